@@ -1,0 +1,96 @@
+//! AWS failures as an operator needs them at 2 a.m.: which resource, which
+//! call, the error code, and what to do next. Never a Debug dump.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsError {
+    pub service: String,
+    pub operation: String,
+    pub resource: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl AwsError {
+    pub fn from_sdk<E, R>(service: &str, operation: &str, resource: &str, e: SdkError<E, R>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        let (code, message) = match &e {
+            SdkError::ServiceError(se) => (
+                se.err().code().unwrap_or("ServiceError").to_string(),
+                se.err().message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(se.err()).to_string()),
+            ),
+            SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
+            SdkError::DispatchFailure(_) => ("DispatchFailure".into(), one_line(&DisplayErrorContext(&e).to_string())),
+            SdkError::ResponseError(_) => ("ResponseError".into(), one_line(&DisplayErrorContext(&e).to_string())),
+            _ => ("ClientError".into(), one_line(&DisplayErrorContext(&e).to_string())),
+        };
+        AwsError {
+            service: service.into(),
+            operation: operation.into(),
+            resource: resource.into(),
+            code,
+            message,
+        }
+    }
+
+    pub fn other(service: &str, operation: &str, resource: &str, code: &str, message: impl Into<String>) -> AwsError {
+        AwsError {
+            service: service.into(),
+            operation: operation.into(),
+            resource: resource.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.code.contains("NotFound")
+    }
+
+    /// What the operator should do about it.
+    pub fn hint(&self) -> String {
+        let c = self.code.as_str();
+        if c.contains("AccessDenied") || c.contains("Unauthorized") || c == "AuthorizationError" {
+            format!(
+                "grant the caller `{}:{}` (`parkctl iam-policy` prints the policy parkctl needs)",
+                self.service, self.operation
+            )
+        } else if c.contains("NotFound") {
+            "the resource was deleted or renamed since it was read; run `parkctl plan` again".into()
+        } else if c.contains("Throttl") || c == "TooManyRequestsException" || c == "LimitExceededException" {
+            "AWS kept throttling beyond the retry budget; re-run (the apply converges), or raise --retries / lower --concurrency".into()
+        } else if c == "DispatchFailure" || c == "Timeout" {
+            "could not reach AWS: check the network, the region and --endpoint-url".into()
+        } else if c.contains("Token") || c.contains("Credential") || c == "InvalidClientTokenId" || self.message.contains("credentials") {
+            "check the credentials: AWS_PROFILE, `aws sso login`, or the instance role".into()
+        } else if c == "ResourceInUseException" || c == "ResourceConflictException" {
+            "the resource is busy with another change; wait a minute and re-run".into()
+        } else {
+            "re-run to retry; the apply converges from wherever it stopped".into()
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{} {} failed for {}: {}: {}",
+            self.service, self.operation, self.resource, self.code, self.message
+        )
+    }
+}
+
+impl std::error::Error for AwsError {}

@@ -1,0 +1,1 @@
+//! S3 state mirror (filled in with the state work).

@@ -1,0 +1,185 @@
+//! The command line: clap definitions with examples in every help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  parkctl validate                      check every profile in profiles/
+  parkctl plan parked                   what parking would change, and what it saves
+  parkctl apply parked                  show the plan, ask, apply, verify, record
+  parkctl apply running --yes           restore from cron or CI, no prompt
+  parkctl status                        live cost, matching profile, idle resources
+  parkctl restore                       back to the state before the last apply
+
+Exit codes:
+  0  success (plan: no changes)      1  error (bad input, plan errors, AWS error)
+  2  plan --detailed-exitcode: changes present
+  3  apply finished but some changes failed or did not verify (re-run converges)
+  4  another apply holds the lock     130  interrupted (Ctrl-C)";
+
+#[derive(Debug, Parser)]
+#[command(name = "parkctl", version, about = "Park an idle AWS project to cut its bill, and bring it back in minutes", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// AWS region (default: AWS_REGION, the shared config, parkctl.yaml, the profile's target)
+    #[arg(long, global = true, env = "AWS_REGION", hide_env_values = true)]
+    pub region: Option<String>,
+    /// Named AWS profile from the shared config files
+    #[arg(long = "profile", global = true, env = "AWS_PROFILE", hide_env_values = true, value_name = "AWS_PROFILE")]
+    pub aws_profile: Option<String>,
+    /// Send AWS calls to this endpoint (an emulator, a VPC endpoint)
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", hide_env_values = true)]
+    pub endpoint_url: Option<String>,
+    /// Project config file [default: ./parkctl.yaml when present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory of profiles [default: profiles]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub profiles_dir: Option<PathBuf>,
+    /// Directory for snapshots, operation records, the lock and logs [default: state]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Attempts per AWS call, the first included (SDK standard retry) [default: 5]
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// AWS requests in flight at once, per service [default: 16]
+    #[arg(long, global = true, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Price list to use instead of the built-in one
+    #[arg(long, global = true, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+    /// Also mirror snapshots and records to S3 and take the lock there (s3://bucket/prefix)
+    #[arg(long, global = true, value_name = "S3_URL")]
+    pub state_s3: Option<String>,
+    /// After the run, print AWS calls per service and operation and the time spent in them
+    #[arg(long, global = true)]
+    pub stats: bool,
+    /// More output (-v: debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Less output (warnings and errors only)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Debug input: read live state from a JSON file instead of AWS (benchmarks)
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub live_from: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    /// A unified diff of live and desired state
+    Diff,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check profiles for errors without touching AWS
+    #[command(after_help = "Examples:\n  parkctl validate                  every profile in profiles/\n  parkctl validate parked ./x.yaml  these profiles only\n\nExit codes: 0 all valid, 1 some invalid")]
+    Validate {
+        /// Profile names (in the profiles directory) or paths [default: all]
+        profiles: Vec<String>,
+    },
+    /// Show what applying a profile would change, in order, and its cost effect
+    #[command(after_help = "Examples:\n  parkctl plan parked\n  parkctl plan parked --format json\n  parkctl plan parked --format diff\n  parkctl plan parked --out parked.plan.json   then: parkctl apply parked.plan.json\n  parkctl plan --snapshot latest               preview a restore\n\nExit codes: 0 no changes (or changes without --detailed-exitcode), 1 error, 2 changes present with --detailed-exitcode")]
+    Plan {
+        /// Profile name in the profiles directory, or a path to a profile
+        #[arg(required_unless_present = "snapshot")]
+        profile: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Save the plan with the live state it was computed from, for `apply FILE`
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Exit 2 when there are changes, 0 when there are none
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Plan a restore to this snapshot (`latest` for the newest)
+        #[arg(long, value_name = "SNAPSHOT", conflicts_with = "profile")]
+        snapshot: Option<String>,
+    },
+    /// Apply a profile or a saved plan: plan, confirm, snapshot, apply, verify, record
+    #[command(after_help = "Examples:\n  parkctl apply parked                 asks before changing anything\n  parkctl apply running --yes          no prompt (cron, CI)\n  parkctl apply parked.plan.json       exactly the saved plan, refused if live state moved\n  parkctl apply parked --dry-run       same as plan\n\nExit codes: 0 applied and verified (or nothing to do), 1 error or refused, 3 some changes failed (re-run converges), 4 lock held, 130 interrupted")]
+    Apply {
+        /// Profile name or path, or a saved plan file from `plan --out`
+        target: String,
+        #[command(flatten)]
+        confirm: Confirm,
+        /// Only show the plan
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Bring resources back to a snapshot taken before an apply
+    #[command(after_help = "Examples:\n  parkctl restore                          the newest snapshot\n  parkctl restore 20261125T220000000Z-parked.json --yes\n  parkctl plan --snapshot latest           preview first")]
+    Restore {
+        /// Snapshot file name in state/snapshots or a path [default: the newest]
+        snapshot: Option<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+    /// Write the live state of a profile's resources as a new profile
+    #[command(after_help = "Examples:\n  parkctl capture running --like parked        live values of what `parked` selects\n  parkctl capture today --prefix my-project-   everything with this prefix\n  parkctl capture running --like parked --force   overwrite")]
+    Capture {
+        /// Name of the new profile (written to the profiles directory)
+        name: String,
+        /// Capture the resources this profile selects
+        #[arg(long, value_name = "PROFILE", required_unless_present = "prefix")]
+        like: Option<String>,
+        /// Capture streams, functions and alarms whose names start with this
+        #[arg(long, conflicts_with = "like")]
+        prefix: Option<String>,
+        /// Overwrite an existing profile
+        #[arg(long)]
+        force: bool,
+    },
+    /// Live state and cost of everything the profiles select, and what sits idle
+    #[command(after_help = "Examples:\n  parkctl status\n  parkctl status --idle-window 72h --format json")]
+    Status {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Window for idle detection (e.g. 24h, 3d)
+        #[arg(long, default_value = "24h")]
+        idle_window: String,
+    },
+    /// List past applies and restores, newest first, or show one
+    #[command(after_help = "Examples:\n  parkctl history\n  parkctl history 20261125T220000123Z\n  parkctl history --format json")]
+    History {
+        /// Operation id (or a unique prefix of it)
+        id: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Break the apply lock left by a process that died
+    #[command(after_help = "Examples:\n  parkctl unlock         asks first\n  parkctl unlock --yes")]
+    Unlock {
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+    /// Print the least-privilege IAM policy the given profiles need
+    #[command(name = "iam-policy", after_help = "Examples:\n  parkctl iam-policy                  for every profile\n  parkctl iam-policy parked running > policy.json")]
+    IamPolicy {
+        profiles: Vec<String>,
+    },
+    /// Print shell completions
+    #[command(after_help = "Examples:\n  parkctl completions bash > /etc/bash_completion.d/parkctl\n  parkctl completions zsh > ~/.zfunc/_parkctl")]
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct Confirm {
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y', visible_alias = "auto-approve", alias = "force")]
+    pub yes: bool,
+}

@@ -1,0 +1,100 @@
+//! `parkctl.yaml`, the optional project config. Precedence: flags, then
+//! environment variables (handled by clap and the AWS SDK), then this file,
+//! then defaults.
+
+use crate::cli::Global;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub region: Option<String>,
+    pub account: Option<String>,
+    pub profiles_dir: Option<PathBuf>,
+    pub state_dir: Option<PathBuf>,
+    pub aws_profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Attempts per AWS call, the first included.
+    pub retries: Option<u32>,
+    /// `standard` or `adaptive` (client-side rate limiting as well).
+    pub retry_mode: Option<RetryMode>,
+    pub concurrency: Option<usize>,
+    /// `false` applies without asking, as `--yes` does (for cron hosts).
+    pub confirm: Option<bool>,
+    pub state_s3: Option<String>,
+    pub pricing: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetryMode {
+    Standard,
+    Adaptive,
+}
+
+/// The settings of a run, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub profiles_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub aws: crate::aws::Settings,
+    pub account: Option<String>,
+    pub confirm: bool,
+    pub state_s3: Option<String>,
+    pub pricing: Option<PathBuf>,
+    pub region_fallback: Option<String>,
+}
+
+pub const DEFAULT_FILE: &str = "parkctl.yaml";
+
+pub fn load_file(path: &Path) -> Result<FileConfig, String> {
+    let bytes = crate::fsutil::read_capped(path, 256 * 1024)?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    serde_yaml::from_str(&text).map_err(|e| {
+        let pos = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+        let msg = e.to_string();
+        let msg = msg.find(" at line ").map_or(msg.clone(), |i| msg[..i].to_string());
+        format!("{}{pos}: {}", path.display(), msg.replace("unknown field", "unknown key"))
+    })
+}
+
+impl Config {
+    pub fn resolve(g: &Global) -> Result<Config, String> {
+        let file = match &g.config {
+            Some(p) => load_file(p)?,
+            None if Path::new(DEFAULT_FILE).exists() => load_file(Path::new(DEFAULT_FILE))?,
+            None => FileConfig::default(),
+        };
+        if let Some(c) = g.concurrency.or(file.concurrency) {
+            if c == 0 || c > 256 {
+                return Err(format!("concurrency must be between 1 and 256, not {c}"));
+            }
+        }
+        if let Some(r) = g.retries.or(file.retries) {
+            if r == 0 || r > 20 {
+                return Err(format!("retries (attempts per call) must be between 1 and 20, not {r}"));
+            }
+        }
+        Ok(Config {
+            profiles_dir: g.profiles_dir.clone().or(file.profiles_dir).unwrap_or_else(|| "profiles".into()),
+            state_dir: g.state_dir.clone().or(file.state_dir).unwrap_or_else(|| "state".into()),
+            aws: crate::aws::Settings {
+                region: g.region.clone(),
+                profile: g.aws_profile.clone().or(file.aws_profile),
+                endpoint_url: g.endpoint_url.clone().or(file.endpoint_url),
+                max_attempts: g.retries.or(file.retries).unwrap_or(5),
+                adaptive_retry: file.retry_mode == Some(RetryMode::Adaptive),
+                concurrency: g.concurrency.or(file.concurrency).unwrap_or(16),
+            },
+            region_fallback: file.region,
+            account: file.account,
+            confirm: file.confirm.unwrap_or(true),
+            state_s3: g.state_s3.clone().or(file.state_s3),
+            pricing: g.pricing.clone().or(file.pricing),
+        })
+    }
+}

@@ -1,0 +1,25 @@
+use clap::Parser;
+use parkctl::cli::Cli;
+use parkctl::commands::{self, Failure};
+
+fn main() {
+    let cli = Cli::parse();
+    parkctl::logging::init(&cli.global);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("parkctl: cannot start the async runtime: {e}");
+            std::process::exit(commands::EXIT_ERROR);
+        }
+    };
+    let code = match rt.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(report) => {
+            let code = report.downcast_ref::<Failure>().map_or(commands::EXIT_ERROR, |f| f.code);
+            eprintln!("{report:?}");
+            code
+        }
+    };
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    std::process::exit(code);
+}

@@ -1,0 +1,1035 @@
+//! Unit tests of the pure planner: profiles parsed from YAML text, live
+//! state built by hand, no server and no clock.
+
+use super::*;
+use crate::model::{AccountFacts, Alarm, Function, Mapping, Stream, Tags};
+use crate::plan::{Action, Change, Notice, Observation, Phase, Plan, Resource};
+use crate::profile::Profile;
+use chrono::TimeZone;
+
+const ACCOUNT: &str = "123456789012";
+const STREAM: &str = "user-journey-analytics-events";
+const PROCESSOR: &str = "user-journey-analytics-event-processor";
+const EXECUTOR: &str = "user-journey-analytics-intervention-executor";
+const API: &str = "user-journey-analytics-api";
+
+/// The nine alarms of the sample project, in name order.
+const ALARMS: [&str; 9] = [
+    "user-journey-analytics-api-5xx",
+    "user-journey-analytics-dlq-depth",
+    "user-journey-analytics-events-iterator-age",
+    "user-journey-analytics-events-write-throttled",
+    "user-journey-analytics-executor-errors",
+    "user-journey-analytics-executor-throttles",
+    "user-journey-analytics-processor-duration",
+    "user-journey-analytics-processor-errors",
+    "user-journey-analytics-processor-throttles",
+];
+
+const PARKED: &str = "\
+version: 1
+description: Nights and weekends — lowest cost, nothing lost.
+target:
+  region: us-east-1
+  account: \"123456789012\"
+kinesis:
+  - name: user-journey-analytics-events
+    shards: 1
+lambda:
+  - names: [user-journey-analytics-event-processor, user-journey-analytics-intervention-executor]
+    reserved_concurrency: 0
+    event_sources: disabled
+cloudwatch:
+  alarms:
+    - prefix: user-journey-analytics-
+      actions: disabled
+";
+
+const RUNNING: &str = "\
+version: 1
+description: Working hours.
+target:
+  region: us-east-1
+  account: \"123456789012\"
+kinesis:
+  - name: user-journey-analytics-events
+    shards: 2
+lambda:
+  - names: [user-journey-analytics-event-processor, user-journey-analytics-intervention-executor]
+    reserved_concurrency: none
+    event_sources: enabled
+cloudwatch:
+  alarms:
+    - prefix: user-journey-analytics-
+      actions: enabled
+";
+
+// ---------------------------------------------------------------- helpers
+
+fn profile_named(name: &str, yaml: &str) -> Profile {
+    match Profile::parse("test.yaml", name, yaml) {
+        Ok(p) => p,
+        Err(e) => {
+            let msgs: Vec<&str> = e.errors.iter().map(|d| d.message.as_str()).collect();
+            panic!("test profile does not parse: {msgs:#?}\n{yaml}")
+        }
+    }
+}
+
+fn profile(yaml: &str) -> Profile {
+    profile_named("parked", yaml)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 10, 18, 30, 0).unwrap()
+}
+
+fn ctx() -> Context {
+    Context::at(now())
+}
+
+fn kinesis_arn(name: &str) -> String {
+    format!("arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{name}")
+}
+
+fn sqs_arn(name: &str) -> String {
+    format!("arn:aws:sqs:us-east-1:{ACCOUNT}:{name}")
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn stream(name: &str, shards: u32, retention_hours: u32) -> Stream {
+    Stream {
+        name: name.to_string(),
+        arn: kinesis_arn(name),
+        mode: StreamMode::Provisioned,
+        open_shards: shards,
+        retention_hours,
+        status: "ACTIVE".into(),
+        tags: Tags::new(),
+    }
+}
+
+fn mapping(uuid: &str, source_arn: &str, enabled: bool) -> Mapping {
+    Mapping {
+        uuid: uuid.to_string(),
+        source_arn: source_arn.to_string(),
+        enabled,
+        state: if enabled { "Enabled" } else { "Disabled" }.into(),
+    }
+}
+
+fn function(name: &str, reserved: Option<u32>, mappings: Vec<Mapping>) -> Function {
+    Function {
+        name: name.to_string(),
+        arn: format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"),
+        reserved,
+        mappings,
+        tags: Tags::new(),
+    }
+}
+
+fn alarm(name: &str, actions_enabled: bool) -> Alarm {
+    Alarm {
+        name: name.to_string(),
+        arn: format!("arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:{name}"),
+        actions_enabled,
+        high_resolution: false,
+        tags: Tags::new(),
+    }
+}
+
+/// The sample project in working hours, plus resources of another project
+/// and one function of this project that no rule selects.
+fn sample_running() -> Live {
+    let mut alarms: Vec<Alarm> = ALARMS.iter().map(|n| alarm(n, true)).collect();
+    alarms.push(alarm("billing-service-errors", true));
+    Live {
+        streams: vec![stream(STREAM, 2, 24), stream("billing-service-events", 4, 24)],
+        functions: vec![
+            function(PROCESSOR, None, vec![mapping("uuid-processor", &kinesis_arn(STREAM), true)]),
+            function(EXECUTOR, None, vec![mapping("uuid-executor", &kinesis_arn(STREAM), true)]),
+            function(API, Some(20), vec![]),
+            function(
+                "billing-service-worker",
+                None,
+                vec![mapping("uuid-billing", &kinesis_arn("billing-service-events"), true)],
+            ),
+        ],
+        alarms,
+        account: AccountFacts {
+            unreserved_concurrency: Some(980),
+            concurrency_limit: Some(1000),
+        },
+    }
+}
+
+/// What applying a plan does to live state, as the adapters would.
+fn apply(live: &Live, plan: &Plan) -> Live {
+    let mut out = live.clone();
+    for c in &plan.changes {
+        match (&c.resource, &c.action) {
+            (Resource::Stream { name }, Action::Shards { to, steps, .. }) => {
+                assert_eq!(steps.last(), Some(to), "{c:?}");
+                out.streams.iter_mut().find(|s| &s.name == name).unwrap().open_shards = *to;
+            }
+            (Resource::Function { name }, Action::ReservedConcurrency { to, .. }) => {
+                out.functions.iter_mut().find(|f| &f.name == name).unwrap().reserved = *to;
+            }
+            (Resource::Mapping { function, uuid, .. }, Action::EventSource { to, .. }) => {
+                let f = out.functions.iter_mut().find(|f| &f.name == function).unwrap();
+                let m = f.mappings.iter_mut().find(|m| &m.uuid == uuid).unwrap();
+                m.enabled = *to;
+                m.state = if *to { "Enabled" } else { "Disabled" }.into();
+            }
+            (Resource::Alarm { name }, Action::AlarmActions { to, .. }) => {
+                out.alarms.iter_mut().find(|a| &a.name == name).unwrap().actions_enabled = *to;
+            }
+            other => panic!("unexpected change {other:?}"),
+        }
+    }
+    out
+}
+
+/// One line per change: `phase resource: before -> after`.
+fn lines(plan: &Plan) -> Vec<String> {
+    plan.changes
+        .iter()
+        .map(|c| format!("{:?} {}: {} -> {}", c.phase, c.resource, c.action.before(), c.action.after()))
+        .collect()
+}
+
+fn phases(plan: &Plan) -> Vec<Phase> {
+    let mut out: Vec<Phase> = plan.changes.iter().map(|c| c.phase).collect();
+    out.dedup();
+    out
+}
+
+fn text(notices: &[Notice]) -> String {
+    notices.iter().map(|n| n.message.as_str()).collect::<Vec<_>>().join("\n")
+}
+
+fn assert_clean(plan: &Plan) {
+    assert!(plan.errors.is_empty(), "unexpected errors:\n{}", text(&plan.errors));
+}
+
+fn mapping_res(function: &str, uuid: &str, source: &str) -> String {
+    Resource::Mapping {
+        function: function.into(),
+        uuid: uuid.into(),
+        source: source.into(),
+    }
+    .to_string()
+}
+
+// ------------------------------------------------------ the sample project
+
+fn expected_parked_lines() -> Vec<String> {
+    let mut want: Vec<String> = ALARMS
+        .iter()
+        .map(|a| format!("AlarmsOff cloudwatch alarm {a}: enabled -> disabled"))
+        .collect();
+    want.push(format!("SourcesOff {}: enabled -> disabled", mapping_res(PROCESSOR, "uuid-processor", STREAM)));
+    want.push(format!("SourcesOff {}: enabled -> disabled", mapping_res(EXECUTOR, "uuid-executor", STREAM)));
+    want.push(format!("Capacity lambda function {PROCESSOR}: none -> 0"));
+    want.push(format!("Capacity lambda function {EXECUTOR}: none -> 0"));
+    want.push(format!("Capacity kinesis stream {STREAM}: 2 -> 1"));
+    want
+}
+
+fn expected_running_lines() -> Vec<String> {
+    let mut want = vec![
+        format!("Capacity lambda function {PROCESSOR}: 0 -> none"),
+        format!("Capacity lambda function {EXECUTOR}: 0 -> none"),
+        format!("Capacity kinesis stream {STREAM}: 1 -> 2"),
+        format!("SourcesOn {}: disabled -> enabled", mapping_res(PROCESSOR, "uuid-processor", STREAM)),
+        format!("SourcesOn {}: disabled -> enabled", mapping_res(EXECUTOR, "uuid-executor", STREAM)),
+    ];
+    want.extend(ALARMS.iter().map(|a| format!("AlarmsOn cloudwatch alarm {a}: disabled -> enabled")));
+    want
+}
+
+#[test]
+fn sample_project_parks_in_safe_order() {
+    let live = sample_running();
+    let plan = plan(&profile(PARKED), &live, &ctx());
+    assert_clean(&plan);
+    assert_eq!(lines(&plan), expected_parked_lines());
+    assert_eq!(phases(&plan), vec![Phase::AlarmsOff, Phase::SourcesOff, Phase::Capacity]);
+    assert_eq!(plan.changes.len(), 14);
+    assert_eq!(plan.profile, "parked");
+    assert_eq!(plan.profile_sha256, crate::profile::sha256_hex(PARKED.as_bytes()));
+    assert_eq!(
+        plan.selected,
+        crate::plan::Selected {
+            streams: 1,
+            functions: 2,
+            mappings: 2,
+            alarms: 9
+        }
+    );
+
+    let shards = plan.changes.iter().find(|c| matches!(c.action, Action::Shards { .. })).unwrap();
+    assert_eq!(
+        shards.action,
+        Action::Shards {
+            from: 2,
+            to: 1,
+            steps: vec![1]
+        }
+    );
+    assert_eq!(shards.rule, "kinesis[0] (line 7)");
+    for c in plan.changes.iter().filter(|c| c.resource.service() == "lambda") {
+        assert_eq!(c.rule, "lambda[0] (line 10)", "{c:?}");
+    }
+    for c in plan.changes.iter().filter(|c| c.phase == Phase::AlarmsOff) {
+        assert_eq!(c.rule, "cloudwatch.alarms[0] (line 15)", "{c:?}");
+    }
+}
+
+#[test]
+fn sample_project_round_trip() {
+    let running = sample_running();
+    let parked_plan = plan(&profile(PARKED), &running, &ctx());
+    assert_clean(&parked_plan);
+    let parked = apply(&running, &parked_plan);
+
+    // Parked twice: nothing left to do.
+    let again = plan(&profile(PARKED), &parked, &ctx());
+    assert_clean(&again);
+    assert!(again.is_empty(), "{:#?}", lines(&again));
+
+    // Back to running, in the mirror order.
+    let running_plan = plan(&profile_named("running", RUNNING), &parked, &ctx());
+    assert_clean(&running_plan);
+    assert_eq!(lines(&running_plan), expected_running_lines());
+    assert_eq!(phases(&running_plan), vec![Phase::Capacity, Phase::SourcesOn, Phase::AlarmsOn]);
+    assert_eq!(apply(&parked, &running_plan), running);
+
+    let settled = plan(&profile_named("running", RUNNING), &running, &ctx());
+    assert_clean(&settled);
+    assert!(settled.is_empty(), "{:#?}", lines(&settled));
+}
+
+#[test]
+fn running_direction_has_no_parking_warnings() {
+    let parked = apply(&sample_running(), &plan(&profile(PARKED), &sample_running(), &ctx()));
+    let p = plan(&profile_named("running", RUNNING), &parked, &ctx());
+    assert_clean(&p);
+    // Growing the stream still counts against the daily scaling calls, but
+    // nothing is parked, so no retention warning.
+    assert!(!text(&p.warnings).contains("keeps records for"), "{}", text(&p.warnings));
+    assert!(text(&p.warnings).contains("UpdateShardCount"));
+}
+
+#[test]
+fn order_comes_from_the_changes_not_the_profile_name() {
+    let running = sample_running();
+    let parked_named_running = plan(&profile_named("running", PARKED), &running, &ctx());
+    assert_eq!(lines(&parked_named_running), expected_parked_lines());
+    assert_eq!(parked_named_running.profile, "running");
+
+    let parked = apply(&running, &parked_named_running);
+    let running_named_parked = plan(&profile_named("parked", RUNNING), &parked, &ctx());
+    assert_eq!(lines(&running_named_parked), expected_running_lines());
+}
+
+#[test]
+fn mixed_directions_in_one_plan_keep_all_five_phases() {
+    // One alarm goes off, another on; one mapping stops, another starts.
+    let live = Live {
+        streams: vec![stream("s", 4, 168)],
+        functions: vec![
+            function("f-stop", None, vec![mapping("u-stop", &sqs_arn("q1"), true)]),
+            function("f-start", None, vec![mapping("u-start", &sqs_arn("q2"), false)]),
+        ],
+        alarms: vec![alarm("a-off", true), alarm("a-on", false)],
+        account: AccountFacts::default(),
+    };
+    let p = plan(
+        &profile(
+            "version: 1
+kinesis:
+  - name: s
+    shards: 2
+lambda:
+  - name: f-stop
+    event_sources: disabled
+  - name: f-start
+    event_sources: enabled
+cloudwatch:
+  alarms:
+    - name: a-on
+      actions: enabled
+    - name: a-off
+      actions: disabled
+",
+        ),
+        &live,
+        &ctx(),
+    );
+    assert_clean(&p);
+    assert_eq!(phases(&p), Phase::ALL.to_vec());
+    assert_eq!(
+        lines(&p),
+        vec![
+            "AlarmsOff cloudwatch alarm a-off: enabled -> disabled".to_string(),
+            format!("SourcesOff {}: enabled -> disabled", mapping_res("f-stop", "u-stop", "q1")),
+            "Capacity kinesis stream s: 4 -> 2".to_string(),
+            format!("SourcesOn {}: disabled -> enabled", mapping_res("f-start", "u-start", "q2")),
+            "AlarmsOn cloudwatch alarm a-on: disabled -> enabled".to_string(),
+        ]
+    );
+}
+
+// --------------------------------------------------------------- selection
+
+#[test]
+fn resources_no_rule_selects_are_untouched_and_unobserved() {
+    let live = sample_running();
+    let p = plan(&profile(PARKED), &live, &ctx());
+    for c in &p.changes {
+        let name = c.resource.name();
+        assert!(!name.contains("billing-service"), "touches another project: {c:?}");
+        assert_ne!(c.resource, Resource::Function { name: API.into() });
+    }
+    for o in &p.observed {
+        assert!(!o.resource.contains("billing-service"), "observes another project: {o:?}");
+        assert_ne!(o.resource, format!("lambda function {API}"), "observes an unselected function");
+    }
+    // And what was left alone is still as it was after applying.
+    let after = apply(&live, &p);
+    assert_eq!(after.stream("billing-service-events"), live.stream("billing-service-events"));
+    assert_eq!(after.function("billing-service-worker"), live.function("billing-service-worker"));
+    assert_eq!(after.function(API), live.function(API));
+    assert_eq!(after.alarm("billing-service-errors"), live.alarm("billing-service-errors"));
+}
+
+#[test]
+fn a_named_resource_that_does_not_exist_is_an_error() {
+    let p = plan(
+        &profile(
+            "version: 1
+kinesis:
+  - name: no-such-stream
+    shards: 1
+lambda:
+  - names: [user-journey-analytics-event-processor, no-such-function]
+    event_sources: disabled
+cloudwatch:
+  alarms:
+    - name: no-such-alarm
+      actions: disabled
+",
+        ),
+        &sample_running(),
+        &ctx(),
+    );
+    let errors = text(&p.errors);
+    assert!(p.has_errors());
+    assert!(errors.contains("kinesis stream `no-such-stream` named by rule kinesis[0] (line 3) does not exist"), "{errors}");
+    assert!(errors.contains("lambda function `no-such-function` named by rule lambda[0] (line 6) does not exist"), "{errors}");
+    assert!(errors.contains("cloudwatch alarm `no-such-alarm` named by rule cloudwatch.alarms[0] (line 10) does not exist"), "{errors}");
+    assert_eq!(p.errors.len(), 3, "{errors}");
+    assert_eq!(p.errors[0].resource.as_deref(), Some("kinesis stream no-such-stream"));
+    // The function that does exist is still planned (apply refuses anyway).
+    assert_eq!(p.changes.len(), 1);
+    // A missing name is an error, not also a "selects nothing" warning.
+    assert!(!text(&p.warnings).contains("selects no"), "{}", text(&p.warnings));
+}
+
+#[test]
+fn a_selector_that_matches_nothing_is_a_warning() {
+    let p = plan(
+        &profile(
+            "version: 1
+kinesis:
+  - prefix: nothing-here-
+    shards: 1
+lambda:
+  - tags: {team: nobody}
+    reserved_concurrency: 0
+    event_sources: disabled
+cloudwatch:
+  alarms:
+    - prefix: nothing-here-
+      actions: disabled
+",
+        ),
+        &sample_running(),
+        &ctx(),
+    );
+    assert_clean(&p);
+    assert!(p.is_empty());
+    let w = text(&p.warnings);
+    assert!(w.contains("rule kinesis[0] (line 3) (prefix nothing-here-) selects no kinesis stream"), "{w}");
+    assert!(w.contains("rule lambda[0] (line 6) (tags {team=nobody}) selects no lambda function"), "{w}");
+    assert!(w.contains("rule cloudwatch.alarms[0] (line 11) (prefix nothing-here-) selects no cloudwatch alarm"), "{w}");
+    assert_eq!(p.warnings.len(), 3, "{w}");
+    assert_eq!(p.selected, crate::plan::Selected::default());
+}
+
+#[test]
+fn overlapping_rules_with_different_values_are_an_error_naming_both() {
+    let p = plan(
+        &profile(
+            "version: 1
+cloudwatch:
+  alarms:
+    - prefix: user-journey-analytics-
+      actions: disabled
+    - prefix: user-journey-analytics-processor-
+      actions: enabled
+lambda:
+  - prefix: user-journey-analytics-
+    reserved_concurrency: 0
+    event_sources: disabled
+  - tags: {tier: critical}
+    reserved_concurrency: 5
+",
+        ),
+        &{
+            let mut live = sample_running();
+            live.functions[0].tags = tags(&[("tier", "critical")]);
+            live
+        },
+        &ctx(),
+    );
+    let errors = text(&p.errors);
+    for a in ALARMS.iter().filter(|a| a.contains("-processor-")) {
+        assert!(
+            errors.contains(&format!(
+                "rules cloudwatch.alarms[0] (line 4) and cloudwatch.alarms[1] (line 6) both set actions of cloudwatch alarm {a}, to disabled and enabled"
+            )),
+            "{errors}"
+        );
+    }
+    assert!(
+        errors.contains(&format!(
+            "rules lambda[0] (line 9) and lambda[1] (line 12) both set reserved_concurrency of lambda function {PROCESSOR}, to 0 and 5"
+        )),
+        "{errors}"
+    );
+    // Three processor alarms and one function: nothing else conflicts.
+    assert_eq!(p.errors.len(), 4, "{errors}");
+}
+
+#[test]
+fn overlapping_rules_with_the_same_values_are_fine() {
+    let p = plan(
+        &profile(
+            "version: 1
+cloudwatch:
+  alarms:
+    - prefix: user-journey-analytics-
+      actions: disabled
+    - prefix: user-journey-analytics-processor-
+      actions: disabled
+lambda:
+  - prefix: user-journey-analytics-
+    event_sources: disabled
+  - names: [user-journey-analytics-event-processor, user-journey-analytics-intervention-executor]
+    reserved_concurrency: 0
+    event_sources: disabled
+",
+        ),
+        &sample_running(),
+        &ctx(),
+    );
+    assert_clean(&p);
+    // Each resource changes once, credited to the first rule that set it.
+    assert_eq!(p.changes.iter().filter(|c| c.phase == Phase::AlarmsOff).count(), 9);
+    let processor_alarm = p
+        .changes
+        .iter()
+        .find(|c| c.resource == Resource::Alarm { name: ALARMS[8].into() })
+        .unwrap();
+    assert_eq!(processor_alarm.rule, "cloudwatch.alarms[0] (line 4)");
+    assert_eq!(p.changes.iter().filter(|c| c.phase == Phase::SourcesOff).count(), 2);
+    assert_eq!(p.changes.iter().filter(|c| c.phase == Phase::Capacity).count(), 2);
+}
+
+#[test]
+fn tag_selectors_match_all_given_tags_and_combine_with_prefix() {
+    let mut live = sample_running();
+    live.streams[0].tags = tags(&[("project", "uja"), ("env", "dev")]);
+    live.streams[1].tags = tags(&[("project", "billing"), ("env", "dev")]);
+    live.functions[0].tags = tags(&[("project", "uja"), ("park", "yes")]);
+    live.functions[1].tags = tags(&[("project", "uja")]); // no `park` tag
+    live.functions[3].tags = tags(&[("project", "billing"), ("park", "yes")]);
+    for (i, a) in live.alarms.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            a.tags = tags(&[("project", "uja")]);
+        }
+    }
+    let p = plan(
+        &profile(
+            "version: 1
+kinesis:
+  - tags: {env: dev, project: uja}
+    shards: 1
+lambda:
+  - prefix: user-journey-analytics-
+    tags: {park: \"yes\"}
+    event_sources: disabled
+cloudwatch:
+  alarms:
+    - tags: {project: uja}
+      actions: disabled
+",
+        ),
+        &live,
+        &ctx(),
+    );
+    assert_clean(&p);
+    let touched: Vec<String> = p.changes.iter().map(|c| c.resource.to_string()).collect();
+    assert!(touched.contains(&format!("kinesis stream {STREAM}")), "{touched:#?}");
+    assert!(!touched.iter().any(|t| t.contains("billing-service")), "{touched:#?}");
+    assert!(touched.contains(&mapping_res(PROCESSOR, "uuid-processor", STREAM)), "{touched:#?}");
+    assert!(!touched.iter().any(|t| t.contains(EXECUTOR)), "{touched:#?}");
+    // Alarms 0, 2, 4, 6 and 8 of the project carry the tag; the other project's does not.
+    let alarms: Vec<&Change> = p.changes.iter().filter(|c| c.phase == Phase::AlarmsOff).collect();
+    assert_eq!(alarms.len(), 5);
+    assert_eq!(p.selected.functions, 1);
+    assert_eq!(p.selected.streams, 1);
+}
+
+// ------------------------------------------------------------------ kinesis
+
+fn one_stream(shards: u32, retention: u32) -> Live {
+    Live {
+        streams: vec![stream("s", shards, retention)],
+        ..Default::default()
+    }
+}
+
+fn shards_profile(n: u32) -> Profile {
+    profile(&format!("version: 1\nkinesis:\n  - name: s\n    shards: {n}\n"))
+}
+
+#[test]
+fn eight_to_one_shards_is_three_steps() {
+    let p = plan(&shards_profile(1), &one_stream(8, 168), &ctx());
+    assert_clean(&p);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(
+        p.changes[0].action,
+        Action::Shards {
+            from: 8,
+            to: 1,
+            steps: vec![4, 2, 1]
+        }
+    );
+    let up = plan(&shards_profile(8), &one_stream(1, 168), &ctx());
+    assert_eq!(
+        up.changes[0].action,
+        Action::Shards {
+            from: 1,
+            to: 8,
+            steps: vec![2, 4, 8]
+        }
+    );
+}
+
+#[test]
+fn a_jump_needing_more_than_ten_calls_is_an_error() {
+    // 1 -> 1024 is exactly ten doublings: allowed.
+    let ok = plan(&shards_profile(1024), &one_stream(1, 168), &ctx());
+    assert_clean(&ok);
+    assert_eq!(ok.changes.len(), 1);
+
+    // 1 -> 2000 needs eleven calls.
+    let p = plan(&shards_profile(2000), &one_stream(1, 168), &ctx());
+    assert!(p.is_empty());
+    let e = text(&p.errors);
+    assert!(e.contains("1 -> 2000 shards needs 11 UpdateShardCount calls"), "{e}");
+    assert!(e.contains("allows 10 per stream per rolling 24 h"), "{e}");
+    assert_eq!(p.errors[0].resource.as_deref(), Some("kinesis stream s"));
+
+    let down = plan(&shards_profile(1), &one_stream(10_000, 168), &ctx());
+    assert!(text(&down.errors).contains("needs 14 UpdateShardCount calls"), "{}", text(&down.errors));
+}
+
+#[test]
+fn on_demand_stream_with_a_shard_count_is_an_error() {
+    let mut live = one_stream(4, 168);
+    live.streams[0].mode = StreamMode::OnDemand;
+    let p = plan(&shards_profile(1), &live, &ctx());
+    assert!(p.is_empty());
+    let e = text(&p.errors);
+    assert!(e.contains("kinesis stream s is in on-demand mode"), "{e}");
+    assert!(e.contains("kinesis[0] (line 3)"), "{e}");
+}
+
+#[test]
+fn shard_changes_warn_about_the_daily_call_limit() {
+    let p = plan(&shards_profile(2), &one_stream(4, 168), &ctx());
+    assert_clean(&p);
+    assert_eq!(p.warnings.len(), 1, "{}", text(&p.warnings));
+    assert!(text(&p.warnings).contains("AWS allows 10 UpdateShardCount calls per stream per rolling 24 h"));
+}
+
+#[test]
+fn a_recorded_stream_with_zero_shards_is_refused_not_looped_on() {
+    // A snapshot taken while a stream was being created can record 0 open
+    // shards; restoring it must not plan (or loop on) a scale to zero.
+    let recorded = one_stream(0, 24);
+    let live = one_stream(2, 24);
+    let p = diff(&desired_from_live(&recorded, "snapshot"), &live, &ctx(), "restore", "");
+    assert!(p.is_empty(), "{:#?}", lines(&p));
+    assert!(text(&p.errors).contains("0 shards"), "{}", text(&p.errors));
+    assert!(reshard::steps(1, 0).len() <= 1);
+}
+
+// ------------------------------------------------------------------- guards
+
+fn throttle_live(source_arn: &str) -> Live {
+    Live {
+        streams: vec![stream(STREAM, 2, 168)],
+        functions: vec![function("f", None, vec![mapping("u1", source_arn, true)])],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn zero_concurrency_with_a_kinesis_mapping_left_enabled_is_an_error() {
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 0\n"),
+        &throttle_live(&kinesis_arn(STREAM)),
+        &ctx(),
+    );
+    let e = text(&p.errors);
+    assert_eq!(p.errors.len(), 1, "{e}");
+    assert!(e.contains("lambda function f would get reserved concurrency 0 (lambda[0] (line 3))"), "{e}");
+    assert!(e.contains(&format!("event source {STREAM} (u1) stays enabled")), "{e}");
+    assert!(e.contains("`event_sources: disabled`"), "{e}");
+    assert_eq!(p.errors[0].resource.as_deref(), Some("lambda function f"));
+}
+
+#[test]
+fn zero_concurrency_is_fine_when_the_rule_disables_event_sources() {
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 0\n    event_sources: disabled\n"),
+        &throttle_live(&kinesis_arn(STREAM)),
+        &ctx(),
+    );
+    assert_clean(&p);
+    assert_eq!(
+        lines(&p),
+        vec![
+            format!("SourcesOff {}: enabled -> disabled", mapping_res("f", "u1", STREAM)),
+            "Capacity lambda function f: none -> 0".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn zero_concurrency_with_an_sqs_mapping_is_not_that_error() {
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 0\n"),
+        &throttle_live(&sqs_arn("jobs")),
+        &ctx(),
+    );
+    assert_clean(&p);
+    assert_eq!(lines(&p), vec!["Capacity lambda function f: none -> 0".to_string()]);
+}
+
+#[test]
+fn zero_concurrency_with_a_dynamodb_stream_mapping_is_an_error() {
+    let arn = format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2024-01-01T00:00:00.000");
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 0\n"),
+        &throttle_live(&arn),
+        &ctx(),
+    );
+    assert!(text(&p.errors).contains("event_sources: disabled"), "{}", text(&p.errors));
+}
+
+#[test]
+fn short_retention_when_parking_warns_with_the_expiry_time() {
+    let live = sample_running(); // retention 24 h
+    let p = plan(&profile(PARKED), &live, &ctx());
+    assert_clean(&p);
+    let w: Vec<&Notice> = p.warnings.iter().filter(|n| n.message.contains("keeps records for")).collect();
+    assert_eq!(w.len(), 1, "{}", text(&p.warnings));
+    assert_eq!(w[0].resource.as_deref(), Some(format!("kinesis stream {STREAM}").as_str()));
+    // 2025-01-10 18:30 UTC + 24 h.
+    assert!(w[0].message.contains("keeps records for 24 h only"), "{}", w[0].message);
+    assert!(w[0].message.contains("2025-01-11 18:30 UTC"), "{}", w[0].message);
+    let expected = (now() + chrono::Duration::hours(24)).format("%Y-%m-%d %H:%M UTC").to_string();
+    assert!(w[0].message.contains(&expected));
+}
+
+#[test]
+fn retention_warning_comes_from_disabled_consumers_too() {
+    // Shards stay, but the stream's consumer stops: records still expire.
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: f\n    event_sources: disabled\n"),
+        &{
+            let mut live = throttle_live(&kinesis_arn(STREAM));
+            live.streams[0].retention_hours = 48;
+            live
+        },
+        &ctx(),
+    );
+    assert_clean(&p);
+    let w = text(&p.warnings);
+    assert!(w.contains(&format!("kinesis stream {STREAM} keeps records for 48 h only")), "{w}");
+    assert!(w.contains("2025-01-12 18:30 UTC"), "{w}");
+}
+
+#[test]
+fn retention_of_a_week_or_more_does_not_warn() {
+    let p = plan(&shards_profile(1), &one_stream(2, 168), &ctx());
+    assert!(!text(&p.warnings).contains("keeps records"), "{}", text(&p.warnings));
+    let p = plan(&shards_profile(1), &one_stream(2, 167), &ctx());
+    assert!(text(&p.warnings).contains("keeps records for 167 h"), "{}", text(&p.warnings));
+}
+
+fn reserve_live(unreserved: Option<u32>) -> Live {
+    Live {
+        functions: vec![function("a", None, vec![]), function("b", Some(60), vec![]), function("c", Some(10), vec![])],
+        account: AccountFacts {
+            unreserved_concurrency: unreserved,
+            concurrency_limit: Some(1000),
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn reserving_below_the_unreserved_floor_is_an_error() {
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: a\n    reserved_concurrency: 100\n"),
+        &reserve_live(Some(150)),
+        &ctx(),
+    );
+    let e = text(&p.errors);
+    assert_eq!(p.errors.len(), 1, "{e}");
+    assert!(e.contains("reserves 100 more concurrency, leaving 50 unreserved"), "{e}");
+    assert!(e.contains("at least 100 unreserved (now 150)"), "{e}");
+
+    // Exactly at the floor is allowed.
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: a\n    reserved_concurrency: 50\n"),
+        &reserve_live(Some(150)),
+        &ctx(),
+    );
+    assert_clean(&p);
+}
+
+#[test]
+fn unknown_unreserved_concurrency_is_a_warning() {
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: a\n    reserved_concurrency: 100\n"),
+        &reserve_live(None),
+        &ctx(),
+    );
+    assert_clean(&p);
+    let w = text(&p.warnings);
+    assert!(w.contains("could not read the account's unreserved concurrency"), "{w}");
+    assert!(w.contains("reserves 100 more"), "{w}");
+}
+
+#[test]
+fn lowering_reservations_checks_nothing() {
+    for unreserved in [None, Some(0), Some(150)] {
+        let p = plan(
+            &profile("version: 1\nlambda:\n  - name: b\n    reserved_concurrency: 0\n  - name: c\n    reserved_concurrency: none\n"),
+            &reserve_live(unreserved),
+            &ctx(),
+        );
+        assert_clean(&p);
+        assert!(p.warnings.is_empty(), "{}", text(&p.warnings));
+        assert_eq!(p.changes.len(), 2);
+    }
+    // A net decrease with one increase inside it is fine too: the
+    // decreases run first.
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: a\n    reserved_concurrency: 40\n  - name: b\n    reserved_concurrency: 0\n"),
+        &reserve_live(Some(100)),
+        &ctx(),
+    );
+    assert_clean(&p);
+}
+
+#[test]
+fn capacity_puts_reservation_decreases_before_increases_then_shards() {
+    let mut live = reserve_live(Some(900));
+    live.functions.push(function("d", Some(5), vec![]));
+    live.streams.push(stream("s", 1, 168));
+    let p = plan(
+        &profile(
+            "version: 1
+kinesis:
+  - name: s
+    shards: 2
+lambda:
+  - name: a
+    reserved_concurrency: 30
+  - name: b
+    reserved_concurrency: 0
+  - name: c
+    reserved_concurrency: none
+  - name: d
+    reserved_concurrency: 50
+",
+        ),
+        &live,
+        &ctx(),
+    );
+    assert_clean(&p);
+    assert_eq!(
+        lines(&p),
+        vec![
+            "Capacity lambda function b: 60 -> 0",
+            "Capacity lambda function c: 10 -> none",
+            "Capacity lambda function a: none -> 30",
+            "Capacity lambda function d: 5 -> 50",
+            "Capacity kinesis stream s: 1 -> 2",
+        ]
+    );
+}
+
+// ------------------------------------------------------------------ restore
+
+#[test]
+fn desired_from_live_restores_mapping_by_mapping() {
+    let q = sqs_arn("jobs");
+    let k = kinesis_arn(STREAM);
+    // Recorded before parking: one mapping of the function was already off.
+    let recorded = Live {
+        streams: vec![stream(STREAM, 2, 168)],
+        functions: vec![function("f", Some(7), vec![mapping("m-on", &k, true), mapping("m-off", &q, false)])],
+        alarms: vec![alarm("a", true)],
+        account: AccountFacts::default(),
+    };
+    // Now: parked, and a mapping created since the snapshot.
+    let live = Live {
+        streams: vec![stream(STREAM, 1, 168)],
+        functions: vec![function(
+            "f",
+            Some(0),
+            vec![mapping("m-on", &k, false), mapping("m-off", &q, false), mapping("m-new", &q, true)],
+        )],
+        alarms: vec![alarm("a", false)],
+        account: AccountFacts::default(),
+    };
+    let desired = desired_from_live(&recorded, "snapshot 2025-01-10");
+    assert_eq!(desired.functions["f"].per_mapping.len(), 2);
+    assert_eq!(desired.functions["f"].per_mapping["m-off"], false);
+    assert_eq!(desired.functions["f"].sources, None);
+
+    let p = diff(&desired, &live, &ctx(), "restore", "");
+    assert_clean(&p);
+    assert_eq!(
+        lines(&p),
+        vec![
+            "Capacity lambda function f: 0 -> 7".to_string(),
+            "Capacity kinesis stream user-journey-analytics-events: 1 -> 2".to_string(),
+            format!("SourcesOn {}: disabled -> enabled", mapping_res("f", "m-on", STREAM)),
+            "AlarmsOn cloudwatch alarm a: disabled -> enabled".to_string(),
+        ]
+    );
+    assert!(p.changes.iter().all(|c| c.rule == "snapshot 2025-01-10"));
+    // The mapping the snapshot did not know is observed but untouched.
+    assert!(p.observed.iter().any(|o| o.resource.contains("f <- jobs") && o.attr == "enabled"));
+    let restored = apply(&live, &p);
+    assert_eq!(restored.functions[0].mappings.iter().find(|m| m.uuid == "m-new").unwrap().enabled, true);
+    assert_eq!(restored.functions[0].mappings.iter().find(|m| m.uuid == "m-off").unwrap().enabled, false);
+    assert_eq!(diff(&desired, &restored, &ctx(), "restore", "").changes, vec![]);
+}
+
+#[test]
+fn restoring_a_resource_that_is_gone_is_an_error() {
+    let recorded = Live {
+        streams: vec![stream("gone-stream", 2, 24)],
+        functions: vec![function("gone-fn", None, vec![])],
+        alarms: vec![alarm("gone-alarm", true)],
+        account: AccountFacts::default(),
+    };
+    let p = diff(&desired_from_live(&recorded, "snapshot"), &Live::default(), &ctx(), "restore", "");
+    let e = text(&p.errors);
+    assert!(e.contains("kinesis stream `gone-stream` (wanted by snapshot) does not exist"), "{e}");
+    assert!(e.contains("lambda function `gone-fn` (wanted by snapshot) does not exist"), "{e}");
+    assert!(e.contains("cloudwatch alarm `gone-alarm` (wanted by snapshot) does not exist"), "{e}");
+    assert!(p.is_empty());
+}
+
+// ------------------------------------------------------------- observation
+
+#[test]
+fn observations_are_sorted_and_cover_every_selected_resource() {
+    let live = sample_running();
+    let p = plan(&profile(PARKED), &live, &ctx());
+    let mut sorted = p.observed.clone();
+    sorted.sort();
+    assert_eq!(p.observed, sorted);
+
+    let has = |resource: &str, attr: &str, value: &str| {
+        p.observed.contains(&Observation {
+            resource: resource.into(),
+            attr: attr.into(),
+            value: value.into(),
+        })
+    };
+    assert!(has(&format!("kinesis stream {STREAM}"), "shards", "2"));
+    assert!(has(&format!("kinesis stream {STREAM}"), "retention_hours", "24"));
+    assert!(has(&format!("lambda function {PROCESSOR}"), "reserved_concurrency", "none"));
+    assert!(has(&format!("lambda function {EXECUTOR}"), "reserved_concurrency", "none"));
+    assert!(has(&mapping_res(PROCESSOR, "uuid-processor", STREAM), "enabled", "true"));
+    assert!(has(&mapping_res(EXECUTOR, "uuid-executor", STREAM), "enabled", "true"));
+    for a in ALARMS {
+        assert!(has(&format!("cloudwatch alarm {a}"), "actions", "true"), "{a}");
+    }
+    // 2 stream + 2 functions + 2 mappings + 9 alarms.
+    assert_eq!(p.observed.len(), 15);
+
+    // Selected but unchanged resources are observed too: a saved plan must
+    // notice if they move.
+    let parked = apply(&live, &p);
+    let q = plan(&profile(PARKED), &parked, &ctx());
+    assert!(q.is_empty());
+    assert_eq!(q.observed.len(), 15);
+    assert_ne!(q.observed, p.observed);
+}
+
+#[test]
+fn a_rule_on_one_attribute_still_observes_the_others() {
+    let p = plan(
+        &profile("version: 1\nlambda:\n  - name: f\n    event_sources: disabled\n"),
+        &{
+            let mut live = throttle_live(&sqs_arn("q"));
+            live.functions[0].reserved = Some(3);
+            live
+        },
+        &ctx(),
+    );
+    assert!(p.observed.iter().any(|o| o.attr == "reserved_concurrency" && o.value == "3"));
+}
+
+#[test]
+fn no_changes_when_live_already_matches() {
+    let running = sample_running();
+    let p = plan(&profile_named("running", RUNNING), &running, &ctx());
+    assert_clean(&p);
+    assert!(p.is_empty());
+    assert!(p.warnings.is_empty(), "{}", text(&p.warnings));
+    assert_eq!(p.selected.alarms, 9);
+    assert!(p.phases().is_empty());
+}
+
+#[test]
+fn plan_is_deterministic() {
+    let live = sample_running();
+    let a = plan(&profile(PARKED), &live, &ctx());
+    let mut shuffled = live.clone();
+    shuffled.alarms.reverse();
+    shuffled.functions.reverse();
+    shuffled.streams.reverse();
+    let b = plan(&profile(PARKED), &shuffled, &ctx());
+    assert_eq!(a.changes, b.changes);
+    assert_eq!(a.observed, b.observed);
+}

@@ -1,0 +1,340 @@
+//! Where each key and value of a YAML document sits in its source.
+//!
+//! serde_yaml reports positions for the errors it finds itself (unknown keys,
+//! wrong types), but once a profile is parsed its values have no position. To
+//! point at the offending text of a semantic error (a conflict between two
+//! rules, a shard count out of range) we walk the document once more with
+//! yaml-rust2's marked events and index every path. The same walk catches
+//! duplicate keys, which serde would otherwise resolve silently in maps.
+
+use std::collections::{HashMap, HashSet};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// Deeper nesting than this is refused: a profile needs four levels
+/// (`cloudwatch.alarms[0].tags`), and the cap keeps hostile input from
+/// costing stack or time anywhere downstream.
+pub const MAX_DEPTH: usize = 32;
+
+/// A byte range in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub offset: usize,
+    pub len: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+}
+
+/// A problem found while walking the document: a YAML syntax error or a
+/// duplicate key.
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+}
+
+impl SpanIndex {
+    /// The span of the value at `path` (e.g. `kinesis[0].shards`), falling
+    /// back to the closest indexed ancestor so that an error always points
+    /// somewhere useful.
+    pub fn value(&self, path: &str) -> Span {
+        let mut p = path.to_string();
+        loop {
+            if let Some(s) = self.values.get(&p) {
+                return *s;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p.truncate(i),
+                None => return Span { offset: 0, len: 0 },
+            }
+        }
+    }
+
+    /// The span of the key at `path`, or of its value when the key is absent.
+    pub fn key(&self, path: &str) -> Span {
+        self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
+    }
+
+    /// Whether the document has the key at `path` (e.g. `version`).
+    pub fn has_key(&self, path: &str) -> bool {
+        self.keys.contains_key(path)
+    }
+
+    /// Whether the document holds no value at all (empty, only comments).
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn walk(src: &str) -> Result<SpanIndex, WalkError> {
+        let offsets = CharOffsets::new(src);
+        let mut walker = Walker {
+            src,
+            offsets: &offsets,
+            index: SpanIndex::default(),
+            stack: Vec::new(),
+            error: None,
+            documents: 0,
+        };
+        // Pull events one by one rather than through `Parser::load`, which
+        // recurses once per nesting level and overflows the stack on a
+        // deeply indented document (flow nesting is capped by the scanner,
+        // block nesting is not). The walker stops at `MAX_DEPTH` and at its
+        // first error, so hostile input costs one bounded pass.
+        // yaml-rust2 reads a byte order mark as text when a comment follows
+        // it; parse after it, and count it back in positions.
+        let body = src.strip_prefix('\u{feff}').unwrap_or(src);
+        let mut parser = Parser::new_from_str(body);
+        loop {
+            let (ev, mark) = match parser.next_token() {
+                Ok(x) => x,
+                Err(e) => {
+                    let offset = offsets.byte(e.marker().index());
+                    let message = if e.info().contains("recursion limit exceeded") {
+                        format!("the document is nested more than {MAX_DEPTH} levels deep, far deeper than any profile")
+                    } else if e.info() == "simple key expect ':'" {
+                        "YAML syntax error: expected `:` after this key, on the same line (a key is at most 1024 characters; `*name` refers to an anchor `&name` defined earlier)".to_string()
+                    } else {
+                        format!("YAML syntax error: {}", e.info())
+                    };
+                    return Err(WalkError {
+                        message,
+                        span: Span { offset, len: 1 },
+                        label: "here".into(),
+                    });
+                }
+            };
+            if ev == Event::StreamEnd {
+                break;
+            }
+            walker.on_event(ev, mark);
+            if let Some(e) = walker.error.take() {
+                return Err(e);
+            }
+        }
+        Ok(walker.index)
+    }
+}
+
+/// Markers count characters; miette wants byte offsets.
+struct CharOffsets {
+    table: Option<Vec<usize>>,
+    len: usize,
+    skip: usize,
+}
+
+impl CharOffsets {
+    fn new(src: &str) -> Self {
+        let table = (!src.is_ascii()).then(|| src.char_indices().map(|(b, _)| b).collect());
+        CharOffsets {
+            table,
+            len: src.len(),
+            skip: usize::from(src.starts_with('\u{feff}')),
+        }
+    }
+    /// The byte offset of a marker's character index (which does not count
+    /// a leading byte order mark).
+    fn byte(&self, chars: usize) -> usize {
+        let chars = chars + self.skip;
+        match &self.table {
+            None => chars.min(self.len),
+            Some(t) => t.get(chars).copied().unwrap_or(self.len),
+        }
+    }
+}
+
+enum Frame {
+    Map {
+        path: String,
+        key: Option<String>,
+        seen: HashSet<String>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    offsets: &'a CharOffsets,
+    index: SpanIndex,
+    stack: Vec<Frame>,
+    error: Option<WalkError>,
+    documents: usize,
+}
+
+impl Walker<'_> {
+    /// Where the next value goes, or `None` when the next scalar is a key.
+    fn child_path(&self) -> Option<String> {
+        match self.stack.last() {
+            None => Some(String::new()),
+            Some(Frame::Map { key: None, .. }) => None,
+            Some(Frame::Map {
+                path, key: Some(k), ..
+            }) => Some(join(path, k)),
+            Some(Frame::Seq { path, next }) => Some(format!("{path}[{next}]")),
+        }
+    }
+
+    fn advance(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Map { key, .. }) => *key = None,
+            Some(Frame::Seq { next, .. }) => *next += 1,
+            None => {}
+        }
+    }
+
+    fn span_at(&self, mark: Marker, text_len: usize) -> Span {
+        let offset = self.offsets.byte(mark.index());
+        let rest = &self.src[offset.min(self.src.len())..];
+        // Quoted scalars are longer in the source than their value; point at
+        // the whole token up to the end of the line when unsure.
+        let line_len = rest.find('\n').unwrap_or(rest.len());
+        Span {
+            offset,
+            len: text_len.max(1).min(line_len.max(1)),
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl MarkedEventReceiver for Walker<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        match ev {
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.error = Some(WalkError {
+                        message: "a profile holds exactly one YAML document, this file has several".into(),
+                        span: self.span_at(mark, 3),
+                        label: "a second document starts here".into(),
+                    });
+                }
+            }
+            Event::Scalar(value, ..) => match self.child_path() {
+                Some(path) => {
+                    let span = self.span_at(mark, value.len());
+                    self.index.values.insert(path, span);
+                    self.advance();
+                }
+                None => {
+                    let span = self.span_at(mark, value.len());
+                    if let Some(Frame::Map { path, key, seen }) = self.stack.last_mut() {
+                        // A block mapping starts at its first `:` in
+                        // yaml-rust2's marks; point at its first key instead.
+                        if seen.is_empty() {
+                            if let Some(s) = self.index.values.get_mut(path.as_str()) {
+                                if span.offset < s.offset {
+                                    *s = span;
+                                }
+                            }
+                        }
+                        if !seen.insert(value.clone()) {
+                            self.error = Some(WalkError {
+                                message: format!("duplicate key `{value}`"),
+                                span,
+                                label: "this key appears twice in the same mapping".into(),
+                            });
+                            return;
+                        }
+                        let full = join(path, &value);
+                        self.index.keys.insert(full, span);
+                        *key = Some(value);
+                    }
+                }
+            },
+            Event::Alias(_) => {
+                // A complex key or an alias as a key cannot be a profile key;
+                // serde reports it, so only keep the walk in step here.
+                if self.child_path().is_none() {
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = Some("*alias".into());
+                    }
+                } else {
+                    self.advance();
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let span = self.span_at(mark, 1);
+                if self.stack.len() >= MAX_DEPTH {
+                    self.error = Some(WalkError {
+                        message: format!(
+                            "the document is nested more than {MAX_DEPTH} levels deep, far deeper than any profile"
+                        ),
+                        span,
+                        label: "too deep here".into(),
+                    });
+                    return;
+                }
+                let path = self.child_path().unwrap_or_else(|| "?".into());
+                self.index.values.entry(path.clone()).or_insert(span);
+                self.stack.push(match ev {
+                    Event::MappingStart(..) => Frame::Map {
+                        path,
+                        key: None,
+                        seen: HashSet::new(),
+                    },
+                    _ => Frame::Seq { path, next: 0 },
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.advance();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_nested_values() {
+        let src = "version: 1\nkinesis:\n  - name: s\n    shards: 3\n";
+        let idx = SpanIndex::walk(src).unwrap();
+        let s = idx.value("kinesis[0].shards");
+        assert_eq!(&src[s.offset..s.offset + s.len], "3");
+        let k = idx.key("kinesis[0].shards");
+        assert_eq!(&src[k.offset..k.offset + k.len], "shards");
+    }
+
+    #[test]
+    fn reports_duplicate_keys() {
+        let e = SpanIndex::walk("version: 1\nversion: 2\n").unwrap_err();
+        assert!(e.message.contains("duplicate key `version`"));
+        assert_eq!(e.span.offset, 11);
+    }
+
+    #[test]
+    fn handles_multibyte_text() {
+        let src = "description: \"é ü\"\nversion: x\n";
+        let idx = SpanIndex::walk(src).unwrap();
+        let s = idx.value("version");
+        assert_eq!(&src[s.offset..s.offset + s.len], "x");
+    }
+
+    #[test]
+    fn falls_back_to_ancestor() {
+        let src = "lambda:\n  - names: [a]\n";
+        let idx = SpanIndex::walk(src).unwrap();
+        let s = idx.value("lambda[0].reserved_concurrency");
+        assert_eq!(s, idx.value("lambda[0]"));
+    }
+}

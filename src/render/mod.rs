@@ -1,0 +1,12 @@
+//! Presentation of plans and outcomes, kept apart from planning so that the
+//! same plan prints as text, JSON or a diff.
+
+pub mod diff;
+pub mod text;
+
+use std::io::IsTerminal;
+
+/// Colours on a terminal only, and never with NO_COLOR set (any value).
+pub fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}

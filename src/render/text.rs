@@ -1,0 +1,111 @@
+//! Terraform-style plan text: a line per change under its phase, then the
+//! warnings, errors and a summary.
+
+use crate::apply::{Outcome, Status};
+use crate::plan::{Action, Plan};
+use owo_colors::OwoColorize;
+
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, s: &str, f: impl Fn(&str) -> String) -> String {
+        if self.color {
+            f(s)
+        } else {
+            s.to_string()
+        }
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.paint(s, |x| x.yellow().to_string())
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint(s, |x| x.red().bold().to_string())
+    }
+    fn green(&self, s: &str) -> String {
+        self.paint(s, |x| x.green().to_string())
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint(s, |x| x.bold().to_string())
+    }
+}
+
+pub fn plan(p: &Plan, st: &Style) -> String {
+    let mut out = String::new();
+    let width = p.changes.iter().map(|c| c.resource.to_string().len()).max().unwrap_or(0);
+    for (i, (phase, changes)) in p.phases().into_iter().enumerate() {
+        out.push_str(&st.bold(&format!("{}. {}\n", i + 1, phase.title())));
+        for c in changes {
+            let mut line = format!(
+                "  {} {:<width$}  {}: {} -> {}",
+                st.yellow("~"),
+                c.resource.to_string(),
+                c.action.attr(),
+                c.action.before(),
+                c.action.after()
+            );
+            if let Action::Shards { steps, .. } = &c.action {
+                if steps.len() > 1 {
+                    let via: Vec<String> = steps[..steps.len() - 1].iter().map(u32::to_string).collect();
+                    line.push_str(&format!("  ({} UpdateShardCount calls, via {})", steps.len(), via.join(", ")));
+                }
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    for w in &p.warnings {
+        out.push_str(&format!("{} {}\n", st.yellow("Warning:"), w.message));
+    }
+    for e in &p.errors {
+        out.push_str(&format!("{} {}\n", st.red("Error:"), e.message));
+    }
+    if let Some(c) = &p.cost {
+        for l in crate::cost::render_comparison(c) {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary(p, st));
+    out
+}
+
+pub fn summary(p: &Plan, st: &Style) -> String {
+    if p.changes.is_empty() {
+        return format!(
+            "{} Live state matches profile `{}` ({} resources checked).\n",
+            st.green("No changes."),
+            p.profile,
+            p.selected.streams + p.selected.functions + p.selected.mappings + p.selected.alarms
+        );
+    }
+    let per: Vec<String> = p.per_service().iter().map(|(s, n)| format!("{s} {n}")).collect();
+    let mut s = format!("{} {} to change ({}).", st.bold("Plan:"), p.changes.len(), per.join(", "));
+    if p.has_errors() {
+        s.push_str(&format!(" {}", st.red(&format!("{} error(s): this plan cannot be applied.", p.errors.len()))));
+    }
+    s.push('\n');
+    s
+}
+
+/// The table of what did not go through, with the reason and what to do.
+pub fn failures(outcomes: &[Outcome], st: &Style) -> String {
+    let bad: Vec<&Outcome> = outcomes.iter().filter(|o| o.status != Status::Applied).collect();
+    if bad.is_empty() {
+        return String::new();
+    }
+    let mut out = st.red("Not applied:\n");
+    for o in bad {
+        let what = format!("{} {}: {} -> {}", o.change.resource, o.change.action.attr(), o.change.action.before(), o.change.action.after());
+        let status = format!("{:?}", o.status).to_lowercase();
+        out.push_str(&format!("  {status:<8} {what}\n"));
+        if let Some(e) = &o.error {
+            out.push_str(&format!("           {e}\n"));
+        }
+        if let Some(r) = &o.reason {
+            out.push_str(&format!("           -> {r}\n"));
+        }
+    }
+    out
+}

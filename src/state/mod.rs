@@ -1,0 +1,114 @@
+//! Everything parkctl writes: snapshots (restore points), operation records
+//! (the audit trail), saved plans and the lock. Each file carries a kind and
+//! a schema version; a damaged, foreign or newer file is refused with a
+//! message naming it, and never overwritten.
+
+pub mod lock;
+pub mod operation;
+pub mod saved;
+pub mod snapshot;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA: u32 = 1;
+
+/// State files are small (a snapshot of thousands of resources is a few
+/// MiB); the cap keeps a wrong or hostile file from eating memory.
+pub const MAX_STATE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    pub root: PathBuf,
+}
+
+impl StateDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        StateDir { root: root.into() }
+    }
+    pub fn snapshots(&self) -> PathBuf {
+        self.root.join("snapshots")
+    }
+    pub fn operations(&self) -> PathBuf {
+        self.root.join("operations")
+    }
+    pub fn logs(&self) -> PathBuf {
+        self.root.join("logs")
+    }
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join("lock")
+    }
+}
+
+/// A file name stamp that sorts in time order: `20261125T221836Z`.
+pub fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y%m%dT%H%M%S%.3fZ").to_string().replace('.', "")
+}
+
+/// Serializes a state document with its envelope (`kind`, `schema`).
+pub fn to_json<T: Serialize>(kind: &str, doc: &T) -> Result<Vec<u8>, String> {
+    let mut v = serde_json::to_value(doc).map_err(|e| format!("cannot encode {kind}: {e}"))?;
+    if let Some(m) = v.as_object_mut() {
+        m.insert("kind".into(), kind.into());
+        m.insert("schema".into(), SCHEMA.into());
+    }
+    let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| format!("cannot encode {kind}: {e}"))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Reads a state document, checking its envelope before its content so the
+/// message says what is wrong: not JSON, another kind, a newer schema.
+pub fn read_doc<T: DeserializeOwned>(path: &Path, kind: &str) -> Result<T, String> {
+    let p = path.display();
+    let bytes = crate::fsutil::read_capped(path, MAX_STATE_BYTES)?;
+    if bytes.is_empty() {
+        return Err(format!("{p} is empty (truncated?); it is not a parkctl {kind}"));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| format!("{p} is not UTF-8 text (byte {}): not a parkctl {kind}", e.valid_up_to()))?;
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        if e.is_eof() {
+            format!("{p} ends early at line {} column {} (truncated?): not a complete parkctl {kind}", e.line(), e.column())
+        } else {
+            format!("{p} is not valid JSON at line {} column {}: {}", e.line(), e.column(), strip_pos(&e.to_string()))
+        }
+    })?;
+    let found = v.get("kind").and_then(|k| k.as_str());
+    match found {
+        Some(k) if k == kind => {}
+        Some(k) => return Err(format!("{p} is a parkctl {k}, not a {kind}")),
+        None => return Err(format!("{p} is not a parkctl {kind} (it has no `kind` field)")),
+    }
+    match v.get("schema").and_then(|s| s.as_u64()) {
+        Some(s) if s == u64::from(SCHEMA) => {}
+        Some(s) if s > u64::from(SCHEMA) => {
+            return Err(format!("{p} was written by a newer parkctl (schema {s}; this one reads {SCHEMA}): upgrade parkctl"))
+        }
+        Some(s) => return Err(format!("{p} has schema {s}, which this parkctl does not read")),
+        None => return Err(format!("{p} has no schema version")),
+    }
+    serde_json::from_value(v).map_err(|e| format!("{p} is a damaged {kind}: {e}"))
+}
+
+fn strip_pos(s: &str) -> String {
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
+/// Files in `dir` ending in `.json`, newest (by name, which is a time
+/// stamp) first. Hidden temp files are ignored.
+pub fn list_json(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .collect();
+    v.sort();
+    v.reverse();
+    v
+}

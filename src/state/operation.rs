@@ -1,0 +1,129 @@
+//! Operation records: who applied what, when, and how each change went.
+//! Written as JSON (for tools) and as text (for people) side by side.
+
+use super::{read_doc, to_json, StateDir};
+use crate::apply::{Outcome, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const KIND: &str = "operation";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Result_ {
+    Succeeded,
+    /// Some changes failed; re-running converges.
+    Failed,
+    /// Ctrl-C: the in-flight calls finished, the rest did not start.
+    Interrupted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    /// `apply`, `restore`, or `apply-saved-plan`.
+    pub command: String,
+    pub caller_arn: String,
+    pub account: String,
+    pub region: String,
+    pub profile: String,
+    pub profile_sha256: String,
+    pub snapshot: Option<String>,
+    pub started: DateTime<Utc>,
+    pub ended: DateTime<Utc>,
+    pub result: Result_,
+    pub changes: Vec<Outcome>,
+    pub totals: Totals,
+    /// Changes still pending when the result was re-read.
+    #[serde(default)]
+    pub unverified: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub applied: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Totals {
+    pub fn of(outcomes: &[Outcome]) -> Self {
+        let n = |s| outcomes.iter().filter(|o| o.status == s).count();
+        Totals {
+            applied: n(Status::Applied),
+            failed: n(Status::Failed),
+            skipped: n(Status::Skipped),
+        }
+    }
+}
+
+impl Operation {
+    pub fn path(&self, dir: &StateDir) -> PathBuf {
+        dir.operations().join(format!("{}-{}.json", self.id, super::snapshot::safe(&self.profile)))
+    }
+
+    pub fn write(&self, dir: &StateDir) -> Result<PathBuf, String> {
+        let path = self.path(dir);
+        crate::fsutil::write_atomic(&path.with_extension("txt"), self.to_text().as_bytes())?;
+        crate::fsutil::write_atomic(&path, &to_json(KIND, self)?)?;
+        Ok(path)
+    }
+
+    pub fn read(path: &Path) -> Result<Operation, String> {
+        read_doc(path, KIND)
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "operation {}\ncommand   {}\nprofile   {} (sha256 {})\ncaller    {}\naccount   {}  region {}\nstarted   {}\nended     {}  ({:.1} s)\nresult    {:?}\nsnapshot  {}\n\n",
+            self.id,
+            self.command,
+            self.profile,
+            &self.profile_sha256[..self.profile_sha256.len().min(12)],
+            self.caller_arn,
+            self.account,
+            self.region,
+            self.started.format("%Y-%m-%d %H:%M:%S UTC"),
+            self.ended.format("%Y-%m-%d %H:%M:%S UTC"),
+            (self.ended - self.started).num_milliseconds() as f64 / 1000.0,
+            self.result,
+            self.snapshot.as_deref().unwrap_or("-"),
+        );
+        for o in &self.changes {
+            s.push_str(&format!(
+                "{:<8} {} {}: {} -> {}  ({} ms)",
+                format!("{:?}", o.status).to_lowercase(),
+                o.change.resource,
+                o.change.action.attr(),
+                o.change.action.before(),
+                o.change.action.after(),
+                o.duration_ms
+            ));
+            if let Some(e) = &o.error {
+                s.push_str(&format!("\n         error: {e}"));
+            }
+            if let Some(r) = &o.reason {
+                s.push_str(&format!("\n         {r}"));
+            }
+            s.push('\n');
+        }
+        for u in &self.unverified {
+            s.push_str(&format!("not converged: {u}\n"));
+        }
+        s.push_str(&format!(
+            "\n{} applied, {} failed, {} skipped\n",
+            self.totals.applied, self.totals.failed, self.totals.skipped
+        ));
+        s
+    }
+}
+
+/// Every operation record, newest first; unreadable ones are reported, not
+/// skipped silently.
+pub fn history(dir: &StateDir) -> Vec<(PathBuf, Result<Operation, String>)> {
+    super::list_json(&dir.operations()).into_iter().map(|p| {
+        let r = Operation::read(&p);
+        (p, r)
+    }).collect()
+}

@@ -1,0 +1,178 @@
+//! Seeds and inspects resources with the real AWS SDK.
+
+use aws_config::BehaviorVersion;
+use std::collections::BTreeMap;
+
+pub const STREAM: &str = "user-journey-analytics-events";
+pub const FUNCTIONS: [&str; 2] = ["user-journey-analytics-event-processor", "user-journey-analytics-intervention-executor"];
+pub const ALARMS: [&str; 9] = [
+    "user-journey-analytics-high-latency",
+    "user-journey-analytics-error-rate",
+    "user-journey-analytics-iterator-age",
+    "user-journey-analytics-throttles",
+    "user-journey-analytics-dlq-depth",
+    "user-journey-analytics-processor-errors",
+    "user-journey-analytics-executor-errors",
+    "user-journey-analytics-incoming-drop",
+    "user-journey-analytics-write-throttled",
+];
+
+pub struct Sdk {
+    pub kinesis: aws_sdk_kinesis::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub s3: aws_sdk_s3::Client,
+}
+
+impl Sdk {
+    pub async fn new(endpoint: &str) -> Sdk {
+        let conf = aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new(super::REGION))
+            .credentials_provider(aws_sdk_kinesis::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .load()
+            .await;
+        Sdk {
+            kinesis: aws_sdk_kinesis::Client::new(&conf),
+            lambda: aws_sdk_lambda::Client::new(&conf),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
+            iam: aws_sdk_iam::Client::new(&conf),
+            s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build()),
+        }
+    }
+
+    pub async fn role(&self) -> String {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        match self.iam.create_role().role_name("parkctl-test-role").assume_role_policy_document(doc).send().await {
+            Ok(out) => out.role().map(|r| r.arn().to_string()).unwrap(),
+            Err(_) => self.iam.get_role().role_name("parkctl-test-role").send().await.unwrap().role().unwrap().arn().to_string(),
+        }
+    }
+
+    pub async fn stream(&self, name: &str, shards: i32) -> String {
+        self.kinesis.create_stream().stream_name(name).shard_count(shards).send().await.unwrap();
+        self.kinesis
+            .describe_stream_summary()
+            .stream_name(name)
+            .send()
+            .await
+            .unwrap()
+            .stream_description_summary()
+            .unwrap()
+            .stream_arn()
+            .to_string()
+    }
+
+    pub async fn function(&self, name: &str, role: &str) {
+        // The smallest valid zip archive: an empty one.
+        let mut zip = b"PK\x05\x06".to_vec();
+        zip.extend([0u8; 18]);
+        self.lambda
+            .create_function()
+            .function_name(name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(role)
+            .handler("app.handler")
+            .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_smithy_types::Blob::new(zip)).build())
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn mapping(&self, function: &str, stream_arn: &str) -> String {
+        self.lambda
+            .create_event_source_mapping()
+            .function_name(function)
+            .event_source_arn(stream_arn)
+            .starting_position(aws_sdk_lambda::types::EventSourcePosition::Latest)
+            .enabled(true)
+            .send()
+            .await
+            .unwrap()
+            .uuid()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn alarm(&self, name: &str) {
+        self.cloudwatch
+            .put_metric_alarm()
+            .alarm_name(name)
+            .metric_name("IncomingRecords")
+            .namespace("AWS/Kinesis")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::LessThanThreshold)
+            .actions_enabled(true)
+            .alarm_actions("arn:aws:sns:us-east-1:123456789012:ops")
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The sample project in its running state, plus resources no profile
+    /// selects (which must never change).
+    pub async fn sample(&self) {
+        let role = self.role().await;
+        let arn = self.stream(STREAM, 2).await;
+        for f in FUNCTIONS {
+            self.function(f, &role).await;
+            self.mapping(f, &arn).await;
+        }
+        for a in ALARMS {
+            self.alarm(a).await;
+        }
+        let other = self.stream("billing-events", 4).await;
+        self.function("billing-worker", &role).await;
+        self.mapping("billing-worker", &other).await;
+        self.lambda.put_function_concurrency().function_name("billing-worker").reserved_concurrent_executions(5).send().await.unwrap();
+        self.alarm("billing-errors").await;
+    }
+
+    pub async fn shards(&self, name: &str) -> i32 {
+        self.kinesis.describe_stream_summary().stream_name(name).send().await.unwrap().stream_description_summary().unwrap().open_shard_count()
+    }
+
+    pub async fn reserved(&self, name: &str) -> Option<i32> {
+        self.lambda.get_function_concurrency().function_name(name).send().await.unwrap().reserved_concurrent_executions()
+    }
+
+    /// Mapping states of a function: enabled flags.
+    pub async fn mappings(&self, function: &str) -> Vec<bool> {
+        let out = self.lambda.list_event_source_mappings().function_name(function).send().await.unwrap();
+        out.event_source_mappings().iter().map(|m| m.state() == Some("Enabled")).collect()
+    }
+
+    pub async fn alarm_actions(&self) -> BTreeMap<String, bool> {
+        let mut out = BTreeMap::new();
+        let mut pages = self.cloudwatch.describe_alarms().into_paginator().send();
+        while let Some(p) = pages.next().await {
+            for a in p.unwrap().metric_alarms() {
+                out.insert(a.alarm_name().unwrap().to_string(), a.actions_enabled().unwrap_or(false));
+            }
+        }
+        out
+    }
+
+    /// Everything observable, for before/after comparisons.
+    pub async fn state(&self) -> String {
+        let mut s = String::new();
+        let mut streams = self.kinesis.list_streams().send().await.unwrap().stream_names().to_vec();
+        streams.sort();
+        for n in streams {
+            s.push_str(&format!("stream {n} shards={}\n", self.shards(&n).await));
+        }
+        let mut fns: Vec<String> = self.lambda.list_functions().send().await.unwrap().functions().iter().map(|f| f.function_name().unwrap().to_string()).collect();
+        fns.sort();
+        for f in fns {
+            s.push_str(&format!("function {f} reserved={:?} mappings={:?}\n", self.reserved(&f).await, self.mappings(&f).await));
+        }
+        for (a, on) in self.alarm_actions().await {
+            s.push_str(&format!("alarm {a} actions={on}\n"));
+        }
+        s
+    }
+}
