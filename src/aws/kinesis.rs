@@ -98,6 +98,24 @@ impl Kinesis {
         Ok(out)
     }
 
+    /// When each stream was created, for telling "idle" from "too young to
+    /// judge" in status.
+    pub async fn created(&self, names: &[String]) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, AwsError> {
+        let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
+            let out = self
+                .client
+                .describe_stream_summary()
+                .stream_name(&name)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("kinesis", "DescribeStreamSummary", &format!("stream {name}"), e))?;
+            let secs = out.stream_description_summary().map(|d| d.stream_creation_timestamp().secs()).unwrap_or(0);
+            Ok((name, chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()))
+        })
+        .await;
+        results.into_iter().collect()
+    }
+
     async fn wait_active(&self, name: &str) -> Result<(), AwsError> {
         self.client
             .wait_until_stream_exists()

@@ -16,6 +16,8 @@ pub struct Lambda {
 pub struct Listed {
     pub name: String,
     pub arn: String,
+    /// ISO 8601, as Lambda reports it; the function existed at least since.
+    pub last_modified: Option<String>,
 }
 
 impl Lambda {
@@ -36,6 +38,7 @@ impl Lambda {
                 out.push(Listed {
                     name: f.function_name().unwrap_or_default().to_string(),
                     arn: f.function_arn().unwrap_or_default().to_string(),
+                    last_modified: f.last_modified().map(str::to_string),
                 });
             }
         }

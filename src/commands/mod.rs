@@ -5,6 +5,7 @@ pub mod apply;
 pub mod capture;
 pub mod history;
 pub mod plan;
+pub mod status;
 pub mod validate;
 
 use crate::aws::Aws;
@@ -190,7 +191,7 @@ pub async fn run(cli: Cli) -> Res {
         }
         Command::Restore { snapshot, confirm } => apply::restore(&ctx, snapshot.as_deref(), confirm.yes).await,
         Command::Capture { name, like, prefix, force } => capture::run(&ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
-        Command::Status { .. } => Err(fail("status is not available yet")),
+        Command::Status { format, idle_window } => status::run(&ctx, format, &idle_window).await,
         Command::History { id, format } => history::run(&ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(&ctx, confirm.yes),
         Command::IamPolicy { .. } => Err(fail("iam-policy is not available yet")),

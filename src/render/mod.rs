@@ -2,6 +2,7 @@
 //! same plan prints as text, JSON or a diff.
 
 pub mod diff;
+pub mod status;
 pub mod text;
 
 use std::io::IsTerminal;

@@ -1,0 +1,67 @@
+//! Idle detection, pure: activity sums from CloudWatch in, a verdict out.
+//! "No data" is not "idle": a resource younger than the window may simply
+//! not have been measured yet.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "activity", rename_all = "snake_case")]
+pub enum Activity {
+    Active { count: f64 },
+    Idle,
+    NoData,
+}
+
+/// `sum`: the metric summed over the window (`None`: no datapoint).
+/// `older_than_window`: the resource existed for the whole window.
+pub fn classify(sum: Option<f64>, older_than_window: bool) -> Activity {
+    match sum {
+        Some(n) if n > 0.0 => Activity::Active { count: n },
+        Some(_) => Activity::Idle,
+        None if older_than_window => Activity::Idle,
+        None => Activity::NoData,
+    }
+}
+
+/// `24h`, `3d`, `90m`, `3600s` -> seconds.
+pub fn parse_window(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().map_err(|_| format!("`{s}` is not a window: use e.g. 24h, 3d, 90m"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("`{s}` has an unknown unit: use s, m, h or d")),
+    };
+    if !(300..=15 * 86_400).contains(&secs) {
+        return Err(format!("the idle window must be between 5 minutes and 15 days, not {s}"));
+    }
+    Ok(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(classify(Some(12.0), true), Activity::Active { count: 12.0 });
+        assert_eq!(classify(Some(0.0), true), Activity::Idle);
+        assert_eq!(classify(Some(0.0), false), Activity::Idle);
+        assert_eq!(classify(None, true), Activity::Idle);
+        assert_eq!(classify(None, false), Activity::NoData);
+    }
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("24h"), Ok(86_400));
+        assert_eq!(parse_window("3d"), Ok(259_200));
+        assert_eq!(parse_window("90m"), Ok(5_400));
+        assert!(parse_window("0h").is_err());
+        assert!(parse_window("x").is_err());
+        assert!(parse_window("1w").is_err());
+        assert!(parse_window("100d").is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! `parkctl status` as text: resources, profiles, a cost bar chart, idle
+//! resources and recommendations.
+
+use crate::commands::status::Status;
+use crate::cost::Money;
+use crate::idle::Activity;
+use crate::model::Live;
+use std::fmt::Write;
+
+const BAR: usize = 40;
+
+fn money(m: Option<Money>) -> String {
+    m.map_or_else(|| "unknown".to_string(), |m| m.to_string())
+}
+
+pub fn text(s: &Status, live: &Live) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Region {}", s.region);
+    let _ = writeln!(o, "\nResources");
+    for st in &live.streams {
+        let _ = writeln!(o, "  kinesis stream   {:<48} shards {} ({:?}), retention {} h", st.name, st.open_shards, st.mode, st.retention_hours);
+    }
+    for f in &live.functions {
+        let on = f.mappings.iter().filter(|m| m.enabled).count();
+        let _ = writeln!(
+            o,
+            "  lambda function  {:<48} reserved {}, event sources {on}/{} enabled",
+            f.name,
+            crate::plan::show_reserved(f.reserved),
+            f.mappings.len()
+        );
+    }
+    let on = live.alarms.iter().filter(|a| a.actions_enabled).count();
+    let _ = writeln!(o, "  cloudwatch       {} alarms, actions enabled on {on}", live.alarms.len());
+
+    let t = &s.live.total;
+    let hour = t.hour.map_or_else(|| "unknown".to_string(), |m| m.usd(3));
+    let _ = writeln!(o, "\nLive cost  {hour} /hour  {} /day  {} /month", money(t.day), money(t.month));
+    for (name, c) in [("kinesis", &s.live.kinesis), ("lambda", &s.live.lambda), ("cloudwatch", &s.live.cloudwatch)] {
+        let _ = writeln!(o, "  {name:<11} {} /month", money(c.month));
+    }
+    for n in &s.live.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
+    match s.matches.as_slice() {
+        [] => {
+            let _ = writeln!(o, "\nProfile: drifted from all ({})", s.profiles.iter().map(|p| format!("{} {} change(s) away", p.name, p.pending_changes)).collect::<Vec<_>>().join(", "));
+        }
+        m => {
+            let _ = writeln!(o, "\nProfile: live state matches {}", m.join(", "));
+        }
+    }
+
+    let _ = writeln!(o, "\nMonthly cost");
+    let mut rows: Vec<(String, Option<Money>)> = vec![("live".into(), s.live.total.month)];
+    rows.extend(s.profiles.iter().map(|p| (p.name.clone(), p.month)));
+    let max = rows.iter().filter_map(|(_, m)| m.map(|m| m.picos())).max().unwrap_or(0).max(1);
+    for (name, m) in &rows {
+        let len = m.map_or(0, |m| ((m.picos() * BAR as i128) / max) as usize);
+        let bar: String = "█".repeat(len);
+        let _ = writeln!(o, "  {name:<12} {bar:<width$} {}", money(*m), width = BAR);
+    }
+
+    let _ = writeln!(o, "\nActivity over {:.0} h", s.window_hours);
+    for a in &s.activity {
+        let v = match a.activity {
+            Activity::Active { count } => format!("active ({count:.0} {})", a.metric),
+            Activity::Idle => format!("IDLE (no {})", a.metric),
+            Activity::NoData => "no data (younger than the window?)".into(),
+        };
+        let _ = writeln!(o, "  {:<16} {:<48} {v}", a.kind, a.name);
+    }
+    if !s.recommendations.is_empty() {
+        let _ = writeln!(o, "\nRecommendations (previews; status changes nothing)");
+        for r in &s.recommendations {
+            let _ = writeln!(o, "  - {r}");
+        }
+    }
+    o
+}
