@@ -175,7 +175,7 @@ async fn capacity(aws: &Aws, changes: &[&Change], interrupt: &Interrupt, unsafe_
                     }
                     timed(c, aws.lambda.set_reserved(name, *to)).await
                 }
-                (Resource::Stream { name }, Action::Shards { steps, .. }) => timed(c, aws.kinesis.set_shards(name, steps)).await,
+                (Resource::Stream { name }, Action::Shards { steps, .. }) => timed(c, aws.kinesis.set_shards(name, steps, &|| interrupt.is_raised())).await,
                 _ => skipped(c, "not a capacity change"),
             }
         })

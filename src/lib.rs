@@ -6,6 +6,7 @@
 
 pub mod cost;
 pub mod fsutil;
+pub mod iam;
 pub mod idle;
 pub mod model;
 pub mod plan;

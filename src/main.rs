@@ -4,6 +4,12 @@ use parkctl::commands::{self, Failure};
 
 fn main() {
     let cli = Cli::parse();
+    // In logs (cron mail, CI) a wrapped message splits resource names at
+    // their hyphens, so that grepping for a name misses it: wrap on a
+    // terminal only.
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let _ = miette::set_hook(Box::new(|_| Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())));
+    }
     parkctl::logging::init(&cli.global);
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

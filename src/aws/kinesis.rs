@@ -135,10 +135,21 @@ impl Kinesis {
     }
 
     /// Each step waits for the stream to be ACTIVE first: UpdateShardCount
-    /// on an UPDATING stream is refused.
-    pub async fn set_shards(&self, name: &str, steps: &[u32]) -> Result<(), AwsError> {
-        for &target in steps {
+    /// on an UPDATING stream is refused. `stop` is asked before each step
+    /// after the first (Ctrl-C): the stream is then left ACTIVE at the
+    /// count of the last step, which a re-run continues from.
+    pub async fn set_shards(&self, name: &str, steps: &[u32], stop: &(dyn Fn() -> bool + Send + Sync)) -> Result<(), AwsError> {
+        for (i, &target) in steps.iter().enumerate() {
             self.wait_active(name).await?;
+            if i > 0 && stop() {
+                return Err(AwsError::other(
+                    "kinesis",
+                    "UpdateShardCount",
+                    &format!("stream {name}"),
+                    "Interrupted",
+                    format!("stopped by Ctrl-C at {} shards, before step {} of {} (to {target}); re-run to finish", steps[i - 1], i + 1, steps.len()),
+                ));
+            }
             self.client
                 .update_shard_count()
                 .stream_name(name)

@@ -1,1 +1,106 @@
-//! S3 state mirror (filled in with the state work).
+//! S3 state mirror: snapshots and operation records are copied to S3, and
+//! the apply lock is taken there with a conditional write (If-None-Match:
+//! *), so two operators on two machines cannot apply at once.
+
+use super::AwsError;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::Client;
+
+/// `s3://bucket/prefix` -> (bucket, prefix ending in `/` or empty).
+pub fn parse_url(url: &str) -> Option<(String, String)> {
+    let rest = url.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return None;
+    }
+    let prefix = if prefix.is_empty() || prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") };
+    Some((bucket.to_string(), prefix))
+}
+
+#[derive(Clone)]
+pub struct Mirror {
+    client: Client,
+    pub bucket: String,
+    pub prefix: String,
+}
+
+pub enum LockOutcome {
+    Taken,
+    /// Someone else holds it: their lock document.
+    Held(String),
+}
+
+impl Mirror {
+    pub fn new(client: Client, url: &str) -> Result<Mirror, String> {
+        let (bucket, prefix) = parse_url(url).ok_or_else(|| format!("`{url}` is not an S3 URL: use s3://bucket/prefix"))?;
+        Ok(Mirror { client, bucket, prefix })
+    }
+
+    fn key(&self, rel: &str) -> String {
+        format!("{}{rel}", self.prefix)
+    }
+
+    pub fn url(&self, rel: &str) -> String {
+        format!("s3://{}/{}", self.bucket, self.key(rel))
+    }
+
+    pub async fn put(&self, rel: &str, body: Vec<u8>) -> Result<(), AwsError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(self.key(rel))
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("s3", "PutObject", &self.url(rel), e))
+    }
+
+    /// Creates the lock object only if none exists: S3 answers 412 to the
+    /// second writer, atomically.
+    pub async fn lock(&self, body: Vec<u8>) -> Result<LockOutcome, AwsError> {
+        let r = self.client.put_object().bucket(&self.bucket).key(self.key("lock")).if_none_match("*").body(ByteStream::from(body)).send().await;
+        match r {
+            Ok(_) => Ok(LockOutcome::Taken),
+            Err(e) => {
+                let err = AwsError::from_sdk("s3", "PutObject", &self.url("lock"), e);
+                if err.code == "PreconditionFailed" || err.code == "ConditionalRequestConflict" || err.message.contains("412") {
+                    Ok(LockOutcome::Held(self.read_lock().await.unwrap_or_else(|_| "an unreadable lock".into())))
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    pub async fn read_lock(&self) -> Result<String, AwsError> {
+        let out = self.client.get_object().bucket(&self.bucket).key(self.key("lock")).send().await.map_err(|e| AwsError::from_sdk("s3", "GetObject", &self.url("lock"), e))?;
+        let bytes = out.body.collect().await.map_err(|e| AwsError::other("s3", "GetObject", &self.url("lock"), "ReadError", e.to_string()))?;
+        Ok(String::from_utf8_lossy(&bytes.into_bytes()).into_owned())
+    }
+
+    pub async fn unlock(&self) -> Result<(), AwsError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(self.key("lock"))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("s3", "DeleteObject", &self.url("lock"), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_url;
+
+    #[test]
+    fn urls() {
+        assert_eq!(parse_url("s3://b/p"), Some(("b".into(), "p/".into())));
+        assert_eq!(parse_url("s3://b/p/"), Some(("b".into(), "p/".into())));
+        assert_eq!(parse_url("s3://b"), Some(("b".into(), String::new())));
+        assert_eq!(parse_url("s3:///x"), None);
+        assert_eq!(parse_url("https://b/p"), None);
+    }
+}

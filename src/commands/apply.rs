@@ -13,6 +13,7 @@ use crate::state::lock::{Lock, LockError, LockInfo};
 use crate::state::operation::{Operation, Result_, Totals};
 use crate::state::saved::{drift, SavedPlan};
 use crate::state::snapshot::Snapshot;
+use crate::aws::s3::{LockOutcome, Mirror};
 use chrono::Utc;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,23 +40,33 @@ struct Guarded {
     _lock: Lock,
     interrupt: Interrupt,
     changing: Arc<AtomicBool>,
+    /// The S3 lock, once taken, so that Ctrl-C can release it too.
+    s3: Arc<tokio::sync::Mutex<Option<Mirror>>>,
 }
 
 fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::Report> {
     let state = ctx.state();
     let lock_path = state.lock_path();
+    // Catch Ctrl-C before the lock exists: a signal arriving between the
+    // two would otherwise kill the process with the lock left behind.
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| fail(format!("cannot catch Ctrl-C, so not starting: {e}")))?;
     let lock = Lock::acquire(&lock_path, &LockInfo::mine(op_id, command)).map_err(|e| match e {
         LockError::Held(_) => fail_code(EXIT_LOCKED, e.to_string()),
         _ => fail_code(EXIT_LOCKED, e.to_string()),
     })?;
     let interrupt = Interrupt::default();
     let changing = Arc::new(AtomicBool::new(false));
-    let (i, c) = (interrupt.clone(), changing.clone());
+    let s3: Arc<tokio::sync::Mutex<Option<Mirror>>> = Arc::default();
+    let (i, c, s3_held) = (interrupt.clone(), changing.clone(), s3.clone());
     tokio::spawn(async move {
         let mut count = 0;
-        while tokio::signal::ctrl_c().await.is_ok() {
+        while sigint.recv().await.is_some() {
             count += 1;
             if !c.load(Ordering::SeqCst) {
+                if let Some(m) = s3_held.lock().await.take() {
+                    let _ = m.unlock().await;
+                }
                 let _ = std::fs::remove_file(&lock_path);
                 eprintln!("\nInterrupted before any change: nothing was changed.");
                 std::process::exit(EXIT_INTERRUPTED);
@@ -68,7 +79,7 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
             }
         }
     });
-    Ok(Guarded { _lock: lock, interrupt, changing })
+    Ok(Guarded { _lock: lock, interrupt, changing, s3 })
 }
 
 fn operation_id() -> String {
@@ -150,8 +161,52 @@ fn touched(live: &Live, plan: &Plan) -> Live {
     }
 }
 
+/// Takes the S3 lock when a mirror is configured, runs the apply, and
+/// releases the S3 lock whatever happened.
 #[allow(clippy::too_many_arguments)]
 async fn finish(ctx: &Ctx, command: &str, op_id: &str, name: &str, sha: &str, prep: Prepared, guarded: Guarded, yes: bool, reread: &dyn Fn(&Live) -> Plan) -> Res {
+    let aws = prep.aws.as_ref().ok_or_else(|| fail("--live-from is for plan only"))?;
+    let mirror = match &ctx.config.state_s3 {
+        None => None,
+        Some(url) => {
+            let m = Mirror::new(aws.s3.clone(), url).map_err(fail)?;
+            let info = serde_json::to_vec_pretty(&LockInfo::mine(op_id, command)).unwrap_or_default();
+            match m.lock(info).await.map_err(super::aws_fail)? {
+                LockOutcome::Taken => {}
+                LockOutcome::Held(holder) => {
+                    return Err(fail_code(
+                        EXIT_LOCKED,
+                        format!("another apply holds the S3 lock {}: {}", m.url("lock"), holder.split_whitespace().collect::<Vec<_>>().join(" ")),
+                    ))
+                }
+            }
+            *guarded.s3.lock().await = Some(m.clone());
+            Some(m)
+        }
+    };
+    let s3 = guarded.s3.clone();
+    let result = run_apply(ctx, command, op_id, name, sha, prep, guarded, yes, reread, mirror.as_ref()).await;
+    if let Some(m) = s3.lock().await.take() {
+        if let Err(e) = m.unlock().await {
+            eprintln!("Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.", m.url("lock"));
+        }
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_apply(
+    ctx: &Ctx,
+    command: &str,
+    op_id: &str,
+    name: &str,
+    sha: &str,
+    prep: Prepared,
+    guarded: Guarded,
+    yes: bool,
+    reread: &dyn Fn(&Live) -> Plan,
+    mirror: Option<&Mirror>,
+) -> Res {
     let Prepared { aws, region, caller, live, plan, wanted } = prep;
     let aws = aws.ok_or_else(|| fail("--live-from is for plan only"))?;
     if plan.has_errors() {
@@ -185,6 +240,14 @@ async fn finish(ctx: &Ctx, command: &str, op_id: &str, name: &str, sha: &str, pr
         .write(&state)
         .map_err(|e| fail(format!("could not write the snapshot, so nothing was changed: {e}")))?;
     eprintln!("Snapshot written to {}", snap_path.display());
+    if let Some(m) = mirror {
+        let rel = format!("snapshots/{}", snap_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let bytes = std::fs::read(&snap_path).map_err(|e| fail(e.to_string()))?;
+        m.put(&rel, bytes)
+            .await
+            .map_err(|e| fail(format!("could not mirror the snapshot to S3, so nothing was changed: {e}")))?;
+        eprintln!("Snapshot mirrored to {}", m.url(&rel));
+    }
 
     guarded.changing.store(true, Ordering::SeqCst);
     let t = std::time::Instant::now();
@@ -224,6 +287,19 @@ async fn finish(ctx: &Ctx, command: &str, op_id: &str, name: &str, sha: &str, pr
         unverified: unverified.clone(),
     };
     let record = op.write(&state);
+    if let (Some(m), Ok(p)) = (mirror, &record) {
+        for path in [p.clone(), p.with_extension("txt")] {
+            let rel = format!("operations/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    if let Err(e) = m.put(&rel, bytes).await {
+                        eprintln!("Warning: could not mirror the operation record to S3: {e}");
+                    }
+                }
+                Err(e) => eprintln!("Warning: could not read {} to mirror it: {e}", path.display()),
+            }
+        }
+    }
     let st = Style { color: crate::render::use_color() };
     eprint!("{}", crate::render::text::failures(&outcomes, &st));
     for u in &unverified {

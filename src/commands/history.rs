@@ -57,7 +57,19 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
     Ok(if bad > 0 { EXIT_ERROR } else { EXIT_OK })
 }
 
-pub fn unlock(ctx: &Ctx, yes: bool) -> Res {
+/// Breaks the local lock and, with an S3 mirror, the S3 lock too.
+pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
+    if let Some(url) = &ctx.config.state_s3 {
+        let aws = ctx.connect(None).await?;
+        let m = crate::aws::s3::Mirror::new(aws.s3.clone(), url).map_err(fail)?;
+        if let Ok(holder) = m.read_lock().await {
+            let holder = holder.split_whitespace().collect::<Vec<_>>().join(" ");
+            if confirm(&format!("Break the S3 lock {} ({holder})?", m.url("lock")), yes, true)? {
+                m.unlock().await.map_err(super::aws_fail)?;
+                println!("S3 lock removed.");
+            }
+        }
+    }
     let path = ctx.state().lock_path();
     if !path.exists() {
         println!("No lock at {}.", path.display());

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod capture;
 pub mod history;
+pub mod iam;
 pub mod plan;
 pub mod status;
 pub mod validate;
@@ -193,8 +194,8 @@ pub async fn run(cli: Cli) -> Res {
         Command::Capture { name, like, prefix, force } => capture::run(&ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
         Command::Status { format, idle_window } => status::run(&ctx, format, &idle_window).await,
         Command::History { id, format } => history::run(&ctx, id.as_deref(), format),
-        Command::Unlock { confirm } => history::unlock(&ctx, confirm.yes),
-        Command::IamPolicy { .. } => Err(fail("iam-policy is not available yet")),
+        Command::Unlock { confirm } => history::unlock(&ctx, confirm.yes).await,
+        Command::IamPolicy { profiles } => iam::run(&ctx, &profiles),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());

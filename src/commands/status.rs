@@ -111,40 +111,44 @@ pub fn build(pricing: &cost::Pricing, region: &str, profiles: &[Profile], live: 
     let estimate = cost::estimate(pricing, region, live);
     let mut statuses = Vec::new();
     let mut matches = Vec::new();
-    let mut best: Option<(String, Money)> = None;
+    // Per profile: the monthly cost of each resource once it is applied.
+    let mut per_resource: Vec<(String, BTreeMap<String, Option<Money>>)> = Vec::new();
     for p in profiles {
         let plan = planner::plan(p, live, &Context::at(now));
-        let after = cost::after(live, &plan);
-        let month = cost::estimate(pricing, region, &after).total.month;
+        let after = cost::estimate(pricing, region, &cost::after(live, &plan));
         if plan.changes.is_empty() && plan.errors.is_empty() {
             matches.push(p.name.clone());
         }
         if plan.errors.is_empty() {
-            if let (Some(m), Some(live_m)) = (month, estimate.total.month) {
-                let saving = Money::from_picos(live_m.picos() - m.picos());
-                if saving.picos() > 0 && best.as_ref().is_none_or(|(_, b)| saving.picos() > b.picos()) {
-                    best = Some((p.name.clone(), saving));
-                }
-            }
+            per_resource.push((p.name.clone(), after.resources.iter().map(|r| (r.name.clone(), r.month)).collect()));
         }
         statuses.push(ProfileStatus {
             name: p.name.clone(),
             pending_changes: plan.changes.len(),
             errors: plan.errors.iter().map(|e| e.message.clone()).collect(),
-            month,
+            month: after.total.month,
         });
     }
     let hours = window_secs as f64 / 3600.0;
     let mut recommendations = Vec::new();
     for a in activity.iter().filter(|a| a.activity == Activity::Idle) {
         let what = if a.kind == "kinesis stream" { "no incoming records" } else { "no invocations" };
-        match &best {
-            Some((name, saving)) => recommendations.push(format!(
-                "{} {} had {what} in {hours:.0} h: `parkctl apply {name}` would save {saving}/month",
-                a.kind, a.name
-            )),
-            None => recommendations.push(format!("{} {} had {what} in {hours:.0} h (no profile would lower its cost)", a.kind, a.name)),
-        }
+        // Only a saving on this very resource is offered: parking an idle
+        // function saves nothing, and saying otherwise would be a lie.
+        let now_cost = estimate.resources.iter().find(|r| r.name == a.name).and_then(|r| r.month);
+        let best = per_resource
+            .iter()
+            .filter_map(|(name, costs)| {
+                let after = costs.get(&a.name).copied().flatten()?;
+                let saving = now_cost?.picos() - after.picos();
+                (saving > 0).then(|| (name.clone(), Money::from_picos(saving)))
+            })
+            .max_by_key(|(_, m)| m.picos());
+        recommendations.push(match best {
+            Some((name, saving)) => format!("{} {} had {what} in {hours:.0} h: `parkctl apply {name}` would save {saving}/month on it", a.kind, a.name),
+            None if a.kind == "lambda function" => format!("{} {} had {what} in {hours:.0} h; it costs nothing while idle (Lambda bills per invocation)", a.kind, a.name),
+            None => format!("{} {} had {what} in {hours:.0} h, and no profile lowers its cost", a.kind, a.name),
+        });
     }
     Status {
         region: region.to_string(),

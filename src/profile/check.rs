@@ -60,11 +60,14 @@ impl Ctx<'_> {
             if ns.is_empty() {
                 self.err(&format!("{path}.names"), "`names` is an empty list", "empty", Some("list at least one name"));
             }
+            // A set, not a scan of the names before: a list of many names
+            // (or one aliased from many rules) must not cost quadratic time.
+            let mut listed = std::collections::HashSet::new();
             for (i, n) in ns.iter().enumerate() {
                 if n.trim().is_empty() {
                     self.err(&format!("{path}.names[{i}]"), "a name in `names` is empty", "empty", None);
                 }
-                if ns[..i].contains(n) {
+                if !listed.insert(n.as_str()) {
                     self.err(&format!("{path}.names[{i}]"), &format!("`{n}` is listed twice"), "again here", None);
                 }
             }

@@ -11,6 +11,13 @@ use std::collections::{HashMap, HashSet};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
+/// Aliases may add at most this many nodes to a document once expanded.
+/// serde_yaml caps alias *jumps*, not what each one replays, so a short
+/// file that aliases a long list from many rules would otherwise make it
+/// build billions of values (a quadratic "billion laughs"). A real profile
+/// that shares a list of names between a few rules is far below this.
+pub const MAX_ALIAS_EXPANSION: u64 = 100_000;
+
 /// Deeper nesting than this is refused: a profile needs four levels
 /// (`cloudwatch.alarms[0].tags`), and the cap keeps hostile input from
 /// costing stack or time anywhere downstream.
@@ -79,6 +86,9 @@ impl SpanIndex {
             stack: Vec::new(),
             error: None,
             documents: 0,
+            sizes: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
         };
         // Pull events one by one rather than through `Parser::load`, which
         // recurses once per nesting level and overflows the stack on a
@@ -99,7 +109,10 @@ impl SpanIndex {
                     } else if e.info() == "simple key expect ':'" {
                         "YAML syntax error: expected `:` after this key, on the same line (a key is at most 1024 characters; `*name` refers to an anchor `&name` defined earlier)".to_string()
                     } else {
-                        format!("YAML syntax error: {}", e.info())
+                        match syntax_hint(e.info()) {
+                            Some(hint) => format!("YAML syntax error: {} ({hint})", e.info()),
+                            None => format!("YAML syntax error: {}", e.info()),
+                        }
                     };
                     return Err(WalkError {
                         message,
@@ -117,6 +130,21 @@ impl SpanIndex {
             }
         }
         Ok(walker.index)
+    }
+}
+
+/// The likely cause of a scanner error, in the words of someone editing YAML.
+fn syntax_hint(info: &str) -> Option<&'static str> {
+    if info.contains("quoted scalar") {
+        Some("is a closing quote missing?")
+    } else if info.contains("flow sequence") || info.contains("flow mapping") || info.contains("placement of ':'") {
+        Some("is a closing `]` or `}` missing?")
+    } else if info.contains("tabs disallowed") {
+        Some("indent with spaces, not tabs")
+    } else if info.contains("mapping values are not allowed") || info.contains("did not find expected key") {
+        Some("check this line's indentation")
+    } else {
+        None
     }
 }
 
@@ -166,6 +194,13 @@ struct Walker<'a> {
     stack: Vec<Frame>,
     error: Option<WalkError>,
     documents: usize,
+    /// For each open collection (in step with `stack`): its anchor id (0:
+    /// none) and how many nodes it holds once aliases are expanded.
+    sizes: Vec<(usize, u64)>,
+    /// Expanded node count of each anchor seen so far.
+    anchors: HashMap<usize, u64>,
+    /// Nodes that aliases add to the document once expanded.
+    expanded: u64,
 }
 
 impl Walker<'_> {
@@ -186,6 +221,13 @@ impl Walker<'_> {
             Some(Frame::Map { key, .. }) => *key = None,
             Some(Frame::Seq { next, .. }) => *next += 1,
             None => {}
+        }
+    }
+
+    /// Adds a node of `n` expanded nodes to the collection it is in.
+    fn count(&mut self, n: u64) {
+        if let Some((_, size)) = self.sizes.last_mut() {
+            *size = size.saturating_add(n);
         }
     }
 
@@ -226,39 +268,27 @@ impl MarkedEventReceiver for Walker<'_> {
                     });
                 }
             }
-            Event::Scalar(value, ..) => match self.child_path() {
-                Some(path) => {
-                    let span = self.span_at(mark, value.len());
-                    self.index.values.insert(path, span);
-                    self.advance();
+            Event::Scalar(value, _, anchor, _) => {
+                if anchor > 0 {
+                    self.anchors.insert(anchor, 1);
                 }
-                None => {
-                    let span = self.span_at(mark, value.len());
-                    if let Some(Frame::Map { path, key, seen }) = self.stack.last_mut() {
-                        // A block mapping starts at its first `:` in
-                        // yaml-rust2's marks; point at its first key instead.
-                        if seen.is_empty() {
-                            if let Some(s) = self.index.values.get_mut(path.as_str()) {
-                                if span.offset < s.offset {
-                                    *s = span;
-                                }
-                            }
-                        }
-                        if !seen.insert(value.clone()) {
-                            self.error = Some(WalkError {
-                                message: format!("duplicate key `{value}`"),
-                                span,
-                                label: "this key appears twice in the same mapping".into(),
-                            });
-                            return;
-                        }
-                        let full = join(path, &value);
-                        self.index.keys.insert(full, span);
-                        *key = Some(value);
-                    }
+                self.count(1);
+                self.scalar(value, mark);
+            }
+            Event::Alias(id) => {
+                let n = self.anchors.get(&id).copied().unwrap_or(1);
+                self.expanded = self.expanded.saturating_add(n);
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    self.error = Some(WalkError {
+                        message: format!(
+                            "YAML aliases expand this document by more than {MAX_ALIAS_EXPANSION} values, far beyond any real profile (alias bomb?); write the values out instead of aliasing them"
+                        ),
+                        span: self.span_at(mark, 1),
+                        label: "this alias passes the limit".into(),
+                    });
+                    return;
                 }
-            },
-            Event::Alias(_) => {
+                self.count(n);
                 // A complex key or an alias as a key cannot be a profile key;
                 // serde reports it, so only keep the walk in step here.
                 if self.child_path().is_none() {
@@ -269,7 +299,7 @@ impl MarkedEventReceiver for Walker<'_> {
                     self.advance();
                 }
             }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
+            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 let span = self.span_at(mark, 1);
                 if self.stack.len() >= MAX_DEPTH {
                     self.error = Some(WalkError {
@@ -283,6 +313,7 @@ impl MarkedEventReceiver for Walker<'_> {
                 }
                 let path = self.child_path().unwrap_or_else(|| "?".into());
                 self.index.values.entry(path.clone()).or_insert(span);
+                self.sizes.push((anchor, 1));
                 self.stack.push(match ev {
                     Event::MappingStart(..) => Frame::Map {
                         path,
@@ -294,9 +325,52 @@ impl MarkedEventReceiver for Walker<'_> {
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
+                if let Some((anchor, size)) = self.sizes.pop() {
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, size);
+                    }
+                    self.count(size);
+                }
                 self.advance();
             }
             _ => {}
+        }
+    }
+}
+
+impl Walker<'_> {
+    fn scalar(&mut self, value: String, mark: Marker) {
+        match self.child_path() {
+            Some(path) => {
+                let span = self.span_at(mark, value.len());
+                self.index.values.insert(path, span);
+                self.advance();
+            }
+            None => {
+                let span = self.span_at(mark, value.len());
+                if let Some(Frame::Map { path, key, seen }) = self.stack.last_mut() {
+                    // A block mapping starts at its first `:` in
+                    // yaml-rust2's marks; point at its first key instead.
+                    if seen.is_empty() {
+                        if let Some(s) = self.index.values.get_mut(path.as_str()) {
+                            if span.offset < s.offset {
+                                *s = span;
+                            }
+                        }
+                    }
+                    if !seen.insert(value.clone()) {
+                        self.error = Some(WalkError {
+                            message: format!("duplicate key `{value}`"),
+                            span,
+                            label: "this key appears twice in the same mapping".into(),
+                        });
+                        return;
+                    }
+                    let full = join(path, &value);
+                    self.index.keys.insert(full, span);
+                    *key = Some(value);
+                }
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! and inspect resources. No fake of any AWS service.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod seed;
 
 use assert_cmd::Command;
@@ -18,7 +19,11 @@ pub fn moto_binary() -> PathBuf {
         return PathBuf::from(p);
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
-    assert!(p.exists(), "{} is missing: run `make test`, which installs the pinned moto into .venv", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: run `make test`, which installs the pinned moto into .venv",
+        p.display()
+    );
     p
 }
 
@@ -30,7 +35,11 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = std::process::Command::new(moto_binary())
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
@@ -40,7 +49,10 @@ impl Moto {
         let m = Moto { child, port };
         let deadline = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         m
@@ -70,7 +82,13 @@ impl Project {
         let profiles = dir.path().join("profiles");
         std::fs::create_dir_all(&profiles).unwrap();
         for name in ["running.yaml", "parked.yaml"] {
-            std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles").join(name), profiles.join(name)).unwrap();
+            std::fs::copy(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("profiles")
+                    .join(name),
+                profiles.join(name),
+            )
+            .unwrap();
         }
         Project {
             dir,
@@ -83,7 +101,11 @@ impl Project {
     }
 
     pub fn write_profile(&self, name: &str, text: &str) {
-        std::fs::write(self.path().join("profiles").join(format!("{name}.yaml")), text).unwrap();
+        std::fs::write(
+            self.path().join("profiles").join(format!("{name}.yaml")),
+            text,
+        )
+        .unwrap();
     }
 
     pub fn state(&self) -> PathBuf {
@@ -127,5 +149,8 @@ pub fn env(endpoint: &str) -> Vec<(&'static str, String)> {
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }

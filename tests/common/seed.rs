@@ -4,7 +4,10 @@ use aws_config::BehaviorVersion;
 use std::collections::BTreeMap;
 
 pub const STREAM: &str = "user-journey-analytics-events";
-pub const FUNCTIONS: [&str; 2] = ["user-journey-analytics-event-processor", "user-journey-analytics-intervention-executor"];
+pub const FUNCTIONS: [&str; 2] = [
+    "user-journey-analytics-event-processor",
+    "user-journey-analytics-intervention-executor",
+];
 pub const ALARMS: [&str; 9] = [
     "user-journey-analytics-high-latency",
     "user-journey-analytics-error-rate",
@@ -30,7 +33,9 @@ impl Sdk {
         let conf = aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(endpoint)
             .region(aws_config::Region::new(super::REGION))
-            .credentials_provider(aws_sdk_kinesis::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .credentials_provider(aws_sdk_kinesis::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
             .load()
             .await;
         Sdk {
@@ -38,20 +43,47 @@ impl Sdk {
             lambda: aws_sdk_lambda::Client::new(&conf),
             cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
             iam: aws_sdk_iam::Client::new(&conf),
-            s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build()),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&conf)
+                    .force_path_style(true)
+                    .build(),
+            ),
         }
     }
 
     pub async fn role(&self) -> String {
         let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-        match self.iam.create_role().role_name("parkctl-test-role").assume_role_policy_document(doc).send().await {
+        match self
+            .iam
+            .create_role()
+            .role_name("parkctl-test-role")
+            .assume_role_policy_document(doc)
+            .send()
+            .await
+        {
             Ok(out) => out.role().map(|r| r.arn().to_string()).unwrap(),
-            Err(_) => self.iam.get_role().role_name("parkctl-test-role").send().await.unwrap().role().unwrap().arn().to_string(),
+            Err(_) => self
+                .iam
+                .get_role()
+                .role_name("parkctl-test-role")
+                .send()
+                .await
+                .unwrap()
+                .role()
+                .unwrap()
+                .arn()
+                .to_string(),
         }
     }
 
     pub async fn stream(&self, name: &str, shards: i32) -> String {
-        self.kinesis.create_stream().stream_name(name).shard_count(shards).send().await.unwrap();
+        self.kinesis
+            .create_stream()
+            .stream_name(name)
+            .shard_count(shards)
+            .send()
+            .await
+            .unwrap();
         self.kinesis
             .describe_stream_summary()
             .stream_name(name)
@@ -74,7 +106,11 @@ impl Sdk {
             .runtime(aws_sdk_lambda::types::Runtime::Python312)
             .role(role)
             .handler("app.handler")
-            .code(aws_sdk_lambda::types::FunctionCode::builder().zip_file(aws_smithy_types::Blob::new(zip)).build())
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_smithy_types::Blob::new(zip))
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
@@ -128,22 +164,51 @@ impl Sdk {
         let other = self.stream("billing-events", 4).await;
         self.function("billing-worker", &role).await;
         self.mapping("billing-worker", &other).await;
-        self.lambda.put_function_concurrency().function_name("billing-worker").reserved_concurrent_executions(5).send().await.unwrap();
+        self.lambda
+            .put_function_concurrency()
+            .function_name("billing-worker")
+            .reserved_concurrent_executions(5)
+            .send()
+            .await
+            .unwrap();
         self.alarm("billing-errors").await;
     }
 
     pub async fn shards(&self, name: &str) -> i32 {
-        self.kinesis.describe_stream_summary().stream_name(name).send().await.unwrap().stream_description_summary().unwrap().open_shard_count()
+        self.kinesis
+            .describe_stream_summary()
+            .stream_name(name)
+            .send()
+            .await
+            .unwrap()
+            .stream_description_summary()
+            .unwrap()
+            .open_shard_count()
     }
 
     pub async fn reserved(&self, name: &str) -> Option<i32> {
-        self.lambda.get_function_concurrency().function_name(name).send().await.unwrap().reserved_concurrent_executions()
+        self.lambda
+            .get_function_concurrency()
+            .function_name(name)
+            .send()
+            .await
+            .unwrap()
+            .reserved_concurrent_executions()
     }
 
     /// Mapping states of a function: enabled flags.
     pub async fn mappings(&self, function: &str) -> Vec<bool> {
-        let out = self.lambda.list_event_source_mappings().function_name(function).send().await.unwrap();
-        out.event_source_mappings().iter().map(|m| m.state() == Some("Enabled")).collect()
+        let out = self
+            .lambda
+            .list_event_source_mappings()
+            .function_name(function)
+            .send()
+            .await
+            .unwrap();
+        out.event_source_mappings()
+            .iter()
+            .map(|m| m.state() == Some("Enabled"))
+            .collect()
     }
 
     pub async fn alarm_actions(&self) -> BTreeMap<String, bool> {
@@ -151,7 +216,10 @@ impl Sdk {
         let mut pages = self.cloudwatch.describe_alarms().into_paginator().send();
         while let Some(p) = pages.next().await {
             for a in p.unwrap().metric_alarms() {
-                out.insert(a.alarm_name().unwrap().to_string(), a.actions_enabled().unwrap_or(false));
+                out.insert(
+                    a.alarm_name().unwrap().to_string(),
+                    a.actions_enabled().unwrap_or(false),
+                );
             }
         }
         out
@@ -160,19 +228,76 @@ impl Sdk {
     /// Everything observable, for before/after comparisons.
     pub async fn state(&self) -> String {
         let mut s = String::new();
-        let mut streams = self.kinesis.list_streams().send().await.unwrap().stream_names().to_vec();
+        let mut streams = self
+            .kinesis
+            .list_streams()
+            .send()
+            .await
+            .unwrap()
+            .stream_names()
+            .to_vec();
         streams.sort();
         for n in streams {
             s.push_str(&format!("stream {n} shards={}\n", self.shards(&n).await));
         }
-        let mut fns: Vec<String> = self.lambda.list_functions().send().await.unwrap().functions().iter().map(|f| f.function_name().unwrap().to_string()).collect();
+        let mut fns: Vec<String> = self
+            .lambda
+            .list_functions()
+            .send()
+            .await
+            .unwrap()
+            .functions()
+            .iter()
+            .map(|f| f.function_name().unwrap().to_string())
+            .collect();
         fns.sort();
         for f in fns {
-            s.push_str(&format!("function {f} reserved={:?} mappings={:?}\n", self.reserved(&f).await, self.mappings(&f).await));
+            s.push_str(&format!(
+                "function {f} reserved={:?} mappings={:?}\n",
+                self.reserved(&f).await,
+                self.mappings(&f).await
+            ));
         }
         for (a, on) in self.alarm_actions().await {
             s.push_str(&format!("alarm {a} actions={on}\n"));
         }
         s
+    }
+}
+
+impl Sdk {
+    /// `n` alarms named `{prefix}{i:03}`, created a few at a time.
+    pub async fn alarms_many(&self, prefix: &str, n: usize) -> Vec<String> {
+        let names: Vec<String> = (0..n).map(|i| format!("{prefix}{i:03}")).collect();
+        for chunk in names.chunks(16) {
+            futures::future::join_all(chunk.iter().map(|a| self.alarm(a))).await;
+        }
+        names
+    }
+
+    /// Sets a function's reserved concurrency behind parkctl's back.
+    pub async fn set_reserved(&self, function: &str, n: i32) {
+        self.lambda
+            .put_function_concurrency()
+            .function_name(function)
+            .reserved_concurrent_executions(n)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// `state()` without the lines of the resources named `names` (exact
+    /// names, so that look-alike resources stay in).
+    pub async fn state_without(&self, names: &[&str]) -> String {
+        self.state()
+            .await
+            .lines()
+            .filter(|l| {
+                !l.split_whitespace()
+                    .nth(1)
+                    .is_some_and(|n| names.contains(&n))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect()
     }
 }

@@ -1,0 +1,1019 @@
+//! `make bench`: how many AWS calls `parkctl plan` makes over a large
+//! account, how long it takes, and what it costs in CPU and memory.
+//!
+//! It seeds a moto server with a large account (1,000 functions, half of
+//! them matched by the profile; 200 streams; 1,000 alarms; 100 event-source
+//! mappings), then times `parkctl plan` over it (median of several runs) at
+//! concurrency 1 and at the default (16), both directly against the emulator
+//! and through a loopback proxy that adds 50 ms to every request (what a real
+//! account costs in round trips). Calls come from `--stats`. It also compares
+//! a tag selector with a prefix selector, and measures the planner's CPU time
+//! and the peak memory of a plan over 10,000 resources from a recorded live
+//! state (`--live-from`). Results go to BENCHMARKS.md.
+//!
+//!     cargo run --release --example bench             full account, writes BENCHMARKS.md
+//!     cargo run --release --example bench -- --quick  small account, writes target/BENCHMARKS.quick.md
+//!
+//! Options: --quick, --runs N, --proxy-runs N, --delay-ms N, --out FILE.
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use common::proxy::{Proxy, ProxyOpts};
+use common::seed::Sdk;
+use common::Moto;
+use futures::stream::{self, StreamExt};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PARK_FN: &str = "bench-park-fn-";
+const KEEP_FN: &str = "bench-keep-fn-";
+const STREAM: &str = "bench-stream-";
+const ALARM: &str = "bench-alarm-";
+/// Requests in flight while seeding.
+const SEED_CONCURRENCY: usize = 32;
+/// Largest pages real AWS serves for the list calls parkctl makes.
+const PAGE_LIST_FUNCTIONS: u64 = 50;
+const PAGE_LIST_STREAMS: u64 = 10_000;
+const PAGE_LIST_MAPPINGS: u64 = 10_000;
+const PAGE_DESCRIBE_ALARMS: u64 = 100;
+const DEFAULT_CONCURRENCY: usize = 16;
+
+#[derive(Debug, Clone)]
+struct Opts {
+    quick: bool,
+    functions: usize,
+    streams: usize,
+    alarms: usize,
+    mappings: usize,
+    live_resources: usize,
+    runs: usize,
+    proxy_runs: usize,
+    delay: Duration,
+    out: PathBuf,
+}
+
+impl Opts {
+    fn parse() -> Opts {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let quick = args.iter().any(|a| a == "--quick");
+        let value = |name: &str| {
+            args.iter()
+                .position(|a| a == name)
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+        };
+        let num = |name: &str, default: usize| {
+            value(name)
+                .map(|v| {
+                    v.parse()
+                        .unwrap_or_else(|_| panic!("{name}: not a number: {v}"))
+                })
+                .unwrap_or(default)
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (functions, streams, alarms, mappings) = if quick {
+            (100, 20, 100, 10)
+        } else {
+            (1000, 200, 1000, 100)
+        };
+        Opts {
+            quick,
+            functions,
+            streams,
+            alarms,
+            mappings,
+            live_resources: 10_000,
+            runs: num("--runs", if quick { 3 } else { 5 }),
+            proxy_runs: num("--proxy-runs", if quick { 1 } else { 3 }),
+            delay: Duration::from_millis(num("--delay-ms", 50) as u64),
+            out: value("--out").map(PathBuf::from).unwrap_or_else(|| {
+                if quick {
+                    root.join("target/BENCHMARKS.quick.md")
+                } else {
+                    root.join("BENCHMARKS.md")
+                }
+            }),
+        }
+    }
+
+    fn selected_functions(&self) -> usize {
+        self.functions / 2
+    }
+
+    /// Streams, selected functions, alarms and the selected functions'
+    /// event-source mappings.
+    fn selected(&self) -> usize {
+        self.streams + self.selected_functions() + self.alarms + self.mappings
+    }
+}
+
+fn fn_name(i: usize, n: usize) -> String {
+    if i < n / 2 {
+        format!("{PARK_FN}{i:05}")
+    } else {
+        format!("{KEEP_FN}{i:05}")
+    }
+}
+
+async fn seed(sdk: &Sdk, o: &Opts) {
+    let role = sdk.role().await;
+    let arns: Vec<String> = stream::iter(0..o.streams)
+        .map(|i| async move { sdk.stream(&format!("{STREAM}{i:05}"), 2).await })
+        .buffered(SEED_CONCURRENCY)
+        .collect()
+        .await;
+    let role = &role;
+    let n = o.functions;
+    stream::iter(0..n)
+        .for_each_concurrent(SEED_CONCURRENCY, |i| async move {
+            // The smallest valid zip archive: an empty one.
+            let mut zip = b"PK\x05\x06".to_vec();
+            zip.extend([0u8; 18]);
+            sdk.lambda
+                .create_function()
+                .function_name(fn_name(i, n))
+                .runtime(aws_sdk_lambda::types::Runtime::Python312)
+                .role(role)
+                .handler("app.handler")
+                .code(
+                    aws_sdk_lambda::types::FunctionCode::builder()
+                        .zip_file(aws_smithy_types::Blob::new(zip))
+                        .build(),
+                )
+                .tags("park", if i < n / 2 { "yes" } else { "no" })
+                .tags("team", "bench")
+                .send()
+                .await
+                .unwrap();
+        })
+        .await;
+    let arns = &arns;
+    // Mappings on the selected functions, one each, over the streams.
+    stream::iter(0..o.mappings)
+        .for_each_concurrent(SEED_CONCURRENCY, |i| async move {
+            sdk.mapping(&fn_name(i, n), &arns[i % arns.len()]).await;
+        })
+        .await;
+    stream::iter(0..o.alarms)
+        .for_each_concurrent(SEED_CONCURRENCY, |i| async move {
+            sdk.alarm(&format!("{ALARM}{i:05}")).await
+        })
+        .await;
+}
+
+fn profile(lambda_selector: &str) -> String {
+    format!(
+        "version: 1
+description: Benchmark, the large account parked.
+target:
+  region: us-east-1
+kinesis:
+  - prefix: {STREAM}
+    shards: 1
+lambda:
+  - {lambda_selector}
+    reserved_concurrency: 0
+    event_sources: disabled
+cloudwatch:
+  alarms:
+    - prefix: {ALARM}
+      actions: disabled
+"
+    )
+}
+
+/// One `parkctl plan` run, as `--stats` reports it.
+#[derive(Debug, Clone, Default)]
+struct Stats {
+    /// (service, operation) -> (calls, attempts, ms in calls)
+    ops: BTreeMap<(String, String), (u64, u64, f64)>,
+    calls: u64,
+    attempts: u64,
+    /// parkctl's own wall time (from start of plan to the stats line)
+    wall_ms: f64,
+}
+
+impl Stats {
+    fn calls(&self, op: &str) -> u64 {
+        self.ops
+            .iter()
+            .filter(|((_, o), _)| o == op)
+            .map(|(_, v)| v.0)
+            .sum()
+    }
+
+    fn ms(&self, op: &str) -> f64 {
+        self.ops
+            .iter()
+            .filter(|((_, o), _)| o == op)
+            .map(|(_, v)| v.2)
+            .sum()
+    }
+}
+
+/// Parses the `--stats` block (format: src/aws/calllog.rs render_stats).
+fn parse_stats(stderr: &str) -> Option<Stats> {
+    let start = stderr.find("AWS calls (service operation")?;
+    let mut s = Stats::default();
+    for line in stderr[start..].lines().skip(1) {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.first() == Some(&"total") {
+            s.calls = w.get(1)?.parse().ok()?;
+            s.attempts = w.get(2)?.parse().ok()?;
+            let i = w.iter().position(|x| *x == "(wall")?;
+            s.wall_ms = w.get(i + 1)?.parse().ok()?;
+            return Some(s);
+        }
+        if w.len() < 6 {
+            return None;
+        }
+        s.ops.insert(
+            (w[0].to_string(), w[1].to_string()),
+            (w[2].parse().ok()?, w[3].parse().ok()?, w[4].parse().ok()?),
+        );
+    }
+    None
+}
+
+fn parkctl() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/parkctl");
+    assert!(
+        p.exists(),
+        "{} is missing: run `make bench` (it builds the release binary first)",
+        p.display()
+    );
+    p
+}
+
+fn run_plan(dir: &Path, endpoint: &str, profile: &str, concurrency: usize) -> (Duration, Stats) {
+    let started = Instant::now();
+    let out = Command::new(parkctl())
+        .current_dir(dir)
+        .args([
+            "plan",
+            profile,
+            "--stats",
+            "--concurrency",
+            &concurrency.to_string(),
+        ])
+        .envs(common::env(endpoint))
+        .env_remove("AWS_PROFILE")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run parkctl");
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "parkctl plan {profile} failed ({}):\n{}\n{stderr}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stats = parse_stats(&stderr).unwrap_or_else(|| panic!("no --stats in:\n{stderr}"));
+    (took, stats)
+}
+
+/// A set of runs of one configuration.
+struct Series {
+    via: String,
+    profile: String,
+    concurrency: usize,
+    walls: Vec<Duration>,
+    stats: Vec<Stats>,
+    /// The most requests the proxy saw in flight at once (proxy runs only).
+    max_in_flight: Option<u64>,
+}
+
+impl Series {
+    fn median(&self) -> Duration {
+        let mut w = self.walls.clone();
+        w.sort();
+        w[w.len() / 2]
+    }
+
+    fn stats(&self) -> &Stats {
+        &self.stats[0]
+    }
+
+    fn calls_range(&self) -> String {
+        let min = self.stats.iter().map(|s| s.calls).min().unwrap_or(0);
+        let max = self.stats.iter().map(|s| s.calls).max().unwrap_or(0);
+        if min == max {
+            min.to_string()
+        } else {
+            format!("{min}–{max}")
+        }
+    }
+}
+
+fn series(
+    dir: &Path,
+    via: &str,
+    endpoint: &str,
+    proxy: Option<&Proxy>,
+    profile: &str,
+    concurrency: usize,
+    runs: usize,
+) -> Series {
+    let mut s = Series {
+        via: via.to_string(),
+        profile: profile.to_string(),
+        concurrency,
+        walls: vec![],
+        stats: vec![],
+        max_in_flight: None,
+    };
+    for i in 0..runs {
+        if let Some(p) = proxy {
+            p.reset_counters();
+        }
+        let (took, stats) = run_plan(dir, endpoint, profile, concurrency);
+        if let Some(p) = proxy {
+            assert_eq!(
+                p.requests(),
+                stats.attempts,
+                "the proxy and --stats disagree on the number of requests"
+            );
+            s.max_in_flight = Some(s.max_in_flight.unwrap_or(0).max(p.max_in_flight()));
+        }
+        eprintln!(
+            "  {via:<14} {profile:<11} concurrency {concurrency:>2}  run {}/{runs}: {:>8.1} ms, {} calls",
+            i + 1,
+            took.as_secs_f64() * 1000.0,
+            stats.calls
+        );
+        s.walls.push(took);
+        s.stats.push(stats);
+    }
+    s
+}
+
+/// Calls real AWS would need: list calls at their largest page size.
+fn real_aws(st: &Stats, o: &Opts) -> (u64, Vec<(String, u64, u64)>) {
+    let expected = |op: &str, measured: u64| -> u64 {
+        let pages = |n: usize, page: u64| (n as u64).div_ceil(page).max(1);
+        match op {
+            "ListFunctions" => pages(o.functions, PAGE_LIST_FUNCTIONS),
+            "ListStreams" => pages(o.streams, PAGE_LIST_STREAMS),
+            "ListEventSourceMappings" => pages(o.mappings, PAGE_LIST_MAPPINGS),
+            // One prefix read over the alarms.
+            "DescribeAlarms" => pages(o.alarms, PAGE_DESCRIBE_ALARMS),
+            _ => measured,
+        }
+    };
+    let mut total = 0;
+    let mut rows = vec![];
+    for ((svc, op), (calls, _, _)) in &st.ops {
+        let e = expected(op, *calls);
+        total += e;
+        rows.push((format!("{svc} {op}"), *calls, e));
+    }
+    (total, rows)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid clock id and a pointer to a timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Runs a command to its end and returns (exit status, peak RSS in KiB,
+/// user+system CPU time, wall time) from wait4(2).
+fn run_measured(cmd: &mut Command) -> (i32, u64, Duration, Duration) {
+    let started = Instant::now();
+    let child = cmd.spawn().expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; zeroed is a valid value.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child; the pointers are to locals we own.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    assert_eq!(r, pid, "wait4 failed");
+    let wall = started.elapsed();
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec * 1000) as u32);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (
+        code,
+        ru.ru_maxrss as u64,
+        tv(ru.ru_utime) + tv(ru.ru_stime),
+        wall,
+    )
+}
+
+/// Makes a live state of `n` resources from a recorded one, by repeating
+/// its resources under new names (that the same prefixes still select).
+fn scale_live(recorded: &parkctl::model::Live, n: usize) -> parkctl::model::Live {
+    let mut live = parkctl::model::Live {
+        account: recorded.account.clone(),
+        ..Default::default()
+    };
+    let per_copy = recorded.resource_count();
+    assert!(per_copy > 0, "the recorded live state is empty");
+    let mut copy = 0;
+    while live.resource_count() < n {
+        let suffix = format!("-c{copy:03}");
+        for s in &recorded.streams {
+            if live.resource_count() >= n {
+                break;
+            }
+            let mut s = s.clone();
+            s.name.push_str(&suffix);
+            s.arn.push_str(&suffix);
+            live.streams.push(s);
+        }
+        for f in &recorded.functions {
+            if live.resource_count() >= n {
+                break;
+            }
+            let mut f = f.clone();
+            f.name.push_str(&suffix);
+            f.arn.push_str(&suffix);
+            for m in &mut f.mappings {
+                m.uuid.push_str(&suffix);
+                m.source_arn.push_str(&suffix);
+            }
+            live.functions.push(f);
+        }
+        for a in &recorded.alarms {
+            if live.resource_count() >= n {
+                break;
+            }
+            let mut a = a.clone();
+            a.name.push_str(&suffix);
+            a.arn.push_str(&suffix);
+            live.alarms.push(a);
+        }
+        copy += 1;
+    }
+    live
+}
+
+struct Big {
+    resources: usize,
+    mappings: usize,
+    changes: usize,
+    planner_cpu: Vec<Duration>,
+    process: Vec<(u64, Duration, Duration)>,
+    live_bytes: u64,
+}
+
+fn big_plan(dir: &Path, recorded: &parkctl::model::Live, o: &Opts) -> Big {
+    let live = scale_live(recorded, o.live_resources);
+    let path = dir.join("live-10k.json");
+    std::fs::write(&path, serde_json::to_vec(&live).unwrap()).unwrap();
+    let text = std::fs::read_to_string(dir.join("profiles/bench.yaml")).unwrap();
+    let profile = parkctl::profile::Profile::parse("profiles/bench.yaml", "bench", &text)
+        .expect("bench profile");
+    let ctx = parkctl::planner::Context::at(chrono::Utc::now());
+    let mut planner_cpu = vec![];
+    let mut changes = 0;
+    for _ in 0..9 {
+        let t = thread_cpu();
+        let plan = parkctl::planner::plan(&profile, &live, &ctx);
+        planner_cpu.push(thread_cpu() - t);
+        changes = plan.changes.len();
+        drop(plan);
+    }
+    planner_cpu.sort();
+    let mut process = vec![];
+    for _ in 0..3 {
+        let (code, rss, cpu, wall) = run_measured(
+            Command::new(parkctl())
+                .current_dir(dir)
+                .args(["plan", "bench", "--live-from"])
+                .arg(&path)
+                .envs(common::env("http://127.0.0.1:9"))
+                .env_remove("AWS_PROFILE")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        assert_eq!(code, 0, "parkctl plan --live-from failed");
+        process.push((rss, cpu, wall));
+    }
+    Big {
+        resources: live.resource_count(),
+        mappings: live.functions.iter().map(|f| f.mappings.len()).sum(),
+        changes,
+        planner_cpu,
+        process,
+        live_bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+    }
+}
+
+fn sh(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn machine() -> Vec<(String, String)> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map(|k| format!("{:.1} GiB", k as f64 / 1024.0 / 1024.0))
+        .unwrap_or_else(|| "unknown".into());
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let python = common::moto_binary().parent().unwrap().join("python");
+    let moto = sh(
+        python.to_str().unwrap(),
+        &["-c", "import moto; print(moto.__version__)"],
+    )
+    .unwrap_or_else(|| "unknown".into());
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let commit = sh(
+        "git",
+        &[
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "rev-parse",
+            "--short",
+            "HEAD",
+        ],
+    )
+    .unwrap_or_default();
+    let dirty = sh(
+        "git",
+        &[
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+        ],
+    )
+    .is_some_and(|s| !s.is_empty());
+    vec![
+        ("CPU".into(), format!("{model}, {nproc} CPUs (nproc)")),
+        ("Memory".into(), mem),
+        ("Kernel".into(), format!("Linux {kernel}")),
+        (
+            "Emulator".into(),
+            format!("moto_server {moto} (one process, threaded)"),
+        ),
+        (
+            "Rust".into(),
+            sh("rustc", &["--version"]).unwrap_or_default(),
+        ),
+        (
+            "parkctl".into(),
+            format!(
+                "{commit}{}, release build",
+                if dirty { " + local changes" } else { "" }
+            ),
+        ),
+    ]
+}
+
+fn main() {
+    let o = Opts::parse();
+    let bin = parkctl();
+    eprintln!(
+        "bench: {} account: {} functions ({} selected), {} streams, {} alarms, {} mappings",
+        if o.quick { "quick" } else { "full" },
+        o.functions,
+        o.selected_functions(),
+        o.streams,
+        o.alarms,
+        o.mappings
+    );
+
+    let moto = Moto::start();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    rt.block_on(async {
+        let sdk = Sdk::new(&moto.url()).await;
+        seed(&sdk, &o).await;
+    });
+    let seeding = started.elapsed();
+    eprintln!("seeded in {:.1} s", seeding.as_secs_f64());
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
+    std::fs::write(
+        dir.path().join("profiles/bench.yaml"),
+        profile(&format!("prefix: {PARK_FN}")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("profiles/bench-tags.yaml"),
+        profile("tags: {park: \"yes\"}"),
+    )
+    .unwrap();
+
+    let proxy = Proxy::start(
+        moto.port,
+        ProxyOpts {
+            delay: o.delay,
+            fault_rate: 0.0,
+            seed: 1,
+        },
+    );
+    let via_proxy = format!("proxy +{} ms", o.delay.as_millis());
+
+    // Warm-up (moto builds some indexes lazily) and the recorded live state.
+    let saved = dir.path().join("saved.json");
+    let out = Command::new(&bin)
+        .current_dir(dir.path())
+        .args(["plan", "bench", "--format", "json", "--out"])
+        .arg(&saved)
+        .envs(common::env(&moto.url()))
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+    let recorded: parkctl::model::Live = serde_json::from_value(saved["live"].clone()).unwrap();
+    let seen = recorded.resource_count()
+        + recorded
+            .functions
+            .iter()
+            .map(|f| f.mappings.len())
+            .sum::<usize>();
+    assert_eq!(
+        seen,
+        o.selected(),
+        "the profile selects {seen} resources, expected {}",
+        o.selected()
+    );
+    let plan_changes = saved["plan"]["changes"].as_array().map_or(0, |c| c.len());
+
+    eprintln!("timing plan:");
+    let mut all = vec![];
+    for (via, url, px, runs) in [
+        ("direct", moto.url(), None, o.runs),
+        (via_proxy.as_str(), proxy.url(), Some(&proxy), o.proxy_runs),
+    ] {
+        for c in [1, DEFAULT_CONCURRENCY] {
+            all.push(series(dir.path(), via, &url, px, "bench", c, runs));
+        }
+    }
+    eprintln!("timing the tag selector:");
+    let mut tags = vec![];
+    for (via, url, px, runs) in [
+        ("direct", moto.url(), None, o.runs),
+        (via_proxy.as_str(), proxy.url(), Some(&proxy), o.proxy_runs),
+    ] {
+        tags.push(series(
+            dir.path(),
+            via,
+            &url,
+            px,
+            "bench-tags",
+            DEFAULT_CONCURRENCY,
+            runs,
+        ));
+    }
+    eprintln!(
+        "planning {} resources from a recorded live state:",
+        o.live_resources
+    );
+    let big = big_plan(dir.path(), &recorded, &o);
+
+    let md = report(&o, seeding, plan_changes, &all, &tags, &big);
+    if let Some(parent) = o.out.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&o.out, &md).unwrap();
+    println!("{md}");
+    eprintln!("wrote {}", o.out.display());
+}
+
+fn report(
+    o: &Opts,
+    seeding: Duration,
+    plan_changes: usize,
+    all: &[Series],
+    tags: &[Series],
+    big: &Big,
+) -> String {
+    let mut md = String::new();
+    let w = &mut md;
+    let resources = o.selected();
+    let nf = o.selected_functions();
+    let by = |via: &str, c: usize| {
+        all.iter()
+            .find(|s| s.via.starts_with(via) && s.concurrency == c)
+            .unwrap()
+    };
+    let proxy_label = format!("proxy +{} ms", o.delay.as_millis());
+
+    writeln!(w, "# Benchmarks\n").unwrap();
+    writeln!(
+        w,
+        "Generated by `make bench` (`cargo run --release --example bench{}`, source: examples/bench.rs) on {}. Do not edit by hand: re-run it.\n",
+        if o.quick { " -- --quick" } else { "" },
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+    )
+    .unwrap();
+    writeln!(w, "## Machine\n").unwrap();
+    writeln!(w, "| | |\n|---|---|").unwrap();
+    for (k, v) in machine() {
+        writeln!(w, "| {k} | {v} |").unwrap();
+    }
+    writeln!(w).unwrap();
+
+    writeln!(w, "## The account\n").unwrap();
+    writeln!(
+        w,
+        "Seeded into moto in {:.1} s ({SEED_CONCURRENCY} requests in flight): {} Lambda functions (half named `{PARK_FN}*` and tagged `park: yes`, half `{KEEP_FN}*`), {} Kinesis streams (2 shards), {} CloudWatch alarms, {} event-source mappings on selected functions.\n",
+        seeding.as_secs_f64(),
+        o.functions,
+        o.streams,
+        o.alarms,
+        o.mappings
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "The profile `bench` selects streams by prefix `{STREAM}` (shards: 1), functions by prefix `{PARK_FN}` (reserved_concurrency: 0, event_sources: disabled) and alarms by prefix `{ALARM}` (actions: disabled): **{resources} resources** ({} streams, {nf} functions, {} alarms, {} mappings), {plan_changes} changes.\n",
+        o.streams, o.alarms, o.mappings
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "Command, in a scratch project against the emulator (`direct`) or through a loopback proxy that adds {} ms to every request (tests/common/proxy.rs):\n\n    parkctl plan bench --stats --concurrency N\n",
+        o.delay.as_millis()
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "Wall time is the median of {} runs direct and {} through the proxy, measured around the process. moto ignores page sizes, so each list call returns everything in one page; the *real AWS* column counts list calls at AWS's largest page sizes (ListFunctions 50, DescribeAlarms 100, ListStreams and ListEventSourceMappings 10,000).\n",
+        o.runs, o.proxy_runs
+    )
+    .unwrap();
+
+    writeln!(w, "## plan over {resources} resources\n").unwrap();
+    writeln!(w, "| endpoint | concurrency | resources | calls (moto) | calls (real AWS) | calls / resource (real AWS) | wall time | speed-up vs concurrency 1 |").unwrap();
+    writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|").unwrap();
+    for s in all {
+        let (real, _) = real_aws(s.stats(), o);
+        let base = by(&s.via, 1).median();
+        writeln!(
+            w,
+            "| {} | {}{} | {resources} | {} | {real} | {:.3} | {} | {} |",
+            s.via,
+            s.concurrency,
+            if s.concurrency == DEFAULT_CONCURRENCY {
+                " (default)"
+            } else {
+                ""
+            },
+            s.calls_range(),
+            real as f64 / resources as f64,
+            ms(s.median()),
+            if s.concurrency == 1 {
+                "1.0x".to_string()
+            } else {
+                format!("**{:.1}x**", base.as_secs_f64() / s.median().as_secs_f64())
+            }
+        )
+        .unwrap();
+    }
+    writeln!(w).unwrap();
+
+    let st = by("direct", DEFAULT_CONCURRENCY).stats();
+    let p1 = by("proxy", 1).stats();
+    let p16 = by("proxy", DEFAULT_CONCURRENCY).stats();
+    writeln!(w, "### Calls per operation\n").unwrap();
+    writeln!(
+        w,
+        "Time in calls is the sum over calls (they overlap at concurrency > 1), through the proxy.\n"
+    )
+    .unwrap();
+    writeln!(w, "| operation | calls (moto) | calls (real AWS) | time in calls, concurrency 1 | time in calls, concurrency {DEFAULT_CONCURRENCY} |").unwrap();
+    writeln!(w, "|---|---:|---:|---:|---:|").unwrap();
+    let (_, rows) = real_aws(st, o);
+    for ((svc, op), (name, calls, real)) in st.ops.keys().zip(rows) {
+        let _ = svc;
+        writeln!(
+            w,
+            "| {name} | {calls} | {real} | {:.0} ms | {:.0} ms |",
+            p1.ms(op),
+            p16.ms(op)
+        )
+        .unwrap();
+    }
+    writeln!(w).unwrap();
+
+    // Targets.
+    let list_pages = |s: &Stats| s.calls("ListFunctions");
+    let lambda_calls = |s: &Stats| -> u64 {
+        s.ops
+            .iter()
+            .filter(|((svc, op), _)| svc == "Lambda" && op != "ListFunctions")
+            .map(|(_, v)| v.0)
+            .sum()
+    };
+    let per_fn = lambda_calls(st) as f64 / nf as f64;
+    let real_pages = (o.functions as u64).div_ceil(PAGE_LIST_FUNCTIONS);
+    let alarm_reads = st.calls("DescribeAlarms");
+    let real_alarm_reads = (o.alarms as u64).div_ceil(PAGE_DESCRIBE_ALARMS);
+    let speedup = by("proxy", 1).median().as_secs_f64()
+        / by("proxy", DEFAULT_CONCURRENCY).median().as_secs_f64();
+    let planner_ms = big.planner_cpu[big.planner_cpu.len() / 2].as_secs_f64() * 1000.0;
+    let peak_kib = big.process.iter().map(|p| p.0).max().unwrap_or(0);
+    let peak_mib = peak_kib as f64 / 1024.0;
+    let ok = |b: bool| if b { "met" } else { "**missed**" };
+
+    let (tag_direct, tag_proxy) = (&tags[0], &tags[1]);
+    writeln!(w, "## Tag selector vs prefix selector\n").unwrap();
+    writeln!(
+        w,
+        "Profile `bench-tags`: the same, but functions selected by `tags: {{park: \"yes\"}}` (the same {nf} functions). Tags are read with one ListTags per function whose name the rule could match (here every function: the rule has no name or prefix). Concurrency {DEFAULT_CONCURRENCY}.\n"
+    )
+    .unwrap();
+    writeln!(w, "| lambda selector | ListTags calls | calls (moto) | calls (real AWS) | Lambda calls / selected function (excl. list pages) | wall direct | wall {proxy_label} |").unwrap();
+    writeln!(w, "|---|---:|---:|---:|---:|---:|---:|").unwrap();
+    let pre_d = by("direct", DEFAULT_CONCURRENCY);
+    let pre_p = by("proxy", DEFAULT_CONCURRENCY);
+    for (label, d, p) in [
+        (format!("`prefix: {PARK_FN}`"), pre_d, pre_p),
+        ("`tags: {park: \"yes\"}`".to_string(), tag_direct, tag_proxy),
+    ] {
+        let s = d.stats();
+        writeln!(
+            w,
+            "| {label} | {} | {} | {} | {:.2} | {} | {} |",
+            s.calls("ListTags"),
+            d.calls_range(),
+            real_aws(s, o).0,
+            lambda_calls(s) as f64 / nf as f64,
+            ms(d.median()),
+            ms(p.median())
+        )
+        .unwrap();
+    }
+    writeln!(
+        w,
+        "\nThe Resource Groups Tagging API (GetResources with a tag filter and `lambda:function`, 100 ARNs a page) would need {} calls instead of {} ListTags here; parkctl does not use it (one more service, and one more IAM permission), so a tag selector costs one call per candidate function. Prefer a prefix (or a prefix with tags, which reads tags only for the prefix's functions) on large accounts.\n",
+        (nf as u64).div_ceil(100),
+        tag_direct.stats().calls("ListTags")
+    )
+    .unwrap();
+
+    writeln!(
+        w,
+        "## {} resources from a recorded live state\n",
+        big.resources
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "The live state recorded by `plan bench --out` above, repeated under new names to {} resources ({} mappings, {:.1} MB of JSON; {} changes), planned with the hidden `--live-from FILE` flag (no AWS calls):\n\n    parkctl plan bench --live-from live-10k.json > /dev/null\n",
+        big.resources,
+        big.mappings,
+        big.live_bytes as f64 / 1e6,
+        big.changes
+    )
+    .unwrap();
+    let med = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mut cpu: Vec<Duration> = big.process.iter().map(|p| p.1).collect();
+    let mut wall: Vec<Duration> = big.process.iter().map(|p| p.2).collect();
+    writeln!(w, "| measure | value |\n|---|---:|").unwrap();
+    writeln!(
+        w,
+        "| planner CPU time (`planner::plan`, in process, median of {}; min {:.1} ms) | {planner_ms:.1} ms |",
+        big.planner_cpu.len(),
+        big.planner_cpu[0].as_secs_f64() * 1000.0
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| whole process CPU time, user + system (parse, plan, cost, render; median of {}) | {} |",
+        cpu.len(),
+        ms(med(&mut cpu))
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| whole process wall time (median of {}) | {} |",
+        wall.len(),
+        ms(med(&mut wall))
+    )
+    .unwrap();
+    writeln!(w, "| peak memory (max RSS from wait4(2), as `/usr/bin/time -v` reports it) | {peak_mib:.1} MiB |\n").unwrap();
+
+    writeln!(w, "## Targets\n").unwrap();
+    writeln!(w, "| target | measured | |").unwrap();
+    writeln!(w, "|---|---|---|").unwrap();
+    writeln!(
+        w,
+        "| Lambda calls per selected function ≤ 1.05 + one per list page | {per_fn:.3} per function + {} ListFunctions page(s) (real AWS: {real_pages}) | {} |",
+        list_pages(st),
+        ok(per_fn <= 1.05)
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| alarm reads ≤ 1 call per 100 alarms | {alarm_reads} DescribeAlarms for {} alarms (real AWS: {real_alarm_reads}, {:.2} per 100) | {} |",
+        o.alarms,
+        real_alarm_reads as f64 * 100.0 / o.alarms as f64,
+        ok(real_alarm_reads as f64 * 100.0 / o.alarms as f64 <= 1.0 && alarm_reads <= real_alarm_reads)
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| through the {} ms proxy, default concurrency ≥ 8x faster than concurrency 1 | {speedup:.1}x ({} → {}) | {} |",
+        o.delay.as_millis(),
+        ms(by("proxy", 1).median()),
+        ms(by("proxy", DEFAULT_CONCURRENCY).median()),
+        ok(speedup >= 8.0)
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| planner CPU time for {} resources < 50 ms | {planner_ms:.1} ms | {} |",
+        big.resources,
+        ok(planner_ms < 50.0)
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "| peak memory < 64 MiB | {peak_mib:.1} MiB | {} |\n",
+        ok(peak_mib < 64.0)
+    )
+    .unwrap();
+
+    writeln!(w, "## Where the time goes\n").unwrap();
+    let lanes = DEFAULT_CONCURRENCY;
+    let d = o.delay.as_secs_f64() * 1000.0;
+    writeln!(
+        w,
+        "- Through the proxy at concurrency 1, each service reads one request at a time (the three services still run side by side): Lambda is the critical path with {} calls × ({d:.0} ms + moto's own time) = {}.",
+        p1.ops.iter().filter(|((svc, _), _)| svc == "Lambda").map(|(_, v)| v.0).sum::<u64>(),
+        ms(by("proxy", 1).median())
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "- At concurrency {lanes}, the {nf} GetFunctionConcurrency calls run {lanes} at a time (the proxy saw at most {} requests in flight, across services): about ⌈{nf}/{lanes}⌉ = {} rounds of {d:.0} ms, after the ListFunctions pages, which are sequential ({} here, {real_pages} on real AWS: another {:.0} ms of round trips there).",
+        by("proxy", DEFAULT_CONCURRENCY).max_in_flight.unwrap_or(0),
+        nf.div_ceil(lanes),
+        list_pages(p16),
+        (real_pages.saturating_sub(list_pages(p16))) as f64 * d
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "- Directly against moto, the emulator is the bottleneck: one Python process answers every request, so concurrency helps far less ({:.1}x) than over a network with real latency.",
+        by("direct", 1).median().as_secs_f64() / by("direct", DEFAULT_CONCURRENCY).median().as_secs_f64()
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "- Alarms cost {} DescribeAlarms call(s) by prefix, however many alarms; streams cost one ListStreams plus one DescribeStreamSummary per selected stream ({}).",
+        alarm_reads,
+        st.calls("DescribeStreamSummary")
+    )
+    .unwrap();
+    md
+}

@@ -1,0 +1,570 @@
+//! A loopback HTTP/1.1 forwarding proxy between parkctl and moto, to add
+//! latency and inject faults the way a real AWS endpoint shows them.
+//!
+//! std + threads only: one thread accepts, one thread serves each client
+//! connection (keep-alive: many requests per connection). Each request is
+//! read whole (Content-Length or chunked body), delayed, then either answered
+//! with a fault or forwarded on a fresh upstream connection with
+//! `Connection: close`; the full upstream response is read and re-framed
+//! with a Content-Length before it is relayed, so the client's connection
+//! stays usable.
+//!
+//! Faults rotate between: a throttling error (HTTP 400, JSON with
+//! `x-amzn-ErrorType`, or the query protocol's XML for form-encoded
+//! requests), HTTP 500 `InternalFailure`, and a connection reset (RST, no
+//! answer). Which requests fail is decided by `seed` and the request's
+//! arrival number, so a run is reproducible up to request ordering.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Largest request or response head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ProxyOpts {
+    /// Added to every request (before it is answered or forwarded).
+    pub delay: Duration,
+    /// Fraction of requests (0.0..=1.0) answered with a fault.
+    pub fault_rate: f64,
+    /// Decides which requests fail.
+    pub seed: u64,
+}
+
+impl Default for ProxyOpts {
+    fn default() -> Self {
+        ProxyOpts {
+            delay: Duration::ZERO,
+            fault_rate: 0.0,
+            seed: 1,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    stop: AtomicBool,
+    requests: AtomicU64,
+    faults: AtomicU64,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+    /// Open client connections by id, shut down on Drop so their threads
+    /// end. A thread removes its own entry when done, so that the socket
+    /// really closes then.
+    clients: Mutex<HashMap<u64, TcpStream>>,
+    next_client: AtomicU64,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// The proxy, listening on 127.0.0.1:`port`; stopped when dropped.
+pub struct Proxy {
+    pub port: u16,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Proxy {
+    pub fn start(upstream_port: u16, opts: ProxyOpts) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared::default());
+        let s = shared.clone();
+        let acceptor = std::thread::Builder::new()
+            .name(format!("proxy-{port}"))
+            .spawn(move || {
+                for conn in listener.incoming() {
+                    if s.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(conn) = conn else { continue };
+                    let _ = conn.set_nodelay(true);
+                    let id = s.next_client.fetch_add(1, Ordering::SeqCst);
+                    if let Ok(c) = conn.try_clone() {
+                        s.clients.lock().unwrap().insert(id, c);
+                    }
+                    let s2 = s.clone();
+                    let h = std::thread::spawn(move || {
+                        serve(conn, upstream_port, opts, &s2);
+                        s2.clients.lock().unwrap().remove(&id);
+                    });
+                    let mut w = s.workers.lock().unwrap();
+                    w.retain(|h| !h.is_finished());
+                    w.push(h);
+                }
+            })
+            .expect("spawn proxy thread");
+        Proxy {
+            port,
+            shared,
+            acceptor: Some(acceptor),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Requests received (answered, faulted or reset).
+    pub fn requests(&self) -> u64 {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// Requests answered with a fault (throttle, 500 or reset).
+    pub fn faults(&self) -> u64 {
+        self.shared.faults.load(Ordering::SeqCst)
+    }
+
+    /// The most requests in flight at once so far.
+    pub fn max_in_flight(&self) -> u64 {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Zeroes the counters (between runs against the same proxy).
+    pub fn reset_counters(&self) {
+        self.shared.requests.store(0, Ordering::SeqCst);
+        self.shared.faults.store(0, Ordering::SeqCst);
+        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the acceptor.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(h) = self.acceptor.take() {
+            let _ = h.join();
+        }
+        for (_, c) in self.shared.clients.lock().unwrap().drain() {
+            let _ = c.shutdown(Shutdown::Both);
+        }
+        let workers: Vec<_> = self.shared.workers.lock().unwrap().drain(..).collect();
+        for h in workers {
+            let _ = h.join();
+        }
+    }
+}
+
+/// A request or response head: first line and headers as sent.
+struct Head {
+    line: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Head {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    }
+
+    fn has_token(&self, name: &str, token: &str) -> bool {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .any(|(_, v)| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    }
+}
+
+/// Reads a head; `Ok(None)` on a clean end of stream before any byte.
+fn read_head(r: &mut impl BufRead) -> io::Result<Option<Head>> {
+    let mut lines = Vec::new();
+    let mut total = 0;
+    loop {
+        let mut buf = Vec::new();
+        let n = r.read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            if lines.is_empty() {
+                return Ok(None);
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "head cut short",
+            ));
+        }
+        total += n;
+        if total > MAX_HEAD {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "head too large"));
+        }
+        let line = String::from_utf8_lossy(&buf)
+            .trim_end_matches(['\r', '\n'])
+            .to_string();
+        if line.is_empty() {
+            if lines.is_empty() {
+                continue; // stray CRLF between requests
+            }
+            break;
+        }
+        lines.push(line);
+    }
+    let line = lines.remove(0);
+    let headers = lines
+        .into_iter()
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect();
+    Ok(Some(Head { line, headers }))
+}
+
+/// Reads a chunked body. Returns (raw bytes as received, decoded bytes).
+fn read_chunked(r: &mut impl BufRead) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut raw = Vec::new();
+    let mut body = Vec::new();
+    loop {
+        let mut size_line = Vec::new();
+        if r.read_until(b'\n', &mut size_line)? == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "chunk size"));
+        }
+        raw.extend_from_slice(&size_line);
+        let text = String::from_utf8_lossy(&size_line);
+        let hex = text.trim().split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(hex, 16).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bad chunk size {hex:?}"),
+            )
+        })?;
+        if size == 0 {
+            // Trailers, then the final CRLF.
+            loop {
+                let mut t = Vec::new();
+                if r.read_until(b'\n', &mut t)? == 0 {
+                    return Ok((raw, body));
+                }
+                raw.extend_from_slice(&t);
+                if t == b"\r\n" || t == b"\n" {
+                    return Ok((raw, body));
+                }
+            }
+        }
+        let mut chunk = vec![0; size];
+        r.read_exact(&mut chunk)?;
+        raw.extend_from_slice(&chunk);
+        body.extend_from_slice(&chunk);
+        let mut crlf = Vec::new();
+        r.read_until(b'\n', &mut crlf)?;
+        raw.extend_from_slice(&crlf);
+    }
+}
+
+fn content_length(h: &Head) -> io::Result<usize> {
+    match h.get("content-length") {
+        None => Ok(0),
+        Some(v) => v
+            .parse()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad Content-Length")),
+    }
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Uniform in [0, 1) for the n-th request.
+fn draw(seed: u64, n: u64) -> f64 {
+    (splitmix64(seed ^ splitmix64(n)) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(s: &'a Shared) -> Self {
+        let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        s.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(s)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Serves one client connection until it closes or a reset fault ends it.
+fn serve(client: TcpStream, upstream_port: u16, opts: ProxyOpts, s: &Shared) {
+    let Ok(mut out) = client.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(client);
+    loop {
+        let head = match read_head(&mut reader) {
+            Ok(Some(h)) => h,
+            _ => return,
+        };
+        let method = head.line.split(' ').next().unwrap_or("").to_string();
+        if head
+            .get("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+            && out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
+        {
+            return;
+        }
+        let body = if head.has_token("transfer-encoding", "chunked") {
+            match read_chunked(&mut reader) {
+                Ok((raw, _)) => raw,
+                Err(_) => return,
+            }
+        } else {
+            let n = match content_length(&head) {
+                Ok(n) => n,
+                Err(_) => return,
+            };
+            let mut b = vec![0; n];
+            if reader.read_exact(&mut b).is_err() {
+                return;
+            }
+            b
+        };
+        let n = s.requests.fetch_add(1, Ordering::SeqCst);
+        let _guard = InFlight::enter(s);
+        let client_close = head.has_token("connection", "close") || head.line.ends_with("HTTP/1.0");
+        if !opts.delay.is_zero() {
+            std::thread::sleep(opts.delay);
+        }
+        if s.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        if opts.fault_rate > 0.0 && draw(opts.seed, n) < opts.fault_rate {
+            let k = s.faults.fetch_add(1, Ordering::SeqCst);
+            let query = head.get("content-type").is_some_and(|c| {
+                c.to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+            match k % 3 {
+                0 => {
+                    let resp = if query {
+                        fault(
+                            400,
+                            "Bad Request",
+                            "text/xml",
+                            None,
+                            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>parkctl-proxy</RequestId></ErrorResponse>",
+                            client_close,
+                        )
+                    } else {
+                        fault(
+                            400,
+                            "Bad Request",
+                            "application/x-amz-json-1.1",
+                            Some("ThrottlingException"),
+                            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+                            client_close,
+                        )
+                    };
+                    if out.write_all(&resp).is_err() || client_close {
+                        return;
+                    }
+                }
+                1 => {
+                    let resp = if query {
+                        fault(
+                            500,
+                            "Internal Server Error",
+                            "text/xml",
+                            None,
+                            "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>Internal failure (injected)</Message></Error><RequestId>parkctl-proxy</RequestId></ErrorResponse>",
+                            client_close,
+                        )
+                    } else {
+                        fault(
+                            500,
+                            "Internal Server Error",
+                            "application/x-amz-json-1.1",
+                            Some("InternalFailure"),
+                            r#"{"__type":"InternalFailure","message":"Internal failure (injected)"}"#,
+                            client_close,
+                        )
+                    };
+                    if out.write_all(&resp).is_err() || client_close {
+                        return;
+                    }
+                }
+                _ => {
+                    reset(&out);
+                    return;
+                }
+            }
+            continue;
+        }
+        let resp = match forward(upstream_port, &head, &body) {
+            Ok(r) => r,
+            Err(e) => fault(
+                502,
+                "Bad Gateway",
+                "text/plain",
+                None,
+                &format!("proxy: upstream failed: {e}"),
+                true,
+            ),
+        };
+        let head_only = method.eq_ignore_ascii_case("HEAD");
+        let Ok(framed) = reframe(&resp, head_only, client_close) else {
+            reset(&out);
+            return;
+        };
+        if out.write_all(&framed).is_err() || client_close {
+            let _ = out.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+fn fault(
+    status: u16,
+    reason: &str,
+    ctype: &str,
+    error_type: Option<&str>,
+    body: &str,
+    close: bool,
+) -> Vec<u8> {
+    let mut r = format!("HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nx-amzn-RequestId: parkctl-proxy\r\n", body.len());
+    if let Some(t) = error_type {
+        r.push_str(&format!("x-amzn-ErrorType: {t}\r\n"));
+    }
+    r.push_str(if close {
+        "Connection: close\r\n\r\n"
+    } else {
+        "Connection: keep-alive\r\n\r\n"
+    });
+    r.push_str(body);
+    r.into_bytes()
+}
+
+/// Closes with RST instead of FIN: SO_LINGER on, zero timeout.
+fn reset(s: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let l = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket fd and a correctly sized linger struct.
+    unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &l as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+    // The socket closes (with RST) when its last handle drops, when `serve`
+    // returns; shutdown() would send a FIN instead.
+}
+
+/// One request on a fresh upstream connection; returns the raw response.
+fn forward(port: u16, head: &Head, body: &[u8]) -> io::Result<Vec<u8>> {
+    let mut up = TcpStream::connect(("127.0.0.1", port))?;
+    up.set_nodelay(true)?;
+    up.set_read_timeout(Some(Duration::from_secs(300)))?;
+    let mut req = Vec::with_capacity(1024 + body.len());
+    req.extend_from_slice(head.line.as_bytes());
+    req.extend_from_slice(b"\r\n");
+    for (k, v) in &head.headers {
+        if k.eq_ignore_ascii_case("connection")
+            || k.eq_ignore_ascii_case("keep-alive")
+            || k.eq_ignore_ascii_case("expect")
+            || k.eq_ignore_ascii_case("proxy-connection")
+        {
+            continue;
+        }
+        req.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    req.extend_from_slice(b"Connection: close\r\n\r\n");
+    req.extend_from_slice(body);
+    up.write_all(&req)?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp)?;
+    if resp.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "empty upstream response",
+        ));
+    }
+    Ok(resp)
+}
+
+/// Re-frames an upstream response for a keep-alive client: drops hop-by-hop
+/// headers, decodes chunked bodies, sets Content-Length. Skips 1xx heads.
+fn reframe(resp: &[u8], head_only: bool, close: bool) -> io::Result<Vec<u8>> {
+    let mut r = BufReader::new(resp);
+    let head = loop {
+        let h = read_head(&mut r)?
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no response"))?;
+        let status: u16 = h
+            .line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if !(100..200).contains(&status) {
+            break h;
+        }
+    };
+    let status: u16 = head
+        .line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let no_body = head_only || status == 204 || status == 304;
+    let body = if no_body {
+        Vec::new()
+    } else if head.has_token("transfer-encoding", "chunked") {
+        read_chunked(&mut r)?.1
+    } else if let Some(n) = head.get("content-length") {
+        let n: usize = n
+            .parse()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad Content-Length"))?;
+        let mut b = vec![0; n];
+        r.read_exact(&mut b)?;
+        b
+    } else {
+        let mut b = Vec::new();
+        r.read_to_end(&mut b)?;
+        b
+    };
+    // Always answer as HTTP/1.1, whatever the upstream spoke.
+    let line = match head.line.split_once(' ') {
+        Some((_, rest)) => format!("HTTP/1.1 {rest}"),
+        None => head.line.clone(),
+    };
+    let mut out = Vec::with_capacity(512 + body.len());
+    out.extend_from_slice(line.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for (k, v) in &head.headers {
+        let hop = [
+            "connection",
+            "keep-alive",
+            "transfer-encoding",
+            "proxy-connection",
+        ]
+        .iter()
+        .any(|h| k.eq_ignore_ascii_case(h));
+        if hop || (!no_body && k.eq_ignore_ascii_case("content-length")) {
+            continue;
+        }
+        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    if !no_body {
+        out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    out.extend_from_slice(if close {
+        b"Connection: close\r\n\r\n"
+    } else {
+        b"Connection: keep-alive\r\n\r\n"
+    });
+    out.extend_from_slice(&body);
+    Ok(out)
+}

@@ -1,0 +1,109 @@
+//! `parkctl status` with faked activity metrics (back-dated PutMetricData).
+
+mod common;
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+use common::seed::{Sdk, FUNCTIONS, STREAM};
+use common::{rt, Moto, Project};
+
+async fn activity(sdk: &Sdk, namespace: &str, metric: &str, dim: &str, value: &str, n: f64) {
+    let t = chrono::Utc::now() - chrono::Duration::hours(2);
+    sdk.cloudwatch
+        .put_metric_data()
+        .namespace(namespace)
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name(metric)
+                .dimensions(Dimension::builder().name(dim).value(value).build())
+                .timestamp(aws_smithy_types::DateTime::from_secs(t.timestamp()))
+                .value(n)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+#[test]
+fn status_shows_cost_match_chart_and_idle_resources() {
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Sdk::new(&moto.url()));
+    rt.block_on(async {
+        sdk.sample().await;
+        // The stream is idle (zero records), one function busy, one idle.
+        activity(&sdk, "AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0).await;
+        activity(&sdk, "AWS/Lambda", "Invocations", "FunctionName", FUNCTIONS[0], 42.0).await;
+        activity(&sdk, "AWS/Lambda", "Invocations", "FunctionName", FUNCTIONS[1], 0.0).await;
+    });
+    let before = rt.block_on(sdk.state());
+    let p = Project::new(&moto.url());
+    let (code, out, err) = p.run(&["status"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Live cost  $0.031 /hour  $0.75 /day  $22.80 /month"), "{out}");
+    assert!(out.contains("Profile: live state matches running"), "{out}");
+    assert!(out.contains("█"), "no chart:\n{out}");
+    assert!(out.contains(&format!("{STREAM}")) && out.contains("IDLE (no IncomingRecords)"), "{out}");
+    assert!(out.contains("active (42 Invocations)"), "{out}");
+    assert!(
+        out.contains(&format!("kinesis stream {STREAM} had no incoming records in 24 h: `parkctl apply parked` would save $10.95/month on it")),
+        "{out}"
+    );
+    insta::assert_snapshot!("status_text", out);
+
+    let (code, json, _) = p.run(&["status", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["matches"], serde_json::json!(["running"]));
+    assert_eq!(v["live"]["total"]["month"], serde_json::json!(22.8));
+    insta::assert_snapshot!("status_json", json);
+
+    // Status only reads.
+    assert_eq!(rt.block_on(sdk.state()), before);
+
+    // Parked: the live state matches parked and the chart shows both.
+    let (code, _, err) = p.run(&["apply", "parked", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = p.run(&["status"]);
+    assert!(out.contains("Profile: live state matches parked"), "{out}");
+    assert!(out.contains("Live cost  $0.016 /hour  $0.39 /day  $11.85 /month"), "{out}");
+}
+
+#[test]
+fn young_resources_without_metrics_are_no_data_not_idle() {
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Sdk::new(&moto.url()));
+    rt.block_on(sdk.sample());
+    let p = Project::new(&moto.url());
+    let (code, out, err) = p.run(&["status", "--idle-window", "24h"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("no data"), "{out}");
+    assert!(!out.contains("IDLE"), "{out}");
+    assert!(!out.contains("Recommendations"), "{out}");
+    let (code, _, err) = p.run(&["status", "--idle-window", "1w"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown unit"), "{err}");
+}
+
+#[test]
+fn iam_policy_for_the_sample_profiles() {
+    let p = Project::new("http://127.0.0.1:9");
+    let (code, out, err) = p.run(&["iam-policy"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v.to_string();
+    for action in [
+        "kinesis:UpdateShardCount",
+        "lambda:PutFunctionConcurrency",
+        "lambda:DeleteFunctionConcurrency",
+        "lambda:UpdateEventSourceMapping",
+        "cloudwatch:EnableAlarmActions",
+        "cloudwatch:DisableAlarmActions",
+        "sts:GetCallerIdentity",
+    ] {
+        assert!(text.contains(action), "{action} missing:\n{out}");
+    }
+    assert!(!text.contains("\"kinesis:*\"") && !text.contains("\"lambda:*\""), "{out}");
+    assert!(text.contains("arn:aws:kinesis:us-east-1:*:stream/user-journey-analytics-events"), "{out}");
+    insta::assert_snapshot!("iam_policy_sample", out);
+}
