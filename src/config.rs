@@ -54,12 +54,46 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
     if text.trim().is_empty() {
         return Ok(FileConfig::default());
     }
+    if let Err((line, col)) = check_depth(&text) {
+        return Err(format!(
+            "{}:{line}:{col}: nested more than {MAX_DEPTH} levels deep; parkctl.yaml is a flat list of settings",
+            path.display()
+        ));
+    }
     serde_yaml::from_str(&text).map_err(|e| {
         let pos = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
         let msg = e.to_string();
         let msg = msg.find(" at line ").map_or(msg.clone(), |i| msg[..i].to_string());
         format!("{}{pos}: {}", path.display(), msg.replace("unknown field", "unknown key"))
     })
+}
+
+/// A config is a flat mapping: anything nested deeper is refused before
+/// serde_yaml sees it, since its parser slows down quadratically on deep
+/// flow nesting (250 KB of `{a: ` took a minute). yaml-rust2 pulls events
+/// one at a time with a capped flow level, so this pass is bounded.
+const MAX_DEPTH: usize = 8;
+
+fn check_depth(text: &str) -> Result<(), (usize, usize)> {
+    use yaml_rust2::parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => return Ok(()),
+            Ok((Event::SequenceStart(..) | Event::MappingStart(..), m)) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err((m.line(), m.col() + 1));
+                }
+            }
+            Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            Ok(_) => {}
+            Err(e) if e.info().contains("recursion limit") => return Err((e.marker().line(), e.marker().col() + 1)),
+            // Syntax errors are left to serde_yaml, which reports them.
+            Err(_) => return Ok(()),
+        }
+    }
 }
 
 impl Config {

@@ -10,7 +10,9 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, Layer};
 
-pub fn init(g: &Global) {
+/// `log_dir`: where the DEBUG file goes; `None` for commands that make no
+/// AWS call (validate, history …), which then leave no file behind.
+pub fn init(g: &Global, log_dir: Option<&std::path::Path>) {
     let console_level = if g.quiet {
         LevelFilter::WARN
     } else if g.verbose > 0 {
@@ -26,10 +28,10 @@ pub fn init(g: &Global) {
         .with_ansi(crate::render::use_color())
         .with_filter(console_level)
         .with_filter(only_ours.clone());
-    let state = g.state_dir.clone().unwrap_or_else(|| "state".into());
-    let file = std::fs::create_dir_all(state.join("logs")).ok().and_then(|_| {
+    let file = log_dir.and_then(|dir| {
+        std::fs::create_dir_all(dir).ok()?;
         let name = format!("parkctl-{}.log", chrono::Utc::now().format("%Y%m%d"));
-        OpenOptions::new().create(true).append(true).open(state.join("logs").join(name)).ok()
+        OpenOptions::new().create(true).append(true).open(dir.join(name)).ok()
     });
     let file_layer = file.map(|f| {
         fmt::layer()

@@ -10,7 +10,6 @@ fn main() {
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let _ = miette::set_hook(Box::new(|_| Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())));
     }
-    parkctl::logging::init(&cli.global);
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

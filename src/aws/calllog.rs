@@ -71,6 +71,34 @@ impl Storable for Started {
     type Storer = StoreReplace<Self>;
 }
 
+#[derive(Debug, Clone)]
+struct Target(String);
+impl Storable for Target {
+    type Storer = StoreReplace<Self>;
+}
+
+/// The resource a request is about, from the request itself (the SDK's
+/// typed input is erased here): the URI path for REST services, the name
+/// fields of JSON and query bodies. Bodies of S3 objects are never read.
+fn target_of(service: &str, uri: &str, body: Option<&[u8]>) -> String {
+    let path = uri.split("://").nth(1).and_then(|r| r.find('/').map(|i| &r[i..])).unwrap_or(uri);
+    let path = path.split('?').next().unwrap_or(path);
+    if service.eq_ignore_ascii_case("s3") || service.eq_ignore_ascii_case("lambda") {
+        return path.to_string();
+    }
+    let Some(text) = body.and_then(|b| std::str::from_utf8(b).ok()) else { return String::new() };
+    for key in ["\"StreamName\":\"", "AlarmNamePrefix=", "AlarmNames.member.1="] {
+        if let Some(i) = text.find(key) {
+            let rest = &text[i + key.len()..];
+            let end = rest.find(['"', '&']).unwrap_or(rest.len()).min(200);
+            let more = text.matches("AlarmNames.member.").count();
+            let suffix = if key.starts_with("AlarmNames") && more > 1 { format!(" (+{} more)", more - 1) } else { String::new() };
+            return format!("{}{suffix}", &rest[..end]);
+        }
+    }
+    String::new()
+}
+
 #[derive(Debug)]
 pub struct CallLog {
     stats: CallStats,
@@ -98,9 +126,12 @@ impl Intercept for CallLog {
         Ok(())
     }
 
-    fn read_before_attempt(&self, _ctx: &BeforeTransmitInterceptorContextRef<'_>, _rc: &RuntimeComponents, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_before_attempt(&self, ctx: &BeforeTransmitInterceptorContextRef<'_>, _rc: &RuntimeComponents, cfg: &mut ConfigBag) -> Result<(), BoxError> {
         let (service, op) = names(cfg);
         self.stats.record(&service, &op, |s| s.attempts += 1);
+        let req = ctx.request();
+        let target = target_of(&service, req.uri(), req.body().bytes());
+        cfg.interceptor_state().store_put(Target(target));
         Ok(())
     }
 
@@ -115,7 +146,8 @@ impl Intercept for CallLog {
                 s.failures += 1;
             }
         });
-        tracing::debug!(target: "parkctl::aws", service = %service, operation = %op, ms = took.as_millis() as u64, ok, "aws call");
+        let resource = cfg.load::<Target>().map(|t| t.0.clone()).unwrap_or_default();
+        tracing::debug!(target: "parkctl::aws", service = %service, operation = %op, resource = %resource, ms = took.as_millis() as u64, ok, "aws call");
         if ok && WRITES.contains(&op.as_str()) {
             let n = self.stats.writes_done.fetch_add(1, Ordering::SeqCst) + 1;
             if self.stats.kill_after_writes == Some(n) {
@@ -127,6 +159,20 @@ impl Intercept for CallLog {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_of;
+
+    #[test]
+    fn targets() {
+        assert_eq!(target_of("Kinesis", "https://kinesis/", Some(br#"{"StreamName":"s1","Limit":5}"#)), "s1");
+        assert_eq!(target_of("Lambda", "http://x:1/2015-03-31/functions/f1/concurrency", None), "/2015-03-31/functions/f1/concurrency");
+        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DisableAlarmActions&AlarmNames.member.1=a1&AlarmNames.member.2=a2")), "a1 (+1 more)");
+        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DescribeAlarms&AlarmNamePrefix=p-&MaxRecords=100")), "p-");
+        assert_eq!(target_of("STS", "http://x/", Some(b"Action=GetCallerIdentity")), "");
     }
 }
 

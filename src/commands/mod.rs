@@ -174,6 +174,11 @@ pub async fn run(cli: Cli) -> Res {
         config,
         global: cli.global.clone(),
     };
+    let talks_to_aws = matches!(
+        cli.command,
+        Command::Plan { .. } | Command::Apply { .. } | Command::Restore { .. } | Command::Capture { .. } | Command::Status { .. } | Command::Unlock { .. }
+    );
+    crate::logging::init(&ctx.global, talks_to_aws.then(|| ctx.state().logs()).as_deref());
     match cli.command {
         Command::Validate { profiles } => validate::run(&ctx, &profiles),
         Command::Plan {
