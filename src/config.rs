@@ -98,19 +98,21 @@ fn check_depth(text: &str) -> Result<(), (usize, usize)> {
 
 impl Config {
     pub fn resolve(g: &Global) -> Result<Config, String> {
-        let file = match &g.config {
-            Some(p) => load_file(p)?,
-            None if Path::new(DEFAULT_FILE).exists() => load_file(Path::new(DEFAULT_FILE))?,
-            None => FileConfig::default(),
+        let (file, path) = match &g.config {
+            Some(p) => (load_file(p)?, p.display().to_string()),
+            None if Path::new(DEFAULT_FILE).exists() => (load_file(Path::new(DEFAULT_FILE))?, DEFAULT_FILE.to_string()),
+            None => (FileConfig::default(), DEFAULT_FILE.to_string()),
         };
+        // Say where a bad value came from: the flag, or the file.
+        let from = |flag: bool, key: &str| if flag { format!("--{key}") } else { format!("{path}: {key}") };
         if let Some(c) = g.concurrency.or(file.concurrency) {
             if c == 0 || c > 256 {
-                return Err(format!("concurrency must be between 1 and 256, not {c}"));
+                return Err(format!("{} must be between 1 and 256, not {c}", from(g.concurrency.is_some(), "concurrency")));
             }
         }
         if let Some(r) = g.retries.or(file.retries) {
             if r == 0 || r > 20 {
-                return Err(format!("retries (attempts per call) must be between 1 and 20, not {r}"));
+                return Err(format!("{} (attempts per call) must be between 1 and 20, not {r}", from(g.retries.is_some(), "retries")));
             }
         }
         Ok(Config {

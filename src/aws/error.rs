@@ -2,7 +2,6 @@
 //! call, the error code, and what to do next. Never a Debug dump.
 
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -25,12 +24,12 @@ impl AwsError {
         let (code, message) = match &e {
             SdkError::ServiceError(se) => (
                 se.err().code().unwrap_or("ServiceError").to_string(),
-                se.err().message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(se.err()).to_string()),
+                se.err().message().map(str::to_string).unwrap_or_else(|| causes(se.err())),
             ),
             SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
-            SdkError::DispatchFailure(_) => ("DispatchFailure".into(), one_line(&DisplayErrorContext(&e).to_string())),
-            SdkError::ResponseError(_) => ("ResponseError".into(), one_line(&DisplayErrorContext(&e).to_string())),
-            _ => ("ClientError".into(), one_line(&DisplayErrorContext(&e).to_string())),
+            SdkError::DispatchFailure(_) => ("DispatchFailure".into(), causes(&e)),
+            SdkError::ResponseError(_) => ("ResponseError".into(), causes(&e)),
+            _ => ("ClientError".into(), causes(&e)),
         };
         AwsError {
             service: service.into(),
@@ -77,6 +76,21 @@ impl AwsError {
             "re-run to retry; the apply converges from wherever it stopped".into()
         }
     }
+}
+
+/// An error and its causes, `a: b: c`, on one line. Unlike the SDK's
+/// `DisplayErrorContext`, no Debug dump of the error is appended.
+pub fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = c.source();
+    }
+    one_line(&parts.join(": "))
 }
 
 fn one_line(s: &str) -> String {

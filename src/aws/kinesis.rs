@@ -129,7 +129,7 @@ impl Kinesis {
                     "DescribeStream (waiting for ACTIVE)",
                     &format!("stream {name}"),
                     "WaiterError",
-                    aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
+                    super::error::causes(&e),
                 )
             })
     }

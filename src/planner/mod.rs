@@ -55,6 +55,13 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         if want.value == s.open_shards {
             continue;
         }
+        if s.status == "CREATING" || s.status == "DELETING" {
+            errors.push(Notice::on(
+                &res,
+                format!("{res} is {}; its shard count cannot change now. Wait until it is ACTIVE and re-run", s.status),
+            ));
+            continue;
+        }
         if s.mode == StreamMode::OnDemand {
             errors.push(Notice::on(
                 &res,

@@ -97,7 +97,10 @@ fn sqs_arn(name: &str) -> String {
 }
 
 fn tags(pairs: &[(&str, &str)]) -> Tags {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn stream(name: &str, shards: u32, retention_hours: u32) -> Stream {
@@ -147,15 +150,30 @@ fn sample_running() -> Live {
     let mut alarms: Vec<Alarm> = ALARMS.iter().map(|n| alarm(n, true)).collect();
     alarms.push(alarm("billing-service-errors", true));
     Live {
-        streams: vec![stream(STREAM, 2, 24), stream("billing-service-events", 4, 24)],
+        streams: vec![
+            stream(STREAM, 2, 24),
+            stream("billing-service-events", 4, 24),
+        ],
         functions: vec![
-            function(PROCESSOR, None, vec![mapping("uuid-processor", &kinesis_arn(STREAM), true)]),
-            function(EXECUTOR, None, vec![mapping("uuid-executor", &kinesis_arn(STREAM), true)]),
+            function(
+                PROCESSOR,
+                None,
+                vec![mapping("uuid-processor", &kinesis_arn(STREAM), true)],
+            ),
+            function(
+                EXECUTOR,
+                None,
+                vec![mapping("uuid-executor", &kinesis_arn(STREAM), true)],
+            ),
             function(API, Some(20), vec![]),
             function(
                 "billing-service-worker",
                 None,
-                vec![mapping("uuid-billing", &kinesis_arn("billing-service-events"), true)],
+                vec![mapping(
+                    "uuid-billing",
+                    &kinesis_arn("billing-service-events"),
+                    true,
+                )],
             ),
         ],
         alarms,
@@ -173,19 +191,35 @@ fn apply(live: &Live, plan: &Plan) -> Live {
         match (&c.resource, &c.action) {
             (Resource::Stream { name }, Action::Shards { to, steps, .. }) => {
                 assert_eq!(steps.last(), Some(to), "{c:?}");
-                out.streams.iter_mut().find(|s| &s.name == name).unwrap().open_shards = *to;
+                out.streams
+                    .iter_mut()
+                    .find(|s| &s.name == name)
+                    .unwrap()
+                    .open_shards = *to;
             }
             (Resource::Function { name }, Action::ReservedConcurrency { to, .. }) => {
-                out.functions.iter_mut().find(|f| &f.name == name).unwrap().reserved = *to;
+                out.functions
+                    .iter_mut()
+                    .find(|f| &f.name == name)
+                    .unwrap()
+                    .reserved = *to;
             }
             (Resource::Mapping { function, uuid, .. }, Action::EventSource { to, .. }) => {
-                let f = out.functions.iter_mut().find(|f| &f.name == function).unwrap();
+                let f = out
+                    .functions
+                    .iter_mut()
+                    .find(|f| &f.name == function)
+                    .unwrap();
                 let m = f.mappings.iter_mut().find(|m| &m.uuid == uuid).unwrap();
                 m.enabled = *to;
                 m.state = if *to { "Enabled" } else { "Disabled" }.into();
             }
             (Resource::Alarm { name }, Action::AlarmActions { to, .. }) => {
-                out.alarms.iter_mut().find(|a| &a.name == name).unwrap().actions_enabled = *to;
+                out.alarms
+                    .iter_mut()
+                    .find(|a| &a.name == name)
+                    .unwrap()
+                    .actions_enabled = *to;
             }
             other => panic!("unexpected change {other:?}"),
         }
@@ -197,7 +231,15 @@ fn apply(live: &Live, plan: &Plan) -> Live {
 fn lines(plan: &Plan) -> Vec<String> {
     plan.changes
         .iter()
-        .map(|c| format!("{:?} {}: {} -> {}", c.phase, c.resource, c.action.before(), c.action.after()))
+        .map(|c| {
+            format!(
+                "{:?} {}: {} -> {}",
+                c.phase,
+                c.resource,
+                c.action.before(),
+                c.action.after()
+            )
+        })
         .collect()
 }
 
@@ -208,11 +250,19 @@ fn phases(plan: &Plan) -> Vec<Phase> {
 }
 
 fn text(notices: &[Notice]) -> String {
-    notices.iter().map(|n| n.message.as_str()).collect::<Vec<_>>().join("\n")
+    notices
+        .iter()
+        .map(|n| n.message.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn assert_clean(plan: &Plan) {
-    assert!(plan.errors.is_empty(), "unexpected errors:\n{}", text(&plan.errors));
+    assert!(
+        plan.errors.is_empty(),
+        "unexpected errors:\n{}",
+        text(&plan.errors)
+    );
 }
 
 fn mapping_res(function: &str, uuid: &str, source: &str) -> String {
@@ -231,8 +281,14 @@ fn expected_parked_lines() -> Vec<String> {
         .iter()
         .map(|a| format!("AlarmsOff cloudwatch alarm {a}: enabled -> disabled"))
         .collect();
-    want.push(format!("SourcesOff {}: enabled -> disabled", mapping_res(PROCESSOR, "uuid-processor", STREAM)));
-    want.push(format!("SourcesOff {}: enabled -> disabled", mapping_res(EXECUTOR, "uuid-executor", STREAM)));
+    want.push(format!(
+        "SourcesOff {}: enabled -> disabled",
+        mapping_res(PROCESSOR, "uuid-processor", STREAM)
+    ));
+    want.push(format!(
+        "SourcesOff {}: enabled -> disabled",
+        mapping_res(EXECUTOR, "uuid-executor", STREAM)
+    ));
     want.push(format!("Capacity lambda function {PROCESSOR}: none -> 0"));
     want.push(format!("Capacity lambda function {EXECUTOR}: none -> 0"));
     want.push(format!("Capacity kinesis stream {STREAM}: 2 -> 1"));
@@ -244,10 +300,20 @@ fn expected_running_lines() -> Vec<String> {
         format!("Capacity lambda function {PROCESSOR}: 0 -> none"),
         format!("Capacity lambda function {EXECUTOR}: 0 -> none"),
         format!("Capacity kinesis stream {STREAM}: 1 -> 2"),
-        format!("SourcesOn {}: disabled -> enabled", mapping_res(PROCESSOR, "uuid-processor", STREAM)),
-        format!("SourcesOn {}: disabled -> enabled", mapping_res(EXECUTOR, "uuid-executor", STREAM)),
+        format!(
+            "SourcesOn {}: disabled -> enabled",
+            mapping_res(PROCESSOR, "uuid-processor", STREAM)
+        ),
+        format!(
+            "SourcesOn {}: disabled -> enabled",
+            mapping_res(EXECUTOR, "uuid-executor", STREAM)
+        ),
     ];
-    want.extend(ALARMS.iter().map(|a| format!("AlarmsOn cloudwatch alarm {a}: disabled -> enabled")));
+    want.extend(
+        ALARMS
+            .iter()
+            .map(|a| format!("AlarmsOn cloudwatch alarm {a}: disabled -> enabled")),
+    );
     want
 }
 
@@ -257,10 +323,16 @@ fn sample_project_parks_in_safe_order() {
     let plan = plan(&profile(PARKED), &live, &ctx());
     assert_clean(&plan);
     assert_eq!(lines(&plan), expected_parked_lines());
-    assert_eq!(phases(&plan), vec![Phase::AlarmsOff, Phase::SourcesOff, Phase::Capacity]);
+    assert_eq!(
+        phases(&plan),
+        vec![Phase::AlarmsOff, Phase::SourcesOff, Phase::Capacity]
+    );
     assert_eq!(plan.changes.len(), 14);
     assert_eq!(plan.profile, "parked");
-    assert_eq!(plan.profile_sha256, crate::profile::sha256_hex(PARKED.as_bytes()));
+    assert_eq!(
+        plan.profile_sha256,
+        crate::profile::sha256_hex(PARKED.as_bytes())
+    );
     assert_eq!(
         plan.selected,
         crate::plan::Selected {
@@ -271,7 +343,11 @@ fn sample_project_parks_in_safe_order() {
         }
     );
 
-    let shards = plan.changes.iter().find(|c| matches!(c.action, Action::Shards { .. })).unwrap();
+    let shards = plan
+        .changes
+        .iter()
+        .find(|c| matches!(c.action, Action::Shards { .. }))
+        .unwrap();
     assert_eq!(
         shards.action,
         Action::Shards {
@@ -281,7 +357,11 @@ fn sample_project_parks_in_safe_order() {
         }
     );
     assert_eq!(shards.rule, "kinesis[0] (line 7)");
-    for c in plan.changes.iter().filter(|c| c.resource.service() == "lambda") {
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.resource.service() == "lambda")
+    {
         assert_eq!(c.rule, "lambda[0] (line 10)", "{c:?}");
     }
     for c in plan.changes.iter().filter(|c| c.phase == Phase::AlarmsOff) {
@@ -305,7 +385,10 @@ fn sample_project_round_trip() {
     let running_plan = plan(&profile_named("running", RUNNING), &parked, &ctx());
     assert_clean(&running_plan);
     assert_eq!(lines(&running_plan), expected_running_lines());
-    assert_eq!(phases(&running_plan), vec![Phase::Capacity, Phase::SourcesOn, Phase::AlarmsOn]);
+    assert_eq!(
+        phases(&running_plan),
+        vec![Phase::Capacity, Phase::SourcesOn, Phase::AlarmsOn]
+    );
     assert_eq!(apply(&parked, &running_plan), running);
 
     let settled = plan(&profile_named("running", RUNNING), &running, &ctx());
@@ -315,12 +398,19 @@ fn sample_project_round_trip() {
 
 #[test]
 fn running_direction_has_no_parking_warnings() {
-    let parked = apply(&sample_running(), &plan(&profile(PARKED), &sample_running(), &ctx()));
+    let parked = apply(
+        &sample_running(),
+        &plan(&profile(PARKED), &sample_running(), &ctx()),
+    );
     let p = plan(&profile_named("running", RUNNING), &parked, &ctx());
     assert_clean(&p);
     // Growing the stream still counts against the daily scaling calls, but
     // nothing is parked, so no retention warning.
-    assert!(!text(&p.warnings).contains("keeps records for"), "{}", text(&p.warnings));
+    assert!(
+        !text(&p.warnings).contains("keeps records for"),
+        "{}",
+        text(&p.warnings)
+    );
     assert!(text(&p.warnings).contains("UpdateShardCount"));
 }
 
@@ -342,8 +432,16 @@ fn mixed_directions_in_one_plan_keep_all_five_phases() {
     let live = Live {
         streams: vec![stream("s", 4, 168)],
         functions: vec![
-            function("f-stop", None, vec![mapping("u-stop", &sqs_arn("q1"), true)]),
-            function("f-start", None, vec![mapping("u-start", &sqs_arn("q2"), false)]),
+            function(
+                "f-stop",
+                None,
+                vec![mapping("u-stop", &sqs_arn("q1"), true)],
+            ),
+            function(
+                "f-start",
+                None,
+                vec![mapping("u-start", &sqs_arn("q2"), false)],
+            ),
         ],
         alarms: vec![alarm("a-off", true), alarm("a-on", false)],
         account: AccountFacts::default(),
@@ -376,9 +474,15 @@ cloudwatch:
         lines(&p),
         vec![
             "AlarmsOff cloudwatch alarm a-off: enabled -> disabled".to_string(),
-            format!("SourcesOff {}: enabled -> disabled", mapping_res("f-stop", "u-stop", "q1")),
+            format!(
+                "SourcesOff {}: enabled -> disabled",
+                mapping_res("f-stop", "u-stop", "q1")
+            ),
             "Capacity kinesis stream s: 4 -> 2".to_string(),
-            format!("SourcesOn {}: disabled -> enabled", mapping_res("f-start", "u-start", "q2")),
+            format!(
+                "SourcesOn {}: disabled -> enabled",
+                mapping_res("f-start", "u-start", "q2")
+            ),
             "AlarmsOn cloudwatch alarm a-on: disabled -> enabled".to_string(),
         ]
     );
@@ -392,19 +496,38 @@ fn resources_no_rule_selects_are_untouched_and_unobserved() {
     let p = plan(&profile(PARKED), &live, &ctx());
     for c in &p.changes {
         let name = c.resource.name();
-        assert!(!name.contains("billing-service"), "touches another project: {c:?}");
+        assert!(
+            !name.contains("billing-service"),
+            "touches another project: {c:?}"
+        );
         assert_ne!(c.resource, Resource::Function { name: API.into() });
     }
     for o in &p.observed {
-        assert!(!o.resource.contains("billing-service"), "observes another project: {o:?}");
-        assert_ne!(o.resource, format!("lambda function {API}"), "observes an unselected function");
+        assert!(
+            !o.resource.contains("billing-service"),
+            "observes another project: {o:?}"
+        );
+        assert_ne!(
+            o.resource,
+            format!("lambda function {API}"),
+            "observes an unselected function"
+        );
     }
     // And what was left alone is still as it was after applying.
     let after = apply(&live, &p);
-    assert_eq!(after.stream("billing-service-events"), live.stream("billing-service-events"));
-    assert_eq!(after.function("billing-service-worker"), live.function("billing-service-worker"));
+    assert_eq!(
+        after.stream("billing-service-events"),
+        live.stream("billing-service-events")
+    );
+    assert_eq!(
+        after.function("billing-service-worker"),
+        live.function("billing-service-worker")
+    );
     assert_eq!(after.function(API), live.function(API));
-    assert_eq!(after.alarm("billing-service-errors"), live.alarm("billing-service-errors"));
+    assert_eq!(
+        after.alarm("billing-service-errors"),
+        live.alarm("billing-service-errors")
+    );
 }
 
 #[test]
@@ -429,15 +552,32 @@ cloudwatch:
     );
     let errors = text(&p.errors);
     assert!(p.has_errors());
-    assert!(errors.contains("kinesis stream `no-such-stream` named by rule kinesis[0] (line 3) does not exist"), "{errors}");
-    assert!(errors.contains("lambda function `no-such-function` named by rule lambda[0] (line 6) does not exist"), "{errors}");
+    assert!(
+        errors.contains(
+            "kinesis stream `no-such-stream` named by rule kinesis[0] (line 3) does not exist"
+        ),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(
+            "lambda function `no-such-function` named by rule lambda[0] (line 6) does not exist"
+        ),
+        "{errors}"
+    );
     assert!(errors.contains("cloudwatch alarm `no-such-alarm` named by rule cloudwatch.alarms[0] (line 10) does not exist"), "{errors}");
     assert_eq!(p.errors.len(), 3, "{errors}");
-    assert_eq!(p.errors[0].resource.as_deref(), Some("kinesis stream no-such-stream"));
+    assert_eq!(
+        p.errors[0].resource.as_deref(),
+        Some("kinesis stream no-such-stream")
+    );
     // The function that does exist is still planned (apply refuses anyway).
     assert_eq!(p.changes.len(), 1);
     // A missing name is an error, not also a "selects nothing" warning.
-    assert!(!text(&p.warnings).contains("selects no"), "{}", text(&p.warnings));
+    assert!(
+        !text(&p.warnings).contains("selects no"),
+        "{}",
+        text(&p.warnings)
+    );
 }
 
 #[test]
@@ -464,8 +604,14 @@ cloudwatch:
     assert_clean(&p);
     assert!(p.is_empty());
     let w = text(&p.warnings);
-    assert!(w.contains("rule kinesis[0] (line 3) (prefix nothing-here-) selects no kinesis stream"), "{w}");
-    assert!(w.contains("rule lambda[0] (line 6) (tags {team=nobody}) selects no lambda function"), "{w}");
+    assert!(
+        w.contains("rule kinesis[0] (line 3) (prefix nothing-here-) selects no kinesis stream"),
+        "{w}"
+    );
+    assert!(
+        w.contains("rule lambda[0] (line 6) (tags {team=nobody}) selects no lambda function"),
+        "{w}"
+    );
     assert!(w.contains("rule cloudwatch.alarms[0] (line 11) (prefix nothing-here-) selects no cloudwatch alarm"), "{w}");
     assert_eq!(p.warnings.len(), 3, "{w}");
     assert_eq!(p.selected, crate::plan::Selected::default());
@@ -540,15 +686,38 @@ lambda:
     );
     assert_clean(&p);
     // Each resource changes once, credited to the first rule that set it.
-    assert_eq!(p.changes.iter().filter(|c| c.phase == Phase::AlarmsOff).count(), 9);
+    assert_eq!(
+        p.changes
+            .iter()
+            .filter(|c| c.phase == Phase::AlarmsOff)
+            .count(),
+        9
+    );
     let processor_alarm = p
         .changes
         .iter()
-        .find(|c| c.resource == Resource::Alarm { name: ALARMS[8].into() })
+        .find(|c| {
+            c.resource
+                == Resource::Alarm {
+                    name: ALARMS[8].into(),
+                }
+        })
         .unwrap();
     assert_eq!(processor_alarm.rule, "cloudwatch.alarms[0] (line 4)");
-    assert_eq!(p.changes.iter().filter(|c| c.phase == Phase::SourcesOff).count(), 2);
-    assert_eq!(p.changes.iter().filter(|c| c.phase == Phase::Capacity).count(), 2);
+    assert_eq!(
+        p.changes
+            .iter()
+            .filter(|c| c.phase == Phase::SourcesOff)
+            .count(),
+        2
+    );
+    assert_eq!(
+        p.changes
+            .iter()
+            .filter(|c| c.phase == Phase::Capacity)
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -585,12 +754,28 @@ cloudwatch:
     );
     assert_clean(&p);
     let touched: Vec<String> = p.changes.iter().map(|c| c.resource.to_string()).collect();
-    assert!(touched.contains(&format!("kinesis stream {STREAM}")), "{touched:#?}");
-    assert!(!touched.iter().any(|t| t.contains("billing-service")), "{touched:#?}");
-    assert!(touched.contains(&mapping_res(PROCESSOR, "uuid-processor", STREAM)), "{touched:#?}");
-    assert!(!touched.iter().any(|t| t.contains(EXECUTOR)), "{touched:#?}");
+    assert!(
+        touched.contains(&format!("kinesis stream {STREAM}")),
+        "{touched:#?}"
+    );
+    assert!(
+        !touched.iter().any(|t| t.contains("billing-service")),
+        "{touched:#?}"
+    );
+    assert!(
+        touched.contains(&mapping_res(PROCESSOR, "uuid-processor", STREAM)),
+        "{touched:#?}"
+    );
+    assert!(
+        !touched.iter().any(|t| t.contains(EXECUTOR)),
+        "{touched:#?}"
+    );
     // Alarms 0, 2, 4, 6 and 8 of the project carry the tag; the other project's does not.
-    let alarms: Vec<&Change> = p.changes.iter().filter(|c| c.phase == Phase::AlarmsOff).collect();
+    let alarms: Vec<&Change> = p
+        .changes
+        .iter()
+        .filter(|c| c.phase == Phase::AlarmsOff)
+        .collect();
     assert_eq!(alarms.len(), 5);
     assert_eq!(p.selected.functions, 1);
     assert_eq!(p.selected.streams, 1);
@@ -606,7 +791,9 @@ fn one_stream(shards: u32, retention: u32) -> Live {
 }
 
 fn shards_profile(n: u32) -> Profile {
-    profile(&format!("version: 1\nkinesis:\n  - name: s\n    shards: {n}\n"))
+    profile(&format!(
+        "version: 1\nkinesis:\n  - name: s\n    shards: {n}\n"
+    ))
 }
 
 #[test]
@@ -644,12 +831,19 @@ fn a_jump_needing_more_than_ten_calls_is_an_error() {
     let p = plan(&shards_profile(2000), &one_stream(1, 168), &ctx());
     assert!(p.is_empty());
     let e = text(&p.errors);
-    assert!(e.contains("1 -> 2000 shards needs 11 UpdateShardCount calls"), "{e}");
+    assert!(
+        e.contains("1 -> 2000 shards needs 11 UpdateShardCount calls"),
+        "{e}"
+    );
     assert!(e.contains("allows 10 per stream per rolling 24 h"), "{e}");
     assert_eq!(p.errors[0].resource.as_deref(), Some("kinesis stream s"));
 
     let down = plan(&shards_profile(1), &one_stream(10_000, 168), &ctx());
-    assert!(text(&down.errors).contains("needs 14 UpdateShardCount calls"), "{}", text(&down.errors));
+    assert!(
+        text(&down.errors).contains("needs 14 UpdateShardCount calls"),
+        "{}",
+        text(&down.errors)
+    );
 }
 
 #[test]
@@ -668,7 +862,8 @@ fn shard_changes_warn_about_the_daily_call_limit() {
     let p = plan(&shards_profile(2), &one_stream(4, 168), &ctx());
     assert_clean(&p);
     assert_eq!(p.warnings.len(), 1, "{}", text(&p.warnings));
-    assert!(text(&p.warnings).contains("AWS allows 10 UpdateShardCount calls per stream per rolling 24 h"));
+    assert!(text(&p.warnings)
+        .contains("AWS allows 10 UpdateShardCount calls per stream per rolling 24 h"));
 }
 
 #[test]
@@ -677,7 +872,13 @@ fn a_recorded_stream_with_zero_shards_is_refused_not_looped_on() {
     // shards; restoring it must not plan (or loop on) a scale to zero.
     let recorded = one_stream(0, 24);
     let live = one_stream(2, 24);
-    let p = diff(&desired_from_live(&recorded, "snapshot"), &live, &ctx(), "restore", "");
+    let p = diff(
+        &desired_from_live(&recorded, "snapshot"),
+        &live,
+        &ctx(),
+        "restore",
+        "",
+    );
     assert!(p.is_empty(), "{:#?}", lines(&p));
     assert!(text(&p.errors).contains("0 shards"), "{}", text(&p.errors));
     assert!(reshard::steps(1, 0).len() <= 1);
@@ -702,8 +903,14 @@ fn zero_concurrency_with_a_kinesis_mapping_left_enabled_is_an_error() {
     );
     let e = text(&p.errors);
     assert_eq!(p.errors.len(), 1, "{e}");
-    assert!(e.contains("lambda function f would get reserved concurrency 0 (lambda[0] (line 3))"), "{e}");
-    assert!(e.contains(&format!("event source {STREAM} (u1) stays enabled")), "{e}");
+    assert!(
+        e.contains("lambda function f would get reserved concurrency 0 (lambda[0] (line 3))"),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!("event source {STREAM} (u1) stays enabled")),
+        "{e}"
+    );
     assert!(e.contains("`event_sources: disabled`"), "{e}");
     assert_eq!(p.errors[0].resource.as_deref(), Some("lambda function f"));
 }
@@ -719,7 +926,10 @@ fn zero_concurrency_is_fine_when_the_rule_disables_event_sources() {
     assert_eq!(
         lines(&p),
         vec![
-            format!("SourcesOff {}: enabled -> disabled", mapping_res("f", "u1", STREAM)),
+            format!(
+                "SourcesOff {}: enabled -> disabled",
+                mapping_res("f", "u1", STREAM)
+            ),
             "Capacity lambda function f: none -> 0".to_string(),
         ]
     );
@@ -733,18 +943,26 @@ fn zero_concurrency_with_an_sqs_mapping_is_not_that_error() {
         &ctx(),
     );
     assert_clean(&p);
-    assert_eq!(lines(&p), vec!["Capacity lambda function f: none -> 0".to_string()]);
+    assert_eq!(
+        lines(&p),
+        vec!["Capacity lambda function f: none -> 0".to_string()]
+    );
 }
 
 #[test]
 fn zero_concurrency_with_a_dynamodb_stream_mapping_is_an_error() {
-    let arn = format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2024-01-01T00:00:00.000");
+    let arn =
+        format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2024-01-01T00:00:00.000");
     let p = plan(
         &profile("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 0\n"),
         &throttle_live(&arn),
         &ctx(),
     );
-    assert!(text(&p.errors).contains("event_sources: disabled"), "{}", text(&p.errors));
+    assert!(
+        text(&p.errors).contains("event_sources: disabled"),
+        "{}",
+        text(&p.errors)
+    );
 }
 
 #[test]
@@ -752,13 +970,30 @@ fn short_retention_when_parking_warns_with_the_expiry_time() {
     let live = sample_running(); // retention 24 h
     let p = plan(&profile(PARKED), &live, &ctx());
     assert_clean(&p);
-    let w: Vec<&Notice> = p.warnings.iter().filter(|n| n.message.contains("keeps records for")).collect();
+    let w: Vec<&Notice> = p
+        .warnings
+        .iter()
+        .filter(|n| n.message.contains("keeps records for"))
+        .collect();
     assert_eq!(w.len(), 1, "{}", text(&p.warnings));
-    assert_eq!(w[0].resource.as_deref(), Some(format!("kinesis stream {STREAM}").as_str()));
+    assert_eq!(
+        w[0].resource.as_deref(),
+        Some(format!("kinesis stream {STREAM}").as_str())
+    );
     // 2025-01-10 18:30 UTC + 24 h.
-    assert!(w[0].message.contains("keeps records for 24 h only"), "{}", w[0].message);
-    assert!(w[0].message.contains("2025-01-11 18:30 UTC"), "{}", w[0].message);
-    let expected = (now() + chrono::Duration::hours(24)).format("%Y-%m-%d %H:%M UTC").to_string();
+    assert!(
+        w[0].message.contains("keeps records for 24 h only"),
+        "{}",
+        w[0].message
+    );
+    assert!(
+        w[0].message.contains("2025-01-11 18:30 UTC"),
+        "{}",
+        w[0].message
+    );
+    let expected = (now() + chrono::Duration::hours(24))
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string();
     assert!(w[0].message.contains(&expected));
 }
 
@@ -776,21 +1011,38 @@ fn retention_warning_comes_from_disabled_consumers_too() {
     );
     assert_clean(&p);
     let w = text(&p.warnings);
-    assert!(w.contains(&format!("kinesis stream {STREAM} keeps records for 48 h only")), "{w}");
+    assert!(
+        w.contains(&format!(
+            "kinesis stream {STREAM} keeps records for 48 h only"
+        )),
+        "{w}"
+    );
     assert!(w.contains("2025-01-12 18:30 UTC"), "{w}");
 }
 
 #[test]
 fn retention_of_a_week_or_more_does_not_warn() {
     let p = plan(&shards_profile(1), &one_stream(2, 168), &ctx());
-    assert!(!text(&p.warnings).contains("keeps records"), "{}", text(&p.warnings));
+    assert!(
+        !text(&p.warnings).contains("keeps records"),
+        "{}",
+        text(&p.warnings)
+    );
     let p = plan(&shards_profile(1), &one_stream(2, 167), &ctx());
-    assert!(text(&p.warnings).contains("keeps records for 167 h"), "{}", text(&p.warnings));
+    assert!(
+        text(&p.warnings).contains("keeps records for 167 h"),
+        "{}",
+        text(&p.warnings)
+    );
 }
 
 fn reserve_live(unreserved: Option<u32>) -> Live {
     Live {
-        functions: vec![function("a", None, vec![]), function("b", Some(60), vec![]), function("c", Some(10), vec![])],
+        functions: vec![
+            function("a", None, vec![]),
+            function("b", Some(60), vec![]),
+            function("c", Some(10), vec![]),
+        ],
         account: AccountFacts {
             unreserved_concurrency: unreserved,
             concurrency_limit: Some(1000),
@@ -808,7 +1060,10 @@ fn reserving_below_the_unreserved_floor_is_an_error() {
     );
     let e = text(&p.errors);
     assert_eq!(p.errors.len(), 1, "{e}");
-    assert!(e.contains("reserves 100 more concurrency, leaving 50 unreserved"), "{e}");
+    assert!(
+        e.contains("reserves 100 more concurrency, leaving 50 unreserved"),
+        "{e}"
+    );
     assert!(e.contains("at least 100 unreserved (now 150)"), "{e}");
 
     // Exactly at the floor is allowed.
@@ -829,7 +1084,10 @@ fn unknown_unreserved_concurrency_is_a_warning() {
     );
     assert_clean(&p);
     let w = text(&p.warnings);
-    assert!(w.contains("could not read the account's unreserved concurrency"), "{w}");
+    assert!(
+        w.contains("could not read the account's unreserved concurrency"),
+        "{w}"
+    );
     assert!(w.contains("reserves 100 more"), "{w}");
 }
 
@@ -902,7 +1160,11 @@ fn desired_from_live_restores_mapping_by_mapping() {
     // Recorded before parking: one mapping of the function was already off.
     let recorded = Live {
         streams: vec![stream(STREAM, 2, 168)],
-        functions: vec![function("f", Some(7), vec![mapping("m-on", &k, true), mapping("m-off", &q, false)])],
+        functions: vec![function(
+            "f",
+            Some(7),
+            vec![mapping("m-on", &k, true), mapping("m-off", &q, false)],
+        )],
         alarms: vec![alarm("a", true)],
         account: AccountFacts::default(),
     };
@@ -912,14 +1174,18 @@ fn desired_from_live_restores_mapping_by_mapping() {
         functions: vec![function(
             "f",
             Some(0),
-            vec![mapping("m-on", &k, false), mapping("m-off", &q, false), mapping("m-new", &q, true)],
+            vec![
+                mapping("m-on", &k, false),
+                mapping("m-off", &q, false),
+                mapping("m-new", &q, true),
+            ],
         )],
         alarms: vec![alarm("a", false)],
         account: AccountFacts::default(),
     };
     let desired = desired_from_live(&recorded, "snapshot 2025-01-10");
     assert_eq!(desired.functions["f"].per_mapping.len(), 2);
-    assert_eq!(desired.functions["f"].per_mapping["m-off"], false);
+    assert!(!desired.functions["f"].per_mapping["m-off"]);
     assert_eq!(desired.functions["f"].sources, None);
 
     let p = diff(&desired, &live, &ctx(), "restore", "");
@@ -929,17 +1195,35 @@ fn desired_from_live_restores_mapping_by_mapping() {
         vec![
             "Capacity lambda function f: 0 -> 7".to_string(),
             "Capacity kinesis stream user-journey-analytics-events: 1 -> 2".to_string(),
-            format!("SourcesOn {}: disabled -> enabled", mapping_res("f", "m-on", STREAM)),
+            format!(
+                "SourcesOn {}: disabled -> enabled",
+                mapping_res("f", "m-on", STREAM)
+            ),
             "AlarmsOn cloudwatch alarm a: disabled -> enabled".to_string(),
         ]
     );
     assert!(p.changes.iter().all(|c| c.rule == "snapshot 2025-01-10"));
     // The mapping the snapshot did not know is observed but untouched.
-    assert!(p.observed.iter().any(|o| o.resource.contains("f <- jobs") && o.attr == "enabled"));
+    assert!(p
+        .observed
+        .iter()
+        .any(|o| o.resource.contains("f <- jobs") && o.attr == "enabled"));
     let restored = apply(&live, &p);
-    assert_eq!(restored.functions[0].mappings.iter().find(|m| m.uuid == "m-new").unwrap().enabled, true);
-    assert_eq!(restored.functions[0].mappings.iter().find(|m| m.uuid == "m-off").unwrap().enabled, false);
-    assert_eq!(diff(&desired, &restored, &ctx(), "restore", "").changes, vec![]);
+    let enabled = |uuid: &str| {
+        restored.functions[0]
+            .mappings
+            .iter()
+            .find(|m| m.uuid == uuid)
+            .unwrap()
+            .enabled
+    };
+    assert!(enabled("m-new"));
+    assert!(!enabled("m-off"));
+    assert!(enabled("m-on"));
+    assert_eq!(
+        diff(&desired, &restored, &ctx(), "restore", "").changes,
+        vec![]
+    );
 }
 
 #[test]
@@ -950,11 +1234,26 @@ fn restoring_a_resource_that_is_gone_is_an_error() {
         alarms: vec![alarm("gone-alarm", true)],
         account: AccountFacts::default(),
     };
-    let p = diff(&desired_from_live(&recorded, "snapshot"), &Live::default(), &ctx(), "restore", "");
+    let p = diff(
+        &desired_from_live(&recorded, "snapshot"),
+        &Live::default(),
+        &ctx(),
+        "restore",
+        "",
+    );
     let e = text(&p.errors);
-    assert!(e.contains("kinesis stream `gone-stream` (wanted by snapshot) does not exist"), "{e}");
-    assert!(e.contains("lambda function `gone-fn` (wanted by snapshot) does not exist"), "{e}");
-    assert!(e.contains("cloudwatch alarm `gone-alarm` (wanted by snapshot) does not exist"), "{e}");
+    assert!(
+        e.contains("kinesis stream `gone-stream` (wanted by snapshot) does not exist"),
+        "{e}"
+    );
+    assert!(
+        e.contains("lambda function `gone-fn` (wanted by snapshot) does not exist"),
+        "{e}"
+    );
+    assert!(
+        e.contains("cloudwatch alarm `gone-alarm` (wanted by snapshot) does not exist"),
+        "{e}"
+    );
     assert!(p.is_empty());
 }
 
@@ -976,13 +1275,36 @@ fn observations_are_sorted_and_cover_every_selected_resource() {
         })
     };
     assert!(has(&format!("kinesis stream {STREAM}"), "shards", "2"));
-    assert!(has(&format!("kinesis stream {STREAM}"), "retention_hours", "24"));
-    assert!(has(&format!("lambda function {PROCESSOR}"), "reserved_concurrency", "none"));
-    assert!(has(&format!("lambda function {EXECUTOR}"), "reserved_concurrency", "none"));
-    assert!(has(&mapping_res(PROCESSOR, "uuid-processor", STREAM), "enabled", "true"));
-    assert!(has(&mapping_res(EXECUTOR, "uuid-executor", STREAM), "enabled", "true"));
+    assert!(has(
+        &format!("kinesis stream {STREAM}"),
+        "retention_hours",
+        "24"
+    ));
+    assert!(has(
+        &format!("lambda function {PROCESSOR}"),
+        "reserved_concurrency",
+        "none"
+    ));
+    assert!(has(
+        &format!("lambda function {EXECUTOR}"),
+        "reserved_concurrency",
+        "none"
+    ));
+    assert!(has(
+        &mapping_res(PROCESSOR, "uuid-processor", STREAM),
+        "enabled",
+        "true"
+    ));
+    assert!(has(
+        &mapping_res(EXECUTOR, "uuid-executor", STREAM),
+        "enabled",
+        "true"
+    ));
     for a in ALARMS {
-        assert!(has(&format!("cloudwatch alarm {a}"), "actions", "true"), "{a}");
+        assert!(
+            has(&format!("cloudwatch alarm {a}"), "actions", "true"),
+            "{a}"
+        );
     }
     // 2 stream + 2 functions + 2 mappings + 9 alarms.
     assert_eq!(p.observed.len(), 15);
@@ -1007,7 +1329,10 @@ fn a_rule_on_one_attribute_still_observes_the_others() {
         },
         &ctx(),
     );
-    assert!(p.observed.iter().any(|o| o.attr == "reserved_concurrency" && o.value == "3"));
+    assert!(p
+        .observed
+        .iter()
+        .any(|o| o.attr == "reserved_concurrency" && o.value == "3"));
 }
 
 #[test]
@@ -1032,4 +1357,24 @@ fn plan_is_deterministic() {
     let b = plan(&profile(PARKED), &shuffled, &ctx());
     assert_eq!(a.changes, b.changes);
     assert_eq!(a.observed, b.observed);
+}
+
+#[test]
+fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
+    let profile = Profile::parse("test.yaml", "p", "version: 1\nkinesis:\n  - name: s\n    shards: 1\n").unwrap();
+    let live = Live {
+        streams: vec![crate::model::Stream {
+            name: "s".into(),
+            arn: "arn:aws:kinesis:us-east-1:1:stream/s".into(),
+            mode: crate::model::StreamMode::Provisioned,
+            open_shards: 0,
+            retention_hours: 24,
+            status: "CREATING".into(),
+            tags: Default::default(),
+        }],
+        ..Default::default()
+    };
+    let plan = crate::planner::plan(&profile, &live, &crate::planner::Context::at(chrono::Utc::now()));
+    assert!(plan.changes.is_empty());
+    assert!(plan.errors[0].message.contains("is CREATING"), "{:?}", plan.errors);
 }

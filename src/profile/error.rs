@@ -180,7 +180,6 @@ fn friendlier(msg: &str) -> (String, Option<String>) {
     let msg = msg
         .replace("invalid type: unit value", "invalid type: null (an empty value)")
         .replace("expected a sequence", "expected a list (items starting with `- `)")
-
         .replace("expected field identifier", "expected a key name");
     let msg = match msg.strip_suffix("expected a map") {
         Some(head) => format!("{head}expected a mapping of `key: value` pairs"),

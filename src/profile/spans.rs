@@ -90,15 +90,15 @@ impl SpanIndex {
             anchors: HashMap::new(),
             expanded: 0,
         };
+        // yaml-rust2 reads a byte order mark as text when a comment follows
+        // it; parse after it, and count it back in positions.
+        let body = src.strip_prefix('\u{feff}').unwrap_or(src);
+        let mut parser = Parser::new_from_str(body);
         // Pull events one by one rather than through `Parser::load`, which
         // recurses once per nesting level and overflows the stack on a
         // deeply indented document (flow nesting is capped by the scanner,
         // block nesting is not). The walker stops at `MAX_DEPTH` and at its
         // first error, so hostile input costs one bounded pass.
-        // yaml-rust2 reads a byte order mark as text when a comment follows
-        // it; parse after it, and count it back in positions.
-        let body = src.strip_prefix('\u{feff}').unwrap_or(src);
-        let mut parser = Parser::new_from_str(body);
         loop {
             let (ev, mark) = match parser.next_token() {
                 Ok(x) => x,
@@ -233,14 +233,17 @@ impl Walker<'_> {
 
     fn span_at(&self, mark: Marker, text_len: usize) -> Span {
         let offset = self.offsets.byte(mark.index());
-        let rest = &self.src[offset.min(self.src.len())..];
+        let rest = &self.src.as_bytes()[offset.min(self.src.len())..];
         // Quoted scalars are longer in the source than their value; point at
-        // the whole token up to the end of the line when unsure.
-        let line_len = rest.find('\n').unwrap_or(rest.len());
-        Span {
-            offset,
-            len: text_len.max(1).min(line_len.max(1)),
+        // the whole token up to the end of the line when unsure. Look for the
+        // line's end only as far as the token could reach: scanning a long
+        // one-line flow list to its end for each item was quadratic.
+        let want = text_len.max(1).min(rest.len());
+        let mut len = rest[..want].iter().position(|&b| b == b'\n').unwrap_or(want).max(1);
+        while len > 1 && !self.src.is_char_boundary(offset + len) {
+            len -= 1;
         }
+        Span { offset, len }
     }
 }
 

@@ -60,7 +60,12 @@ fn assert_error(src: &str, line: usize, col: usize, needle: &str) {
         "message {:?} lacks {needle:?}\n--- input:\n{src}",
         all[0]
     );
-    assert_eq!((l, c), (line, col), "wrong position for {:?}\n--- input:\n{src}", all[0]);
+    assert_eq!(
+        (l, c),
+        (line, col),
+        "wrong position for {:?}\n--- input:\n{src}",
+        all[0]
+    );
 }
 
 // ------------------------------------------------------------------ valid
@@ -70,7 +75,10 @@ fn the_sample_profile_parses() {
     let p = parse(SAMPLE).unwrap();
     assert_eq!(p.name, "parked");
     assert_eq!(p.sha256, sha256_hex(SAMPLE.as_bytes()));
-    assert_eq!(p.description.as_deref(), Some("Nights and weekends — lowest cost, nothing lost."));
+    assert_eq!(
+        p.description.as_deref(),
+        Some("Nights and weekends — lowest cost, nothing lost.")
+    );
     assert_eq!(
         p.target,
         Target {
@@ -90,7 +98,10 @@ fn the_sample_profile_parses() {
     assert_eq!(p.lambda[0].id, "lambda[0] (line 11)");
     assert_eq!(
         p.lambda[0].selector.names,
-        vec!["user-journey-analytics-event-processor", "user-journey-analytics-intervention-executor"]
+        vec![
+            "user-journey-analytics-event-processor",
+            "user-journey-analytics-intervention-executor"
+        ]
     );
     assert_eq!(
         p.lambda[0].spec,
@@ -101,7 +112,10 @@ fn the_sample_profile_parses() {
     );
     assert_eq!(p.alarms.len(), 1);
     assert_eq!(p.alarms[0].id, "cloudwatch.alarms[0] (line 16)");
-    assert_eq!(p.alarms[0].selector.prefix.as_deref(), Some("user-journey-analytics-"));
+    assert_eq!(
+        p.alarms[0].selector.prefix.as_deref(),
+        Some("user-journey-analytics-")
+    );
     assert_eq!(p.alarms[0].spec.actions, Some(Toggle::Disabled));
     assert!(!p.is_empty());
 }
@@ -138,12 +152,31 @@ cloudwatch:
     assert_eq!(p.kinesis[0].selector.names, vec!["a", "b"]);
     assert_eq!(p.kinesis[0].spec.shards, Some(10_000));
     assert_eq!(p.kinesis[1].selector.prefix.as_deref(), Some("proj-"));
-    assert_eq!(p.kinesis[1].selector.tags.get("cost-center").map(String::as_str), Some("42"));
-    assert_eq!(p.kinesis[1].selector.describe(), "prefix proj- and tags {cost-center=42, team=data}");
-    assert_eq!(p.lambda[0].spec.reserved_concurrency, Some(Reserved::Unreserved));
+    assert_eq!(
+        p.kinesis[1]
+            .selector
+            .tags
+            .get("cost-center")
+            .map(String::as_str),
+        Some("42")
+    );
+    assert_eq!(
+        p.kinesis[1].selector.describe(),
+        "prefix proj- and tags {cost-center=42, team=data}"
+    );
+    assert_eq!(
+        p.lambda[0].spec.reserved_concurrency,
+        Some(Reserved::Unreserved)
+    );
     assert_eq!(p.lambda[0].spec.event_sources, None);
-    assert_eq!(p.lambda[1].selector.tags.get("park").map(String::as_str), Some("yes"));
-    assert_eq!(p.lambda[1].spec.reserved_concurrency, Some(Reserved::Limit(100_000)));
+    assert_eq!(
+        p.lambda[1].selector.tags.get("park").map(String::as_str),
+        Some("yes")
+    );
+    assert_eq!(
+        p.lambda[1].spec.reserved_concurrency,
+        Some(Reserved::Limit(100_000))
+    );
     assert_eq!(p.lambda[2].spec.event_sources, Some(Toggle::Enabled));
     assert_eq!(p.alarms[0].selector.names, vec!["quoted alarm"]);
     assert_eq!(p.kinesis[1].id, "kinesis[1] (line 8)");
@@ -165,7 +198,12 @@ fn crlf_line_endings_and_a_bom_parse() {
     let bom = format!("\u{feff}{SAMPLE}");
     assert_eq!(parse(&bom).unwrap().kinesis, parse(SAMPLE).unwrap().kinesis);
     // Positions stay right with CRLF.
-    assert_error("version: 1\r\nkinesis:\r\n  - name: s\r\n    shards: 0\r\n", 4, 13, "shards must be between 1 and 10000, not 0");
+    assert_error(
+        "version: 1\r\nkinesis:\r\n  - name: s\r\n    shards: 0\r\n",
+        4,
+        13,
+        "shards must be between 1 and 10000, not 0",
+    );
 }
 
 #[test]
@@ -173,14 +211,30 @@ fn unicode_names_parse_and_positions_count_characters() {
     let p = parse("version: 1\nkinesis:\n  - name: flüsse-événements-流\n    shards: 1\n").unwrap();
     assert_eq!(p.kinesis[0].selector.names, vec!["flüsse-événements-流"]);
     // Column counts characters, not bytes: `ü` and `é` are one column each.
-    assert_error("description: ü é\nversion: 1\nkinesis:\n  - name: é\n    shards: ü\n", 5, 13, "expected a whole number");
-    assert_error("version: 1\nkinesis:\n  - name: é\n    shards: 1\n    bogus: é\n", 5, 5, "unknown key `bogus`");
-    assert_error("version: 1\nkinesis: [{name: ééé, shards: 0}]\n", 2, 31, "shards must be between 1 and 10000");
+    assert_error(
+        "description: ü é\nversion: 1\nkinesis:\n  - name: é\n    shards: ü\n",
+        5,
+        13,
+        "expected a whole number",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: é\n    shards: 1\n    bogus: é\n",
+        5,
+        5,
+        "unknown key `bogus`",
+    );
+    assert_error(
+        "version: 1\nkinesis: [{name: ééé, shards: 0}]\n",
+        2,
+        31,
+        "shards must be between 1 and 10000",
+    );
 }
 
 #[test]
 fn the_same_named_rule_twice_with_the_same_value_is_fine() {
-    parse("version: 1\nkinesis:\n  - name: s\n    shards: 1\n  - names: [s, t]\n    shards: 1\n").unwrap();
+    parse("version: 1\nkinesis:\n  - name: s\n    shards: 1\n  - names: [s, t]\n    shards: 1\n")
+        .unwrap();
 }
 
 // ------------------------------------------------------------------ errors
@@ -188,10 +242,30 @@ fn the_same_named_rule_twice_with_the_same_value_is_fine() {
 #[test]
 fn unknown_keys_at_every_level() {
     assert_error("version: 1\nbogus: 1\n", 2, 1, "unknown key `bogus`");
-    assert_error("version: 1\ntarget:\n  region: us-east-1\n  acount: \"123456789012\"\n", 4, 3, "target: unknown key `acount`");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shardz: 1\n", 4, 5, "kinesis[0]: unknown key `shardz`");
-    assert_error("version: 1\nlambda:\n  - name: f\n    reserved: 0\n", 4, 5, "lambda[0]: unknown key `reserved`");
-    assert_error("version: 1\ncloudwatch:\n  alarm: []\n", 3, 3, "cloudwatch: unknown key `alarm`, expected `alarms`");
+    assert_error(
+        "version: 1\ntarget:\n  region: us-east-1\n  acount: \"123456789012\"\n",
+        4,
+        3,
+        "target: unknown key `acount`",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shardz: 1\n",
+        4,
+        5,
+        "kinesis[0]: unknown key `shardz`",
+    );
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    reserved: 0\n",
+        4,
+        5,
+        "lambda[0]: unknown key `reserved`",
+    );
+    assert_error(
+        "version: 1\ncloudwatch:\n  alarm: []\n",
+        3,
+        3,
+        "cloudwatch: unknown key `alarm`, expected `alarms`",
+    );
     assert_error(
         "version: 1\ncloudwatch:\n  alarms:\n    - prefix: p-\n      action: disabled\n",
         5,
@@ -200,105 +274,313 @@ fn unknown_keys_at_every_level() {
     );
     // The help says where the keys are listed.
     let e = parse("version: 1\nbogus: 1\n").unwrap_err();
-    let help = e.errors[0].help().map(|h| h.to_string()).unwrap_or_default();
+    let help = e.errors[0]
+        .help()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
     assert!(help.contains("spelling"), "{help}");
 }
 
 #[test]
 fn wrong_types() {
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: x\n", 4, 13, "invalid type: string \"x\", expected a whole number");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: \"2\"\n", 4, 13, "\"2\" is a quoted string: write the number without quotes");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: 1.5\n", 4, 13, "floating point `1.5`, expected a whole number");
-    assert_error("version: 1\nkinesis:\n  - name: [a, b]\n    shards: 1\n", 3, 11, "kinesis[0].name: invalid type: sequence, expected a string");
-    assert_error("version: 1\nkinesis:\n  name: s\n", 3, 3, "kinesis: invalid type: map, expected a list");
-    assert_error("version: 1\nkinesis: ~\n", 2, 10, "invalid type: null (an empty value), expected a list");
-    assert_error("version: 1\ntarget: us-east-1\n", 2, 9, "expected a mapping with `region` and/or `account`");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: x\n",
+        4,
+        13,
+        "invalid type: string \"x\", expected a whole number",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: \"2\"\n",
+        4,
+        13,
+        "\"2\" is a quoted string: write the number without quotes",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: 1.5\n",
+        4,
+        13,
+        "floating point `1.5`, expected a whole number",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: [a, b]\n    shards: 1\n",
+        3,
+        11,
+        "kinesis[0].name: invalid type: sequence, expected a string",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  name: s\n",
+        3,
+        3,
+        "kinesis: invalid type: map, expected a list",
+    );
+    assert_error(
+        "version: 1\nkinesis: ~\n",
+        2,
+        10,
+        "invalid type: null (an empty value), expected a list",
+    );
+    assert_error(
+        "version: 1\ntarget: us-east-1\n",
+        2,
+        9,
+        "expected a mapping with `region` and/or `account`",
+    );
     assert_error("version: 1\nkinesis:\n  - s\n", 3, 5, "expected a rule");
     assert_error("version: \"1\"\n", 1, 10, "write the number without quotes");
-    assert_error("version: 1\ncloudwatch:\n  alarms:\n    - prefix: p-\n      actions: true\n", 5, 16, "unknown value `true`, expected `enabled` or `disabled`");
+    assert_error(
+        "version: 1\ncloudwatch:\n  alarms:\n    - prefix: p-\n      actions: true\n",
+        5,
+        16,
+        "unknown value `true`, expected `enabled` or `disabled`",
+    );
 }
 
 #[test]
 fn account_ids() {
-    assert_error("version: 1\ntarget:\n  account: 123456789012\n", 3, 12, "account 123456789012 must be quoted (\"123456789012\")");
-    assert_error("version: 1\ntarget:\n  account: 12345678901\n", 3, 12, "must be quoted (\"012345678901\")");
-    assert_error("version: 1\ntarget:\n  account: \"12345678901\"\n", 3, 12, "`12345678901` is not a 12-digit AWS account ID");
-    assert_error("version: 1\ntarget:\n  account: 1234567890123\n", 3, 12, "an AWS account ID has 12 digits");
-    assert_error("version: 1\ntarget:\n  account: \"12345678901a\"\n", 3, 12, "not a 12-digit AWS account ID");
-    assert_error("version: 1\ntarget:\n  account: -5\n", 3, 12, "account -5 is not an account ID");
+    assert_error(
+        "version: 1\ntarget:\n  account: 123456789012\n",
+        3,
+        12,
+        "account 123456789012 must be quoted (\"123456789012\")",
+    );
+    assert_error(
+        "version: 1\ntarget:\n  account: 12345678901\n",
+        3,
+        12,
+        "must be quoted (\"012345678901\")",
+    );
+    assert_error(
+        "version: 1\ntarget:\n  account: \"12345678901\"\n",
+        3,
+        12,
+        "`12345678901` is not a 12-digit AWS account ID",
+    );
+    assert_error(
+        "version: 1\ntarget:\n  account: 1234567890123\n",
+        3,
+        12,
+        "an AWS account ID has 12 digits",
+    );
+    assert_error(
+        "version: 1\ntarget:\n  account: \"12345678901a\"\n",
+        3,
+        12,
+        "not a 12-digit AWS account ID",
+    );
+    assert_error(
+        "version: 1\ntarget:\n  account: -5\n",
+        3,
+        12,
+        "account -5 is not an account ID",
+    );
 }
 
 #[test]
 fn regions() {
-    assert_error("version: 1\ntarget:\n  region: useast1\n", 3, 11, "`useast1` is not an AWS region name");
-    assert_error("version: 1\ntarget:\n  region: US-EAST-1\n", 3, 11, "not an AWS region name");
-    for ok in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-5"] {
+    assert_error(
+        "version: 1\ntarget:\n  region: useast1\n",
+        3,
+        11,
+        "`useast1` is not an AWS region name",
+    );
+    assert_error(
+        "version: 1\ntarget:\n  region: US-EAST-1\n",
+        3,
+        11,
+        "not an AWS region name",
+    );
+    for ok in [
+        "us-east-1",
+        "eu-central-2",
+        "us-gov-west-1",
+        "ap-southeast-5",
+    ] {
         parse(&format!("version: 1\ntarget:\n  region: {ok}\n")).unwrap();
     }
 }
 
 #[test]
 fn numbers_out_of_range() {
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: 0\n", 4, 13, "shards must be between 1 and 10000, not 0");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: -3\n", 4, 13, "not -3");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: 10001\n", 4, 13, "not 10001");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: 0\n",
+        4,
+        13,
+        "shards must be between 1 and 10000, not 0",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: -3\n",
+        4,
+        13,
+        "not -3",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: 10001\n",
+        4,
+        13,
+        "not 10001",
+    );
     assert_error(
         "version: 1\nkinesis:\n  - name: s\n    shards: 99999999999999999999999\n",
         4,
         13,
         "99999999999999999999999 is far too large",
     );
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: 18446744073709551615\n", 4, 13, "is far too large");
-    assert_error("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: -1\n", 4, 27, "between 0 and 100000 or `none`, not -1");
-    assert_error("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 100001\n", 4, 27, "not 100001");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: 18446744073709551615\n",
+        4,
+        13,
+        "is far too large",
+    );
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    reserved_concurrency: -1\n",
+        4,
+        27,
+        "between 0 and 100000 or `none`, not -1",
+    );
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 100001\n",
+        4,
+        27,
+        "not 100001",
+    );
     assert_error(
         "version: 1\nlambda:\n  - name: f\n    reserved_concurrency: unlimited\n",
         4,
         27,
         "write `none` to remove the reservation",
     );
-    assert_error("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: lots\n", 4, 27, "expected a whole number (0 throttles) or `none`");
-    assert_error("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 1e30\n", 4, 27, "far too large");
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    reserved_concurrency: lots\n",
+        4,
+        27,
+        "expected a whole number (0 throttles) or `none`",
+    );
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    reserved_concurrency: 1e30\n",
+        4,
+        27,
+        "far too large",
+    );
 }
 
 #[test]
 fn toggles_want_enabled_or_disabled() {
-    assert_error("version: 1\nlambda:\n  - name: f\n    event_sources: off\n", 4, 20, "unknown value `off`, expected `enabled` or `disabled`");
-    assert_error("version: 1\ncloudwatch:\n  alarms:\n    - prefix: a-\n      actions: yes\n", 5, 16, "unknown value `yes`");
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    event_sources: off\n",
+        4,
+        20,
+        "unknown value `off`, expected `enabled` or `disabled`",
+    );
+    assert_error(
+        "version: 1\ncloudwatch:\n  alarms:\n    - prefix: a-\n      actions: yes\n",
+        5,
+        16,
+        "unknown value `yes`",
+    );
 }
 
 #[test]
 fn selectors() {
-    assert_error("version: 1\nkinesis:\n  - shards: 1\n", 3, 5, "this rule selects nothing");
-    assert_error("version: 1\nkinesis:\n  - names: []\n    shards: 1\n", 3, 12, "`names` is an empty list");
-    assert_error("version: 1\nkinesis:\n  - names: [a, \"\"]\n    shards: 1\n", 3, 16, "a name in `names` is empty");
-    assert_error("version: 1\nkinesis:\n  - names: [a, b, a]\n    shards: 1\n", 3, 19, "`a` is listed twice");
-    assert_error("version: 1\nkinesis:\n  - prefix: \"\"\n    shards: 1\n", 3, 13, "`prefix` is empty");
-    assert_error("version: 1\nkinesis:\n  - tags: {}\n    shards: 1\n", 3, 11, "`tags` is empty");
-    assert_error("version: 1\nkinesis:\n  - name: \"\"\n    shards: 1\n", 3, 11, "`name` is empty");
-    assert_error("version: 1\nkinesis:\n  - name: \"  \"\n    shards: 1\n", 3, 11, "`name` is empty");
+    assert_error(
+        "version: 1\nkinesis:\n  - shards: 1\n",
+        3,
+        5,
+        "this rule selects nothing",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - names: []\n    shards: 1\n",
+        3,
+        12,
+        "`names` is an empty list",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - names: [a, \"\"]\n    shards: 1\n",
+        3,
+        16,
+        "a name in `names` is empty",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - names: [a, b, a]\n    shards: 1\n",
+        3,
+        19,
+        "`a` is listed twice",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - prefix: \"\"\n    shards: 1\n",
+        3,
+        13,
+        "`prefix` is empty",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - tags: {}\n    shards: 1\n",
+        3,
+        11,
+        "`tags` is empty",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: \"\"\n    shards: 1\n",
+        3,
+        11,
+        "`name` is empty",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: \"  \"\n    shards: 1\n",
+        3,
+        11,
+        "`name` is empty",
+    );
     assert_error(
         "version: 1\nkinesis:\n  - name: s\n    prefix: p\n    shards: 1\n",
         3,
         5,
         "a rule selects by one of `name`, `names` or `prefix`, not several",
     );
-    assert_error("version: 1\nkinesis:\n  - name: s\n    names: [t]\n    shards: 1\n", 3, 5, "not several");
-    assert_error("version: 1\nkinesis:\n  - name: ~\n    shards: 1\n", 3, 5, "this rule selects nothing");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    names: [t]\n    shards: 1\n",
+        3,
+        5,
+        "not several",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: ~\n    shards: 1\n",
+        3,
+        5,
+        "this rule selects nothing",
+    );
 }
 
 #[test]
 fn rules_that_change_nothing() {
-    assert_error("version: 1\nkinesis:\n  - name: s\n", 3, 5, "this rule changes nothing: set `shards`");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n",
+        3,
+        5,
+        "this rule changes nothing: set `shards`",
+    );
     assert_error(
         "version: 1\nlambda:\n  - name: f\n",
         3,
         5,
         "this rule changes nothing: set `reserved_concurrency` or `event_sources`",
     );
-    assert_error("version: 1\ncloudwatch:\n  alarms:\n    - name: a\n", 4, 7, "set `actions`");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: ~\n", 3, 5, "changes nothing");
-    assert_error("version: 1\nlambda:\n  - name: f\n    reserved_concurrency: null\n", 3, 5, "changes nothing");
+    assert_error(
+        "version: 1\ncloudwatch:\n  alarms:\n    - name: a\n",
+        4,
+        7,
+        "set `actions`",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: ~\n",
+        3,
+        5,
+        "changes nothing",
+    );
+    assert_error(
+        "version: 1\nlambda:\n  - name: f\n    reserved_concurrency: null\n",
+        3,
+        5,
+        "changes nothing",
+    );
 }
 
 #[test]
@@ -316,15 +598,31 @@ fn empty_and_non_mapping_documents() {
     assert_error("", 1, 1, "the profile is empty");
     assert_error("\n\n", 1, 1, "the profile is empty");
     assert_error("# only\n# comments\n", 1, 1, "the profile is empty");
-    assert_error("~\n", 1, 1, "invalid type: null (an empty value), expected a profile");
-    assert_error("hello\n", 1, 1, "invalid type: string \"hello\", expected a profile");
-    assert_error("- a\n- b\n", 1, 1, "invalid type: sequence, expected a profile");
+    assert_error(
+        "~\n",
+        1,
+        1,
+        "invalid type: null (an empty value), expected a profile",
+    );
+    assert_error(
+        "hello\n",
+        1,
+        1,
+        "invalid type: string \"hello\", expected a profile",
+    );
+    assert_error(
+        "- a\n- b\n",
+        1,
+        1,
+        "invalid type: sequence, expected a profile",
+    );
     assert_error("42\n", 1, 1, "expected a profile");
 }
 
 #[test]
 fn conflicting_named_rules_name_both_rules() {
-    let all = messages("version: 1\nkinesis:\n  - name: s\n    shards: 1\n  - name: s\n    shards: 2\n");
+    let all =
+        messages("version: 1\nkinesis:\n  - name: s\n    shards: 1\n  - name: s\n    shards: 2\n");
     assert_eq!(all.len(), 1, "{all:#?}");
     let (l, c, text) = split(&all[0]);
     assert_eq!((l, c), (5, 5));
@@ -345,29 +643,70 @@ fn conflicting_named_rules_name_both_rules() {
         "(enabled and disabled)",
     );
     // The diagnostic points at both rules.
-    let e = parse("version: 1\nkinesis:\n  - name: s\n    shards: 1\n  - name: s\n    shards: 2\n").unwrap_err();
+    let e = parse("version: 1\nkinesis:\n  - name: s\n    shards: 1\n  - name: s\n    shards: 2\n")
+        .unwrap_err();
     assert_eq!(e.errors[0].labels().map(|l| l.count()), Some(2));
 }
 
 #[test]
 fn duplicate_keys() {
     assert_error("version: 1\nversion: 1\n", 2, 1, "duplicate key `version`");
-    assert_error("version: 1\nkinesis:\n  - name: s\n    shards: 1\n    shards: 2\n", 5, 5, "duplicate key `shards`");
-    assert_error("version: 1\ntarget: {region: us-east-1, region: eu-west-1}\n", 2, 29, "duplicate key `region`");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n    shards: 1\n    shards: 2\n",
+        5,
+        5,
+        "duplicate key `shards`",
+    );
+    assert_error(
+        "version: 1\ntarget: {region: us-east-1, region: eu-west-1}\n",
+        2,
+        29,
+        "duplicate key `region`",
+    );
 }
 
 #[test]
 fn yaml_syntax_errors() {
-    assert_error("version: 1\nkinesis:\n  - name: s\n     shards: 1\n", 4, 12, "YAML syntax error: mapping values are not allowed");
-    assert_error("version: 1\ndescription: \"open\n", 2, 14, "YAML syntax error: while scanning a quoted scalar");
-    assert_error("version: 1\nkinesis:\n\t- name: s\n", 3, 2, "YAML syntax error: tabs disallowed");
-    assert_error("version: 1\nkinesis: [ {name: s, shards: 1}\n", 3, 1, "YAML syntax error: while parsing a flow sequence");
-    assert_error("version: 1\nkinesis:\n  - name: *nowhere\n    shards: 1\n", 3, 11, "YAML syntax error");
+    assert_error(
+        "version: 1\nkinesis:\n  - name: s\n     shards: 1\n",
+        4,
+        12,
+        "YAML syntax error: mapping values are not allowed",
+    );
+    assert_error(
+        "version: 1\ndescription: \"open\n",
+        2,
+        14,
+        "YAML syntax error: while scanning a quoted scalar",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n\t- name: s\n",
+        3,
+        2,
+        "YAML syntax error: tabs disallowed",
+    );
+    assert_error(
+        "version: 1\nkinesis: [ {name: s, shards: 1}\n",
+        3,
+        1,
+        "YAML syntax error: while parsing a flow sequence",
+    );
+    assert_error(
+        "version: 1\nkinesis:\n  - name: *nowhere\n    shards: 1\n",
+        3,
+        11,
+        "YAML syntax error",
+    );
 }
 
 #[test]
 fn several_documents_are_refused_at_the_second() {
-    assert_error("version: 1\n---\nversion: 1\n", 2, 1, "exactly one YAML document");
+    assert_error(
+        "version: 1\n---\nversion: 1\n",
+        2,
+        1,
+        "exactly one YAML document",
+    );
     assert_error("---\nversion: 1\n---\n", 3, 1, "exactly one YAML document");
 }
 
@@ -380,7 +719,10 @@ fn anchors_aliases_and_merge_keys() {
         5,
         "rules kinesis[0] (line 3) and kinesis[1] (line 5)",
     );
-    let p = parse("version: 1\nkinesis:\n  - name: &n s\n    shards: 1\n  - names: [*n, t]\n    shards: 1\n").unwrap();
+    let p = parse(
+        "version: 1\nkinesis:\n  - name: &n s\n    shards: 1\n  - names: [*n, t]\n    shards: 1\n",
+    )
+    .unwrap();
     assert_eq!(p.kinesis[1].selector.names, vec!["s", "t"]);
     // Merge keys are not a profile feature.
     assert_error(
@@ -398,16 +740,30 @@ fn semantic_errors_are_reported_together() {
     let all = messages(
         "version: 3\ntarget:\n  region: nowhere\nkinesis:\n  - name: s\n    shards: 0\nlambda:\n  - prefix: \"\"\n    reserved_concurrency: -2\n",
     );
-    let positions: Vec<(usize, usize)> = all.iter().map(|m| {
-        let (l, c, _) = split(m);
-        (l, c)
-    }).collect();
-    assert_eq!(positions, vec![(1, 10), (3, 11), (6, 13), (8, 13), (9, 27)], "{all:#?}");
+    let positions: Vec<(usize, usize)> = all
+        .iter()
+        .map(|m| {
+            let (l, c, _) = split(m);
+            (l, c)
+        })
+        .collect();
+    assert_eq!(
+        positions,
+        vec![(1, 10), (3, 11), (6, 13), (8, 13), (9, 27)],
+        "{all:#?}"
+    );
 }
 
 #[test]
 fn every_message_names_the_file_line_and_column() {
-    for src in ["", "x", "version: 1\nbogus: 1\n", "version: 1\nkinesis:\n  - shards: 1\n", "[", "{a: 1, a: 2}"] {
+    for src in [
+        "",
+        "x",
+        "version: 1\nbogus: 1\n",
+        "version: 1\nkinesis:\n  - shards: 1\n",
+        "[",
+        "{a: 1, a: 2}",
+    ] {
         for m in messages(src) {
             split(&m);
         }
@@ -417,7 +773,11 @@ fn every_message_names_the_file_line_and_column() {
 // ------------------------------------------------------- hostile input
 
 fn deep(open: &str, close: &str, depth: usize) -> String {
-    format!("version: 1\nkinesis: {}1{}\n", open.repeat(depth), close.repeat(depth))
+    format!(
+        "version: 1\nkinesis: {}1{}\n",
+        open.repeat(depth),
+        close.repeat(depth)
+    )
 }
 
 #[test]
@@ -455,38 +815,58 @@ fn deep_nesting_is_refused_without_overflowing() {
             .unwrap()
             .join()
             .expect("parsing deep input panicked or overflowed");
-        assert!(started.elapsed().as_secs() < 5);
+        assert!(started.elapsed().as_secs() < 10);
         let (_, _, text) = split(&all[0]);
-        assert!(text.contains("nested") || text.contains("YAML syntax error") || text.contains("invalid type"), "{text}");
+        assert!(
+            text.contains("nested")
+                || text.contains("YAML syntax error")
+                || text.contains("invalid type"),
+            "{text}"
+        );
     }
     // Nesting within the cap is still an ordinary type error.
     let all = messages(&deep("[", "]", 20));
     assert!(split(&all[0]).2.contains("expected a rule"), "{all:?}");
     let all = messages(&deep("[", "]", 40));
-    assert!(split(&all[0]).2.contains("nested more than 32 levels deep"), "{all:?}");
+    assert!(
+        split(&all[0]).2.contains("nested more than 32 levels deep"),
+        "{all:?}"
+    );
 }
 
 #[test]
 fn alias_bombs_fail_fast() {
-    let mut laughs = String::from("version: 1\nkinesis:\n  - name: s\n    shards: 1\n    tags: &a0 {k: v}\n");
+    let mut laughs =
+        String::from("version: 1\nkinesis:\n  - name: s\n    shards: 1\n    tags: &a0 {k: v}\n");
     laughs.push_str("lambda: &b0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     let mut bombs = vec![];
     let mut top = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..12 {
-        top.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        top.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
     }
     bombs.push(format!("{top}version: 1\n"));
-    bombs.push(format!("version: 1\ndescription: &d [{}]\n", "x, ".repeat(9)));
+    bombs.push(format!(
+        "version: 1\ndescription: &d [{}]\n",
+        "x, ".repeat(9)
+    ));
     // Inside a field serde reads.
-    let mut inner = String::from("version: 1\nkinesis:\n  - names: &a0 [x, x, x, x, x, x, x, x, x]\n    shards: 1\n");
+    let mut inner = String::from(
+        "version: 1\nkinesis:\n  - names: &a0 [x, x, x, x, x, x, x, x, x]\n    shards: 1\n",
+    );
     for i in 1..12 {
-        inner.push_str(&format!("  - names: &a{i} [{}]\n    shards: 1\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        inner.push_str(&format!(
+            "  - names: &a{i} [{}]\n    shards: 1\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
     }
     bombs.push(inner);
     for src in bombs {
         let started = std::time::Instant::now();
         let all = messages(&src);
-        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
         split(&all[0]);
     }
 }
@@ -494,8 +874,8 @@ fn alias_bombs_fail_fast() {
 #[test]
 fn a_long_list_aliased_from_many_rules_is_refused_before_expansion() {
     // serde_yaml caps alias jumps, not what each replays: 2,000 rules each
-    // aliasing a 10,000-name list made it build 20 million names (about
-    // two minutes here). The span walk now bounds the expansion.
+    // aliasing a 10,000-name list made it build 20 million names (minutes,
+    // and memory in proportion). The span walk now bounds the expansion.
     let mut src = String::from("version: 1\nkinesis:\n  - names: &b [");
     for i in 0..10_000 {
         src.push_str(&format!("n{i}, "));
@@ -506,9 +886,12 @@ fn a_long_list_aliased_from_many_rules_is_refused_before_expansion() {
     }
     let started = std::time::Instant::now();
     let all = messages(&src);
-    assert!(started.elapsed().as_secs() < 3, "{:?}", started.elapsed());
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     let (line, col, text) = split(&all[0]);
-    assert!(text.contains("YAML aliases expand this document by more than 100000 values"), "{text}");
+    assert!(
+        text.contains("YAML aliases expand this document by more than 100000 values"),
+        "{text}"
+    );
     // The tenth alias passes 100,000 names.
     assert_eq!((line, col), (14, 13));
 
@@ -519,19 +902,22 @@ fn a_long_list_aliased_from_many_rules_is_refused_before_expansion() {
 }
 
 #[test]
-fn a_rule_with_a_hundred_thousand_names_checks_in_linear_time() {
+fn a_rule_with_two_hundred_thousand_names_checks_in_linear_time() {
     let mut src = String::from("version: 1\nkinesis:\n  - shards: 1\n    names: [");
-    for i in 0..100_000 {
+    for i in 0..200_000 {
         src.push_str(&format!("s{i},"));
     }
     src.push_str("s7]\n");
+    // Loose bound: the quadratic version took minutes at this size.
     let started = std::time::Instant::now();
     let all = messages(&src);
-    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     assert_eq!(all.len(), 1, "{all:?}");
     assert!(all[0].contains("`s7` is listed twice"), "{all:?}");
 }
 
+/// Bounds are loose (debug builds, a busy machine); they are there to catch
+/// quadratic work, which at these sizes takes minutes.
 #[test]
 fn many_keys_and_many_rules_stay_fast() {
     let mut keys = String::from("version: 1\ntarget:\n");
@@ -540,28 +926,47 @@ fn many_keys_and_many_rules_stay_fast() {
     }
     let started = std::time::Instant::now();
     assert_eq!(split(&messages(&keys)[0]).0, 3);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+
+    // 40,000 rules: the rule ids' line numbers used to be found by scanning
+    // the text from the start for each rule (11 s for 20,000 here).
     let mut rules = String::from("version: 1\nkinesis:\n");
-    for i in 0..20_000 {
+    for i in 0..40_000 {
         rules.push_str(&format!("  - name: s{i}\n    shards: 1\n"));
     }
+    let started = std::time::Instant::now();
     let p = parse(&rules).unwrap();
-    assert_eq!(p.kinesis.len(), 20_000);
-    assert_eq!(p.kinesis[19_999].id, "kinesis[19999] (line 40001)");
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert_eq!(p.kinesis.len(), 40_000);
+    assert_eq!(p.kinesis[39_999].id, "kinesis[39999] (line 80001)");
     let mut conflicts = rules.clone();
     conflicts.push_str("  - name: s5\n    shards: 2\n");
-    assert!(messages(&conflicts)[0].contains("kinesis[5] (line 13) and kinesis[20000] (line 40003)"));
-    // Generous for debug builds; the quadratic version took ~10 s here.
-    assert!(started.elapsed().as_secs() < 8, "{:?}", started.elapsed());
+    assert!(
+        messages(&conflicts)[0].contains("kinesis[5] (line 13) and kinesis[40000] (line 80003)")
+    );
 }
 
 #[test]
 fn very_long_strings() {
     let long = "x".repeat(200_000);
-    let p = parse(&format!("version: 1\nkinesis:\n  - name: {long}\n    shards: 1\n")).unwrap();
+    let p = parse(&format!(
+        "version: 1\nkinesis:\n  - name: {long}\n    shards: 1\n"
+    ))
+    .unwrap();
     assert_eq!(p.kinesis[0].selector.names[0].len(), 200_000);
-    assert_error(&format!("version: 1\ndescription: {long}\nbogus: 1\n"), 3, 1, "unknown key `bogus`");
+    assert_error(
+        &format!("version: 1\ndescription: {long}\nbogus: 1\n"),
+        3,
+        1,
+        "unknown key `bogus`",
+    );
     // YAML caps implicit keys at 1024 characters.
-    assert_error(&format!("version: 1\n{long}: 1\n"), 2, 200_001, "expected `:` after this key");
+    assert_error(
+        &format!("version: 1\n{long}: 1\n"),
+        2,
+        200_001,
+        "expected `:` after this key",
+    );
 }
 
 /// No input panics, every error carries a position inside the text, and
@@ -569,8 +974,8 @@ fn very_long_strings() {
 #[test]
 fn mutated_profiles_never_panic() {
     let specials = [
-        ":", "-", "[", "]", "{", "}", "\"", "'", "\t", "&", "*", "!", "#", "\n", "?", "|", ">", "%", "@", "`", ",", " ",
-        "é", "\u{feff}", "\r", "\0", "<<: ", "0", "~",
+        ":", "-", "[", "]", "{", "}", "\"", "'", "\t", "&", "*", "!", "#", "\n", "?", "|", ">",
+        "%", "@", "`", ",", " ", "é", "\u{feff}", "\r", "\0", "<<: ", "0", "~",
     ];
     let mut inputs: Vec<String> = Vec::new();
     let chars: Vec<(usize, char)> = SAMPLE.char_indices().collect();
@@ -584,7 +989,8 @@ fn mutated_profiles_never_panic() {
             inputs.push(format!("{}{s}{after}", &SAMPLE[..i]));
         }
     }
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
     for (n, src) in inputs.iter().enumerate() {
         let result = catch_unwind(AssertUnwindSafe(|| parse(src)));
         let Ok(result) = result else {
@@ -595,28 +1001,20 @@ fn mutated_profiles_never_panic() {
         let lines = src.split('\n').count();
         for d in &e.errors {
             let (line, col, _) = split(&d.message);
-            assert!(line >= 1 && line <= lines && col >= 1, "{} for {src:?}", d.message);
+            assert!(
+                line >= 1 && line <= lines && col >= 1,
+                "{} for {src:?}",
+                d.message
+            );
         }
         // Rendering is slower than parsing: render a sample of them.
         if n % 7 == 0 {
             let mut out = String::new();
             let rendered = catch_unwind(AssertUnwindSafe(|| handler.render_report(&mut out, &e)));
-            assert!(matches!(rendered, Ok(Ok(()))), "rendering failed for {src:?}");
+            assert!(
+                matches!(rendered, Ok(Ok(()))),
+                "rendering failed for {src:?}"
+            );
         }
     }
-}
-#[test]
-fn zz_probe() {
-    let mut src = String::from("version: 1\nkinesis:\n  - shards: 1\n    names: [");
-    for i in 0..100_000 { src.push_str(&format!("s{i},")); }
-    src.push_str("s7]\n");
-    let t = std::time::Instant::now();
-    let idx = spans::SpanIndex::walk(&src);
-    println!("walk {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let raw = raw::parse(&src);
-    println!("serde {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let r = check::build("x", "y", raw.unwrap(), &idx.unwrap(), ProfileErrors::new("t", &src));
-    println!("check {:?} {}", t.elapsed(), r.is_err());
 }
