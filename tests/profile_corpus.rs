@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("bad_profiles")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("bad_profiles")
 }
 
 struct Expect {
@@ -30,7 +32,11 @@ fn expectations(path: &Path) -> Expect {
     let line = lines
         .next()
         .and_then(|l| l.strip_prefix("# expect-line: "))
-        .map(|n| n.trim().parse().unwrap_or_else(|_| panic!("{}: bad expect-line", path.display())));
+        .map(|n| {
+            n.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("{}: bad expect-line", path.display()))
+        });
     Expect { substring, line }
 }
 
@@ -43,7 +49,13 @@ fn rendered(err: &ProfileErrors) -> (Vec<String>, String) {
 
 /// The line of a `file:LINE:COL: message`.
 fn line_of(message: &str, file: &str) -> Option<usize> {
-    message.strip_prefix(file)?.strip_prefix(':')?.split(':').next()?.parse().ok()
+    message
+        .strip_prefix(file)?
+        .strip_prefix(':')?
+        .split(':')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Loads `path`, which must fail; returns the messages.
@@ -51,12 +63,19 @@ fn refused(path: &Path) -> Vec<String> {
     match Profile::load(path) {
         Ok(p) => panic!("{} was accepted: {p:#?}", path.display()),
         Err(e) => {
-            assert!(!e.errors.is_empty(), "{}: an error without messages", path.display());
+            assert!(
+                !e.errors.is_empty(),
+                "{}: an error without messages",
+                path.display()
+            );
             let (messages, report) = rendered(&e);
             assert!(!report.is_empty());
             let file = path.display().to_string();
             for m in &messages {
-                assert!(m.starts_with(&format!("{file}:")), "message lacks the file name: {m}");
+                assert!(
+                    m.starts_with(&format!("{file}:")),
+                    "message lacks the file name: {m}"
+                );
             }
             messages
         }
@@ -66,7 +85,10 @@ fn refused(path: &Path) -> Vec<String> {
 fn check(path: &Path, expect: &Expect) -> Result<(), String> {
     let messages = refused(path);
     let file = path.display().to_string();
-    let hits: Vec<&String> = messages.iter().filter(|m| m.contains(&expect.substring)).collect();
+    let hits: Vec<&String> = messages
+        .iter()
+        .filter(|m| m.contains(&expect.substring))
+        .collect();
     if hits.is_empty() {
         return Err(format!(
             "{}: no message contains {:?}; got:\n  {}",
@@ -80,7 +102,10 @@ fn check(path: &Path, expect: &Expect) -> Result<(), String> {
             return Err(format!(
                 "{}: expected line {line}; got:\n  {}",
                 path.display(),
-                hits.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+                hits.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
             ));
         }
     }
@@ -95,17 +120,31 @@ fn every_bad_profile_is_refused_with_its_message() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 45, "only {} files in the corpus", paths.len());
+    assert!(
+        paths.len() >= 45,
+        "only {} files in the corpus",
+        paths.len()
+    );
     let mut failures = Vec::new();
     for path in &paths {
         let size = std::fs::metadata(path).unwrap().len();
-        assert!(size <= 10 * 1024, "{} is {size} bytes: generate big inputs in code", path.display());
+        assert!(
+            size <= 10 * 1024,
+            "{} is {size} bytes: generate big inputs in code",
+            path.display()
+        );
         let expect = expectations(path);
         if let Err(e) = check(path, &expect) {
             failures.push(e);
         }
     }
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), paths.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -113,10 +152,18 @@ fn corpus_names_are_numbered_and_unique() {
     let mut seen = std::collections::BTreeSet::new();
     for e in std::fs::read_dir(corpus_dir()).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
-        let (nn, rest) = name.split_once('-').unwrap_or_else(|| panic!("{name}: not NN-short-name.yaml"));
-        assert!(nn.len() == 2 && nn.chars().all(|c| c.is_ascii_digit()), "{name}: not NN-short-name.yaml");
+        let (nn, rest) = name
+            .split_once('-')
+            .unwrap_or_else(|| panic!("{name}: not NN-short-name.yaml"));
+        assert!(
+            nn.len() == 2 && nn.chars().all(|c| c.is_ascii_digit()),
+            "{name}: not NN-short-name.yaml"
+        );
         assert!(rest.ends_with(".yaml"), "{name}");
-        assert!(seen.insert(nn.to_string()), "{name}: number {nn} used twice");
+        assert!(
+            seen.insert(nn.to_string()),
+            "{name}: number {nn} used twice"
+        );
     }
 }
 
@@ -172,7 +219,12 @@ fn a_valid_profile_loads_with_and_without_a_bom() {
     let dir = tempfile::tempdir().unwrap();
     let plain = Profile::load(&write(&dir, "parked.yaml", VALID.as_bytes())).unwrap();
     assert_eq!(plain.name, "parked");
-    let with_bom = Profile::load(&write(&dir, "bom.yaml", format!("\u{feff}{VALID}").as_bytes())).unwrap();
+    let with_bom = Profile::load(&write(
+        &dir,
+        "bom.yaml",
+        format!("\u{feff}{VALID}").as_bytes(),
+    ))
+    .unwrap();
     assert_eq!(with_bom.kinesis, plain.kinesis);
     assert_eq!(with_bom.lambda, plain.lambda);
     assert_eq!(with_bom.alarms, plain.alarms);
@@ -187,14 +239,26 @@ fn a_valid_profile_loads_with_and_without_a_bom() {
 #[test]
 fn an_empty_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    assert_refused_with(&write(&dir, "empty.yaml", b""), "the profile is empty", Duration::from_secs(2));
-    assert_refused_with(&write(&dir, "blank.yaml", b"\n  \n\n"), "the profile is empty", Duration::from_secs(2));
+    assert_refused_with(
+        &write(&dir, "empty.yaml", b""),
+        "the profile is empty",
+        Duration::from_secs(10),
+    );
+    assert_refused_with(
+        &write(&dir, "blank.yaml", b"\n  \n\n"),
+        "the profile is empty",
+        Duration::from_secs(10),
+    );
 }
 
 #[test]
 fn a_missing_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let m = assert_refused_with(&dir.path().join("nope.yaml"), "no such file or directory", Duration::from_secs(2));
+    let m = assert_refused_with(
+        &dir.path().join("nope.yaml"),
+        "no such file or directory",
+        Duration::from_secs(10),
+    );
     assert_eq!(m.len(), 1);
 }
 
@@ -205,8 +269,16 @@ fn non_utf8_bytes_are_refused_with_their_position() {
     bytes.extend_from_slice(&[0xe9, 0xff]); // Latin-1 `é`, then garbage
     bytes.extend_from_slice(b"\n    shards: 1\n");
     let path = write(&dir, "latin1.yaml", &bytes);
-    let m = assert_refused_with(&path, "the profile is not valid UTF-8 (byte 33)", Duration::from_secs(2));
-    assert_eq!(line_of(&m[0], &path.display().to_string()), Some(3), "{m:?}");
+    let m = assert_refused_with(
+        &path,
+        "the profile is not valid UTF-8 (byte 33)",
+        Duration::from_secs(10),
+    );
+    assert_eq!(
+        line_of(&m[0], &path.display().to_string()),
+        Some(3),
+        "{m:?}"
+    );
     assert!(m[0].contains(":3:14:"), "{m:?}");
 
     // UTF-16, as some editors save it.
@@ -214,7 +286,11 @@ fn non_utf8_bytes_are_refused_with_their_position() {
         .chain(VALID.encode_utf16())
         .flat_map(|u| u.to_le_bytes())
         .collect();
-    assert_refused_with(&write(&dir, "utf16.yaml", &utf16), "not valid UTF-8 (byte 0)", Duration::from_secs(2));
+    assert_refused_with(
+        &write(&dir, "utf16.yaml", &utf16),
+        "not valid UTF-8 (byte 0)",
+        Duration::from_secs(10),
+    );
     // A NUL byte is valid UTF-8 but not YAML.
     let nul = write(&dir, "nul.yaml", b"version: 1\n\0\n");
     assert!(Profile::load(&nul).is_err());
@@ -226,7 +302,11 @@ fn a_file_over_the_size_cap_is_refused_before_parsing() {
     let mut big = String::from("version: 1\ndescription: ");
     big.push_str(&"x".repeat(2 * 1024 * 1024));
     big.push('\n');
-    let m = assert_refused_with(&write(&dir, "big.yaml", big.as_bytes()), "larger than 1024 KiB", Duration::from_secs(2));
+    let m = assert_refused_with(
+        &write(&dir, "big.yaml", big.as_bytes()),
+        "larger than 1024 KiB",
+        Duration::from_secs(10),
+    );
     assert_eq!(m.len(), 1);
     assert_eq!(MAX_PROFILE_BYTES, 1024 * 1024);
     // Just under the cap is parsed (and here found valid).
@@ -239,8 +319,16 @@ fn a_file_over_the_size_cap_is_refused_before_parsing() {
 #[test]
 fn deep_nesting_is_refused_quickly_without_overflow() {
     let dir = tempfile::tempdir().unwrap();
-    let seq = format!("version: 1\nkinesis: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
-    let map = format!("version: 1\nkinesis: {}1{}\n", "{a: ".repeat(10_000), "}".repeat(10_000));
+    let seq = format!(
+        "version: 1\nkinesis: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let map = format!(
+        "version: 1\nkinesis: {}1{}\n",
+        "{a: ".repeat(10_000),
+        "}".repeat(10_000)
+    );
     let mut block = String::from("version: 1\nkinesis:\n");
     for i in 0..1_400 {
         block.push_str(&" ".repeat(i + 1));
@@ -251,24 +339,59 @@ fn deep_nesting_is_refused_quickly_without_overflow() {
         block_seq.push_str(&" ".repeat(i % 100));
         block_seq.push_str("- a: \n");
     }
-    for (name, text) in [("seq.yaml", seq), ("map.yaml", map), ("block.yaml", block), ("block-seq.yaml", block_seq)] {
-        assert!(text.len() < MAX_PROFILE_BYTES as usize, "{name} must get past the size cap");
+    for (name, text) in [
+        ("seq.yaml", seq),
+        ("map.yaml", map),
+        ("block.yaml", block),
+        ("block-seq.yaml", block_seq),
+    ] {
+        assert!(
+            text.len() < MAX_PROFILE_BYTES as usize,
+            "{name} must get past the size cap"
+        );
         let path = write(&dir, name, text.as_bytes());
         let m = on_small_stack(move || refused(&path));
         assert!(!m.is_empty());
     }
     // The nesting message itself, for the bracket and brace forms.
-    let path = write(&dir, "seq2.yaml", format!("version: 1\nkinesis: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)).as_bytes());
-    assert_refused_with(&path, "nested more than 32 levels deep", Duration::from_secs(5));
-    let path = write(&dir, "map2.yaml", format!("{}1{}\n", "{a: ".repeat(10_000), "}".repeat(10_000)).as_bytes());
-    assert_refused_with(&path, "nested more than 32 levels deep", Duration::from_secs(5));
+    let path = write(
+        &dir,
+        "seq2.yaml",
+        format!(
+            "version: 1\nkinesis: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        )
+        .as_bytes(),
+    );
+    assert_refused_with(
+        &path,
+        "nested more than 32 levels deep",
+        Duration::from_secs(10),
+    );
+    let path = write(
+        &dir,
+        "map2.yaml",
+        format!("{}1{}\n", "{a: ".repeat(10_000), "}".repeat(10_000)).as_bytes(),
+    );
+    assert_refused_with(
+        &path,
+        "nested more than 32 levels deep",
+        Duration::from_secs(10),
+    );
     let mut block = String::from("version: 1\n");
     for i in 0..1_400 {
         block.push_str(&" ".repeat(i));
         block.push_str("a:\n");
     }
     let path = write(&dir, "block2.yaml", block.as_bytes());
-    let m = on_small_stack(move || assert_refused_with(&path, "nested more than 32 levels deep", Duration::from_secs(5)));
+    let m = on_small_stack(move || {
+        assert_refused_with(
+            &path,
+            "nested more than 32 levels deep",
+            Duration::from_secs(10),
+        )
+    });
     assert!(m[0].contains(":34:"), "{m:?}");
 }
 
@@ -276,30 +399,56 @@ fn deep_nesting_is_refused_quickly_without_overflow() {
 fn a_billion_laughs_is_refused_quickly() {
     let dir = tempfile::tempdir().unwrap();
     // The classic: ten levels of nine-fold aliases, 9^10 expansions.
-    let mut laughs = String::from("version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut laughs =
+        String::from("version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..=10 {
         let refs = vec![format!("*lol{}", i - 1); 9].join(", ");
         let _ = writeln!(laughs, "lol{i}: &lol{i} [{refs}]");
     }
     // The same, where serde reads it: in a list of names, as the last key.
-    let mut names = String::from("version: 1\nkinesis:\n  - shards: 1\n    names: &n0 [a, a, a, a, a, a, a, a, a]\n");
+    let mut names = String::from(
+        "version: 1\nkinesis:\n  - shards: 1\n    names: &n0 [a, a, a, a, a, a, a, a, a]\n",
+    );
     for i in 1..=10 {
         let refs = vec![format!("*n{}", i - 1); 9].join(", ");
         let _ = write!(names, "  - shards: 1\n    names: &n{i} [{refs}]\n");
     }
+    // Quadratic: one long list aliased from many rules, all types valid.
+    let mut shared = String::from("version: 1\nkinesis:\n  - shards: 1\n    names: &all [");
+    for i in 0..50_000 {
+        let _ = write!(shared, "s{i},");
+    }
+    shared.push_str("]\n");
+    for _ in 0..20_000 {
+        shared.push_str("  - {names: *all, shards: 1}\n");
+    }
+    assert!(shared.len() < MAX_PROFILE_BYTES as usize);
+    let path = write(&dir, "shared.yaml", shared.as_bytes());
+    assert_refused_with(
+        &path,
+        "YAML aliases expand this document",
+        Duration::from_secs(10),
+    );
     // Aliases of whole rules: linear, but many of them.
     let mut rules = String::from("version: 1\nkinesis:\n  - &r {name: s, shards: 1}\n");
     for _ in 0..50_000 {
         rules.push_str("  - *r\n");
     }
     rules.push_str("bogus: 1\n");
-    for (name, text) in [("laughs.yaml", laughs), ("names.yaml", names), ("rules.yaml", rules)] {
+    for (name, text) in [
+        ("laughs.yaml", laughs),
+        ("names.yaml", names),
+        ("rules.yaml", rules),
+    ] {
         let path = write(&dir, name, text.as_bytes());
         let started = Instant::now();
         let m = refused(&path);
-        assert!(started.elapsed() < Duration::from_secs(5), "{name} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{name} took {:?}",
+            started.elapsed()
+        );
         assert!(!m.is_empty());
-        eprintln!("DEBUG {name}: {m:?}");
     }
 }
 
@@ -316,7 +465,11 @@ fn a_hundred_thousand_keys() {
     let started = Instant::now();
     let p = Profile::load(&write(&dir, "tags.yaml", tags.as_bytes())).unwrap();
     assert_eq!(p.kinesis[0].selector.tags.len(), 100_000);
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 
     // 100k unknown top-level keys: one clear error for the first.
     let mut keys = String::from("version: 1\n");
@@ -324,11 +477,36 @@ fn a_hundred_thousand_keys() {
         let _ = writeln!(keys, "k{i:x}: 1");
     }
     assert!(keys.len() < MAX_PROFILE_BYTES as usize);
-    let m = assert_refused_with(&write(&dir, "keys.yaml", keys.as_bytes()), "unknown key `k0`", Duration::from_secs(20));
+    let m = assert_refused_with(
+        &write(&dir, "keys.yaml", keys.as_bytes()),
+        "unknown key `k0`",
+        Duration::from_secs(20),
+    );
     assert_eq!(m.len(), 1);
 
     // And 100k keys with a duplicate at the end.
     keys.push_str("k0: 2\n");
-    let m = assert_refused_with(&write(&dir, "dup.yaml", keys.as_bytes()), "duplicate key `k0`", Duration::from_secs(20));
+    let m = assert_refused_with(
+        &write(&dir, "dup.yaml", keys.as_bytes()),
+        "duplicate key `k0`",
+        Duration::from_secs(20),
+    );
     assert!(m[0].contains(":100002:1:"), "{m:?}");
+}
+
+#[test]
+fn the_shipped_profiles_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for e in entries {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "yaml") {
+            if let Err(e) = Profile::load(&path) {
+                let (messages, _) = rendered(&e);
+                panic!("{}: {messages:#?}", path.display());
+            }
+        }
+    }
 }

@@ -40,6 +40,8 @@ struct Guarded {
     _lock: Lock,
     interrupt: Interrupt,
     changing: Arc<AtomicBool>,
+    /// Set by a Ctrl-C that came before any change: the process is exiting.
+    aborted: Arc<AtomicBool>,
     /// The S3 lock, once taken, so that Ctrl-C can release it too.
     s3: Arc<tokio::sync::Mutex<Option<Mirror>>>,
 }
@@ -58,12 +60,16 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
     let interrupt = Interrupt::default();
     let changing = Arc::new(AtomicBool::new(false));
     let s3: Arc<tokio::sync::Mutex<Option<Mirror>>> = Arc::default();
-    let (i, c, s3_held) = (interrupt.clone(), changing.clone(), s3.clone());
+    let aborted = Arc::new(AtomicBool::new(false));
+    let (i, c, s3_held, aborted_flag) = (interrupt.clone(), changing.clone(), s3.clone(), aborted.clone());
     tokio::spawn(async move {
         let mut count = 0;
         while sigint.recv().await.is_some() {
             count += 1;
-            if !c.load(Ordering::SeqCst) {
+            // Claim "before any change" atomically: either the apply has
+            // started changing (and we stop it gracefully) or it never will.
+            if c.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                aborted.store(true, Ordering::SeqCst);
                 if let Some(m) = s3_held.lock().await.take() {
                     let _ = m.unlock().await;
                 }
@@ -79,7 +85,7 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
             }
         }
     });
-    Ok(Guarded { _lock: lock, interrupt, changing, s3 })
+    Ok(Guarded { _lock: lock, interrupt, changing, s3, aborted: aborted_flag })
 }
 
 fn operation_id() -> String {
@@ -249,7 +255,10 @@ async fn run_apply(
         eprintln!("Snapshot mirrored to {}", m.url(&rel));
     }
 
-    guarded.changing.store(true, Ordering::SeqCst);
+    if guarded.changing.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_err() || guarded.aborted.load(Ordering::SeqCst) {
+        // Ctrl-C won the race: the handler is releasing the lock and exiting.
+        std::future::pending::<()>().await;
+    }
     let t = std::time::Instant::now();
     let outcomes = execute(&aws, &plan, &guarded.interrupt).await;
     let interrupted = guarded.interrupt.is_raised();
