@@ -7,6 +7,9 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use std::sync::Arc;
 use thiserror::Error;
 
+/// Lines longer than this are not shown under the diagnostic.
+const MAX_SNIPPET_LINE: usize = 500;
+
 #[derive(Debug, Clone, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(parkctl::profile))]
@@ -78,8 +81,12 @@ impl ProfileErrors {
     /// A problem with several places, e.g. the two rules of a conflict.
     pub fn push_many(&mut self, message: &str, places: &[(Span, &str)], help: Option<&str>) {
         let (line, col) = places.first().map_or((1, 1), |(s, _)| self.position(s.offset));
+        // miette prints the whole source line under a label: for a line of
+        // megabytes (minified or generated input) the position alone is kinder.
+        let huge_line = places.iter().any(|(s, _)| self.line_len_at(s.offset) > MAX_SNIPPET_LINE);
         let labels = places
             .iter()
+            .filter(|_| !huge_line)
             .map(|(s, l)| {
                 let offset = self.clamp(s.offset);
                 let len = s.len.min(self.text.len() - offset);
@@ -92,6 +99,13 @@ impl ProfileErrors {
             labels,
             help: help.map(str::to_string),
         });
+    }
+
+    fn line_len_at(&self, offset: usize) -> usize {
+        let offset = self.clamp(offset);
+        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        end - start
     }
 
     pub fn with_one(mut self, message: &str, span: Span, label: &str, help: Option<&str>) -> Self {
