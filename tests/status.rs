@@ -42,7 +42,7 @@ fn status_shows_cost_match_chart_and_idle_resources() {
     assert!(out.contains("Live cost  $0.031 /hour  $0.75 /day  $22.80 /month"), "{out}");
     assert!(out.contains("Profile: live state matches running"), "{out}");
     assert!(out.contains("█"), "no chart:\n{out}");
-    assert!(out.contains(&format!("{STREAM}")) && out.contains("IDLE (no IncomingRecords)"), "{out}");
+    assert!(out.contains(STREAM) && out.contains("IDLE (no IncomingRecords)"), "{out}");
     assert!(out.contains("active (42 Invocations)"), "{out}");
     assert!(
         out.contains(&format!("kinesis stream {STREAM} had no incoming records in 24 h: `parkctl apply parked` would save $10.95/month on it")),

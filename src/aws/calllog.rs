@@ -162,20 +162,6 @@ impl Intercept for CallLog {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::target_of;
-
-    #[test]
-    fn targets() {
-        assert_eq!(target_of("Kinesis", "https://kinesis/", Some(br#"{"StreamName":"s1","Limit":5}"#)), "s1");
-        assert_eq!(target_of("Lambda", "http://x:1/2015-03-31/functions/f1/concurrency", None), "/2015-03-31/functions/f1/concurrency");
-        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DisableAlarmActions&AlarmNames.member.1=a1&AlarmNames.member.2=a2")), "a1 (+1 more)");
-        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DescribeAlarms&AlarmNamePrefix=p-&MaxRecords=100")), "p-");
-        assert_eq!(target_of("STS", "http://x/", Some(b"Action=GetCallerIdentity")), "");
-    }
-}
-
 /// `--stats` output: calls per service and operation, and the time in them.
 pub fn render_stats(stats: &CallStats, wall: Duration) -> String {
     let snap = stats.snapshot();
@@ -201,4 +187,18 @@ pub fn render_stats(stats: &CallStats, wall: Duration) -> String {
         wall.as_secs_f64() * 1000.0
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_of;
+
+    #[test]
+    fn targets() {
+        assert_eq!(target_of("Kinesis", "https://kinesis/", Some(br#"{"StreamName":"s1","Limit":5}"#)), "s1");
+        assert_eq!(target_of("Lambda", "http://x:1/2015-03-31/functions/f1/concurrency", None), "/2015-03-31/functions/f1/concurrency");
+        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DisableAlarmActions&AlarmNames.member.1=a1&AlarmNames.member.2=a2")), "a1 (+1 more)");
+        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DescribeAlarms&AlarmNamePrefix=p-&MaxRecords=100")), "p-");
+        assert_eq!(target_of("STS", "http://x/", Some(b"Action=GetCallerIdentity")), "");
+    }
 }
