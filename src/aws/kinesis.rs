@@ -80,22 +80,11 @@ impl Kinesis {
                     status: d.stream_status().as_str().to_string(),
                     tags: Tags::new(),
                 })),
-                Err(e) => {
-                    let err = AwsError::from_sdk("kinesis", "DescribeStreamSummary", &format!("stream {name}"), e);
-                    if err.is_not_found() {
-                        Ok(None)
-                    } else {
-                        Err(err)
-                    }
-                }
+                Err(e) => Err(AwsError::from_sdk("kinesis", "DescribeStreamSummary", &format!("stream {name}"), e)),
             }
         })
         .await;
-        let mut out = Vec::new();
-        for r in results {
-            out.extend(r?);
-        }
-        Ok(out)
+        Ok(super::existing(results)?.into_iter().flatten().collect())
     }
 
     /// When each stream was created, for telling "idle" from "too young to

@@ -74,23 +74,12 @@ impl Lambda {
     pub async fn reserved(&self, names: &[String]) -> Result<Vec<(String, Option<u32>)>, AwsError> {
         let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
             match self.client.get_function_concurrency().function_name(&name).send().await {
-                Ok(out) => Ok(Some((name, out.reserved_concurrent_executions().map(|n| n.max(0) as u32)))),
-                Err(e) => {
-                    let err = AwsError::from_sdk("lambda", "GetFunctionConcurrency", &format!("function {name}"), e);
-                    if err.is_not_found() {
-                        Ok(None)
-                    } else {
-                        Err(err)
-                    }
-                }
+                Ok(out) => Ok((name, out.reserved_concurrent_executions().map(|n| n.max(0) as u32))),
+                Err(e) => Err(AwsError::from_sdk("lambda", "GetFunctionConcurrency", &format!("function {name}"), e)),
             }
         })
         .await;
-        let mut out = Vec::new();
-        for r in results {
-            out.extend(r?);
-        }
-        Ok(out)
+        super::existing(results)
     }
 
     pub async fn tags(&self, functions: &[Listed]) -> Result<Vec<(String, Tags)>, AwsError> {

@@ -125,3 +125,31 @@ where
 {
     stream::iter(items).map(f).buffered(n.max(1)).collect().await
 }
+
+/// Per-resource reads where "not found" means the resource is gone (it
+/// vanished since listing, or a named one never existed): those are left
+/// out; any other error fails the whole read.
+pub fn existing<T>(results: Vec<Result<T, AwsError>>) -> Result<Vec<T>, AwsError> {
+    let mut out = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => out.push(v),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{existing, AwsError};
+
+    #[test]
+    fn not_found_is_absence_other_errors_fail() {
+        let nf = || AwsError::other("kinesis", "DescribeStreamSummary", "stream s", "ResourceNotFoundException", "gone");
+        let denied = || AwsError::other("kinesis", "DescribeStreamSummary", "stream s", "AccessDeniedException", "no");
+        assert_eq!(existing(vec![Ok(1), Err(nf()), Ok(3)]).unwrap(), vec![1, 3]);
+        assert_eq!(existing(vec![Ok(1), Err(denied())]).unwrap_err().code, "AccessDeniedException");
+    }
+}
