@@ -54,7 +54,7 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .map_err(|e| fail(format!("cannot catch Ctrl-C, so not starting: {e}")))?;
     let lock = Lock::acquire(&lock_path, &LockInfo::mine(op_id, command)).map_err(|e| match e {
-        LockError::Held(_) => fail_code(EXIT_LOCKED, e.to_string()),
+        LockError::Io(_) => fail(e.to_string()),
         _ => fail_code(EXIT_LOCKED, e.to_string()),
     })?;
     let interrupt = Interrupt::default();
