@@ -78,8 +78,17 @@ fn selected(sels: &[Selector], name: &str, tags: &Tags) -> bool {
 }
 
 pub async fn read(aws: &Aws, wanted: &Wanted) -> Result<Live, AwsError> {
-    let (streams, functions, alarms) = tokio::join!(read_streams(aws, &wanted.streams), read_functions(aws, &wanted.functions), read_alarms(aws, &wanted.alarms));
-    let account = if wanted.account { aws.lambda.account().await } else { Default::default() };
+    // The account's concurrency pool is read alongside, not after: one
+    // round trip less on the critical path.
+    let account = async {
+        if wanted.account {
+            aws.lambda.account().await
+        } else {
+            Default::default()
+        }
+    };
+    let (streams, functions, alarms, account) =
+        tokio::join!(read_streams(aws, &wanted.streams), read_functions(aws, &wanted.functions), read_alarms(aws, &wanted.alarms), account);
     Ok(Live {
         streams: streams?,
         functions: functions?,

@@ -140,3 +140,60 @@ fn faults_have_the_shapes_aws_uses() {
     assert_eq!(proxy.requests(), 5);
     assert_eq!(proxy.faults(), 5);
 }
+
+/// A quota refuses what goes over it with the service's own throttling
+/// error, and leaves the operations it does not cover alone.
+#[test]
+fn quotas_throttle_like_aws() {
+    use aws_config::retry::RetryConfig;
+    use aws_config::BehaviorVersion;
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    use common::proxy::Quota;
+
+    let moto = Moto::start();
+    let proxy = Proxy::start_with_quotas(
+        moto.port,
+        ProxyOpts::default(),
+        vec![Quota {
+            service: "lambda",
+            operations: &["ListFunctions"],
+            except: &[],
+            per_second: 2.0,
+        }],
+    );
+    let rt = rt();
+    let (ok, throttled) = rt.block_on(async {
+        let conf = aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(proxy.url())
+            .region(aws_config::Region::new(common::REGION))
+            .credentials_provider(aws_sdk_kinesis::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .retry_config(RetryConfig::disabled())
+            .load()
+            .await;
+        let lambda = aws_sdk_lambda::Client::new(&conf);
+        let (mut ok, mut throttled) = (0, 0);
+        for _ in 0..8 {
+            match lambda.list_functions().send().await {
+                Ok(_) => ok += 1,
+                Err(e) => {
+                    assert_eq!(e.code(), Some("TooManyRequestsException"), "{e:?}");
+                    assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(429));
+                    throttled += 1;
+                }
+            }
+        }
+        // Not covered by the quota.
+        for _ in 0..4 {
+            lambda.list_event_source_mappings().send().await.unwrap();
+        }
+        (ok, throttled)
+    });
+    assert!(
+        ok >= 2 && throttled >= 3,
+        "{ok} passed, {throttled} throttled"
+    );
+    assert_eq!(proxy.throttled(), throttled);
+    assert_eq!(proxy.requests(), 12);
+}

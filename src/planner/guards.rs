@@ -13,9 +13,9 @@ pub const UNRESERVED_FLOOR: i64 = 100;
 /// A parked period worth planning for: a weekend plus a holiday Monday.
 pub const PARKED_PERIOD_HOURS: u32 = 7 * 24;
 
-pub fn check(desired: &Desired, live: &Live, ctx: &super::Context, changes: &[Change], errors: &mut Vec<Notice>, warnings: &mut Vec<Notice>) {
-    throttled_consumers(desired, live, changes, errors);
-    short_retention(live, ctx, changes, warnings);
+pub(crate) fn check(desired: &Desired, live: &Live, idx: &super::Index, ctx: &super::Context, changes: &[Change], errors: &mut Vec<Notice>, warnings: &mut Vec<Notice>) {
+    throttled_consumers(desired, idx, changes, errors);
+    short_retention(idx, ctx, changes, warnings);
     unreserved_floor(live, changes, errors, warnings);
     if changes.iter().any(|c| matches!(c.action, Action::Shards { .. })) {
         warnings.push(Notice::new(format!(
@@ -27,21 +27,22 @@ pub fn check(desired: &Desired, live: &Live, ctx: &super::Context, changes: &[Ch
 
 /// Reserved concurrency 0 with a stream mapping left enabled: Lambda keeps
 /// retrying the throttled batch until its records expire, and they are lost.
-fn throttled_consumers(desired: &Desired, live: &Live, changes: &[Change], errors: &mut Vec<Notice>) {
+fn throttled_consumers(desired: &Desired, idx: &super::Index, changes: &[Change], errors: &mut Vec<Notice>) {
+    // The state each changed mapping ends in, by UUID (first change wins).
+    let mut mapping_to: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for c in changes {
+        if let (Resource::Mapping { uuid, .. }, Action::EventSource { to, .. }) = (&c.resource, &c.action) {
+            mapping_to.entry(uuid.as_str()).or_insert(*to);
+        }
+    }
     for (name, want) in &desired.functions {
-        let Some(f) = live.function(name) else { continue };
+        let Some(f) = idx.functions.get(name.as_str()).copied() else { continue };
         let reserved_after = want.reserved.as_ref().map_or(f.reserved, |w| w.value);
         if reserved_after != Some(0) {
             continue;
         }
         for m in f.mappings.iter().filter(|m| m.is_stream_source()) {
-            let enabled_after = changes
-                .iter()
-                .find_map(|c| match (&c.resource, &c.action) {
-                    (Resource::Mapping { uuid, .. }, Action::EventSource { to, .. }) if *uuid == m.uuid => Some(*to),
-                    _ => None,
-                })
-                .unwrap_or(m.enabled);
+            let enabled_after = mapping_to.get(m.uuid.as_str()).copied().unwrap_or(m.enabled);
             if enabled_after {
                 let rule = want.reserved.as_ref().map(|w| w.rule.as_str()).unwrap_or("the live state");
                 errors.push(Notice::on(
@@ -59,7 +60,7 @@ fn throttled_consumers(desired: &Desired, live: &Live, changes: &[Change], error
 
 /// Parking a stream (fewer shards, or its consumers stopped) with a short
 /// retention: records not read before they expire are deleted.
-fn short_retention(live: &Live, ctx: &super::Context, changes: &[Change], warnings: &mut Vec<Notice>) {
+fn short_retention(idx: &super::Index, ctx: &super::Context, changes: &[Change], warnings: &mut Vec<Notice>) {
     let mut parked: BTreeSet<&str> = BTreeSet::new();
     for c in changes {
         match (&c.resource, &c.action) {
@@ -67,11 +68,12 @@ fn short_retention(live: &Live, ctx: &super::Context, changes: &[Change], warnin
                 parked.insert(name);
             }
             (Resource::Mapping { function, uuid, .. }, Action::EventSource { to: false, .. }) => {
-                let arn = live
-                    .function(function)
+                let arn = idx
+                    .functions
+                    .get(function.as_str())
                     .and_then(|f| f.mappings.iter().find(|m| &m.uuid == uuid))
                     .map(|m| m.source_arn.as_str());
-                if let Some(s) = live.streams.iter().find(|s| Some(s.arn.as_str()) == arn) {
+                if let Some(s) = arn.and_then(|a| idx.stream_by_arn.get(a)) {
                     parked.insert(&s.name);
                 }
             }
@@ -79,7 +81,7 @@ fn short_retention(live: &Live, ctx: &super::Context, changes: &[Change], warnin
         }
     }
     for name in parked {
-        let Some(s) = live.stream(name) else { continue };
+        let Some(s) = idx.streams.get(name).copied() else { continue };
         if s.retention_hours < PARKED_PERIOD_HOURS {
             let expiry = ctx.now + Duration::hours(i64::from(s.retention_hours));
             warnings.push(Notice::on(

@@ -36,6 +36,7 @@ pub fn plan(profile: &Profile, live: &Live, ctx: &Context) -> Plan {
 /// Plans the changes that take `live` to `desired`, which says for each
 /// selected resource what it should be and which rule asks for it.
 pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str) -> Plan {
+    let idx = Index::of(live);
     let mut changes = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -43,7 +44,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     let mut selected = Selected::default();
 
     for (name, want) in &desired.streams {
-        let Some(s) = live.stream(name) else {
+        let Some(s) = idx.streams.get(name.as_str()).copied() else {
             gone(&mut errors, "kinesis stream", name, want.as_ref().map(|w| w.rule.as_str()));
             continue;
         };
@@ -109,7 +110,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     }
 
     for (name, want) in &desired.functions {
-        let Some(f) = live.function(name) else {
+        let Some(f) = idx.functions.get(name.as_str()).copied() else {
             let rule = want.reserved.as_ref().map(|w| w.rule.as_str()).or(Some(want.per_mapping_rule.as_str()));
             gone(&mut errors, "lambda function", name, rule);
             continue;
@@ -156,7 +157,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     }
 
     for (name, want) in &desired.alarms {
-        let Some(a) = live.alarm(name) else {
+        let Some(a) = idx.alarms.get(name.as_str()).copied() else {
             gone(&mut errors, "cloudwatch alarm", name, want.as_ref().map(|w| w.rule.as_str()));
             continue;
         };
@@ -177,8 +178,8 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         }
     }
 
-    guards::check(desired, live, ctx, &changes, &mut errors, &mut warnings);
-    changes.sort_by_key(order_key);
+    guards::check(desired, live, &idx, ctx, &changes, &mut errors, &mut warnings);
+    changes.sort_by_cached_key(order_key);
     observed.sort();
 
     Plan {
@@ -254,3 +255,31 @@ fn order_key(c: &Change) -> (Phase, u8, Resource) {
 
 #[cfg(test)]
 mod tests;
+
+/// Live resources by name (and streams by ARN), built once per plan so that
+/// each lookup is O(1): linear scans made planning quadratic in the account.
+pub(crate) struct Index<'a> {
+    pub streams: std::collections::HashMap<&'a str, &'a crate::model::Stream>,
+    pub stream_by_arn: std::collections::HashMap<&'a str, &'a crate::model::Stream>,
+    pub functions: std::collections::HashMap<&'a str, &'a crate::model::Function>,
+    pub alarms: std::collections::HashMap<&'a str, &'a crate::model::Alarm>,
+}
+
+impl<'a> Index<'a> {
+    pub fn of(live: &'a Live) -> Self {
+        // First one wins, as with the linear `find` it replaces.
+        fn first<'a, T>(items: impl Iterator<Item = (&'a str, &'a T)>) -> std::collections::HashMap<&'a str, &'a T> {
+            let mut m = std::collections::HashMap::new();
+            for (k, v) in items {
+                m.entry(k).or_insert(v);
+            }
+            m
+        }
+        Index {
+            streams: first(live.streams.iter().map(|s| (s.name.as_str(), s))),
+            stream_by_arn: first(live.streams.iter().map(|s| (s.arn.as_str(), s))),
+            functions: first(live.functions.iter().map(|f| (f.name.as_str(), f))),
+            alarms: first(live.alarms.iter().map(|a| (a.name.as_str(), a))),
+        }
+    }
+}

@@ -21,7 +21,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Largest request or response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -59,6 +59,10 @@ struct Shared {
     clients: Mutex<HashMap<u64, TcpStream>>,
     next_client: AtomicU64,
     workers: Mutex<Vec<JoinHandle<()>>>,
+    /// Request-rate quotas and their token buckets (tokens, last refill).
+    quotas: Vec<Quota>,
+    buckets: Mutex<Vec<(f64, Instant)>>,
+    throttled: AtomicU64,
 }
 
 /// The proxy, listening on 127.0.0.1:`port`; stopped when dropped.
@@ -70,9 +74,21 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(upstream_port: u16, opts: ProxyOpts) -> Proxy {
+        Proxy::start_with_quotas(upstream_port, opts, vec![])
+    }
+
+    /// Also enforces request-rate quotas the way AWS does: a request over
+    /// its quota is answered with the service's throttling error (after the
+    /// delay, as a real round trip would be). See [`aws_default_quotas`].
+    pub fn start_with_quotas(upstream_port: u16, opts: ProxyOpts, quotas: Vec<Quota>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().unwrap().port();
-        let shared = Arc::new(Shared::default());
+        let now = Instant::now();
+        let shared = Arc::new(Shared {
+            buckets: Mutex::new(quotas.iter().map(|q| (q.per_second, now)).collect()),
+            quotas,
+            ..Default::default()
+        });
         let s = shared.clone();
         let acceptor = std::thread::Builder::new()
             .name(format!("proxy-{port}"))
@@ -119,6 +135,11 @@ impl Proxy {
         self.shared.faults.load(Ordering::SeqCst)
     }
 
+    /// Requests refused for going over a quota (not counted in `faults`).
+    pub fn throttled(&self) -> u64 {
+        self.shared.throttled.load(Ordering::SeqCst)
+    }
+
     /// The most requests in flight at once so far.
     pub fn max_in_flight(&self) -> u64 {
         self.shared.max_in_flight.load(Ordering::SeqCst)
@@ -128,6 +149,7 @@ impl Proxy {
     pub fn reset_counters(&self) {
         self.shared.requests.store(0, Ordering::SeqCst);
         self.shared.faults.store(0, Ordering::SeqCst);
+        self.shared.throttled.store(0, Ordering::SeqCst);
         self.shared.max_in_flight.store(0, Ordering::SeqCst);
     }
 }
@@ -335,6 +357,16 @@ fn serve(client: TcpStream, upstream_port: u16, opts: ProxyOpts, s: &Shared) {
         }
         if s.stop.load(Ordering::SeqCst) {
             return;
+        }
+        if !s.quotas.is_empty() {
+            let (service, op) = operation(&head, &body);
+            if !admit(s, &service, &op) {
+                s.throttled.fetch_add(1, Ordering::SeqCst);
+                if out.write_all(&throttle(&service, client_close)).is_err() || client_close {
+                    return;
+                }
+                continue;
+            }
         }
         if opts.fault_rate > 0.0 && draw(opts.seed, n) < opts.fault_rate {
             let k = s.faults.fetch_add(1, Ordering::SeqCst);
@@ -567,4 +599,186 @@ fn reframe(resp: &[u8], head_only: bool, close: bool) -> io::Result<Vec<u8>> {
     });
     out.extend_from_slice(&body);
     Ok(out)
+}
+
+/// A request-rate quota: a token bucket of `per_second` tokens, refilled
+/// continuously, shared by the operations it covers.
+#[derive(Debug, Clone)]
+pub struct Quota {
+    /// The SigV4 signing name: `lambda`, `kinesis`, `monitoring`, `sts` …
+    pub service: &'static str,
+    /// The operations it covers; empty: all but `except`.
+    pub operations: &'static [&'static str],
+    pub except: &'static [&'static str],
+    pub per_second: f64,
+}
+
+impl Quota {
+    fn covers(&self, service: &str, op: &str) -> bool {
+        self.service == service
+            && (if self.operations.is_empty() {
+                !self.except.contains(&op)
+            } else {
+                self.operations.contains(&op)
+            })
+    }
+}
+
+/// AWS's default per-account, per-Region request quotas for the reads
+/// parkctl makes, as AWS documents them (check Service Quotas for an
+/// account's own):
+/// - Lambda: GetFunction 100/s; GetPolicy 15/s; every other control-plane
+///   call together 15/s (ListFunctions, GetFunctionConcurrency, ListTags,
+///   ListEventSourceMappings, GetAccountSettings, the writes).
+/// - Kinesis: ListStreams 5/s, DescribeStreamSummary 20/s,
+///   ListTagsForStream 5/s.
+/// - CloudWatch: DescribeAlarms 9/s.
+pub fn aws_default_quotas() -> Vec<Quota> {
+    vec![
+        Quota {
+            service: "lambda",
+            operations: &["GetFunction"],
+            except: &[],
+            per_second: 100.0,
+        },
+        Quota {
+            service: "lambda",
+            operations: &["GetPolicy"],
+            except: &[],
+            per_second: 15.0,
+        },
+        Quota {
+            service: "lambda",
+            operations: &[],
+            except: &["GetFunction", "GetPolicy", "Invoke"],
+            per_second: 15.0,
+        },
+        Quota {
+            service: "kinesis",
+            operations: &["ListStreams"],
+            except: &[],
+            per_second: 5.0,
+        },
+        Quota {
+            service: "kinesis",
+            operations: &["DescribeStreamSummary"],
+            except: &[],
+            per_second: 20.0,
+        },
+        Quota {
+            service: "kinesis",
+            operations: &["ListTagsForStream"],
+            except: &[],
+            per_second: 5.0,
+        },
+        Quota {
+            service: "monitoring",
+            operations: &["DescribeAlarms"],
+            except: &[],
+            per_second: 9.0,
+        },
+    ]
+}
+
+/// Takes a token from every bucket covering the request, if all have one.
+fn admit(s: &Shared, service: &str, op: &str) -> bool {
+    let mut buckets = s.buckets.lock().unwrap();
+    let now = Instant::now();
+    let covering: Vec<usize> = s
+        .quotas
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.covers(service, op))
+        .map(|(i, _)| i)
+        .collect();
+    for &i in &covering {
+        let (tokens, last) = &mut buckets[i];
+        let rate = s.quotas[i].per_second;
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(rate.max(1.0));
+        *last = now;
+    }
+    if covering.iter().any(|&i| buckets[i].0 < 1.0) {
+        return false;
+    }
+    for &i in &covering {
+        buckets[i].0 -= 1.0;
+    }
+    true
+}
+
+/// (signing name, operation) of a request: the service from the SigV4
+/// credential scope, the operation from X-Amz-Target (JSON protocols),
+/// `Action=` (query protocol) or the REST path (Lambda).
+fn operation(head: &Head, body: &[u8]) -> (String, String) {
+    let service = head
+        .get("authorization")
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split([',', ' ']).next())
+        .and_then(|scope| scope.split('/').nth(3))
+        .unwrap_or("")
+        .to_string();
+    if let Some(t) = head.get("x-amz-target") {
+        return (service, t.rsplit('.').next().unwrap_or(t).to_string());
+    }
+    let form = String::from_utf8_lossy(body);
+    if let Some(a) = form.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return (service, a.to_string());
+    }
+    let mut parts = head.line.split(' ');
+    let method = parts.next().unwrap_or("");
+    let path = parts.next().unwrap_or("").split('?').next().unwrap_or("");
+    let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).skip(1).collect();
+    let op = match (method, seg.as_slice()) {
+        ("GET", ["functions"]) => "ListFunctions",
+        ("GET", ["functions", _]) => "GetFunction",
+        ("GET", ["functions", _, "policy"]) => "GetPolicy",
+        ("POST", ["functions", _, "invocations"]) => "Invoke",
+        ("GET", ["functions", _, "concurrency"]) => "GetFunctionConcurrency",
+        ("PUT", ["functions", _, "concurrency"]) => "PutFunctionConcurrency",
+        ("DELETE", ["functions", _, "concurrency"]) => "DeleteFunctionConcurrency",
+        ("GET", ["tags", ..]) => "ListTags",
+        ("GET", ["event-source-mappings"]) => "ListEventSourceMappings",
+        ("PUT", ["event-source-mappings", _]) => "UpdateEventSourceMapping",
+        ("GET", ["account-settings"]) => "GetAccountSettings",
+        _ => "other",
+    };
+    (service, op.to_string())
+}
+
+/// The throttling error each service answers with.
+fn throttle(service: &str, close: bool) -> Vec<u8> {
+    match service {
+        "lambda" => fault(
+            429,
+            "Too Many Requests",
+            "application/json",
+            Some("TooManyRequestsException"),
+            r#"{"Type":"User","message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}"#,
+            close,
+        ),
+        "kinesis" => fault(
+            400,
+            "Bad Request",
+            "application/x-amz-json-1.1",
+            Some("LimitExceededException"),
+            r#"{"__type":"LimitExceededException","message":"Rate exceeded for account"}"#,
+            close,
+        ),
+        "monitoring" | "sts" => fault(
+            400,
+            "Bad Request",
+            "text/xml",
+            None,
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>parkctl-proxy</RequestId></ErrorResponse>",
+            close,
+        ),
+        _ => fault(
+            400,
+            "Bad Request",
+            "application/x-amz-json-1.1",
+            Some("ThrottlingException"),
+            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+            close,
+        ),
+    }
 }
