@@ -255,8 +255,22 @@ fn parkctl() -> PathBuf {
     p
 }
 
+/// The latency series switch client-side pacing off, so that they show
+/// what concurrency buys against round trips alone; the quota runs below
+/// show the defaults against AWS's request rates.
+const UNPACED: &str = "unpaced.yaml";
+
+fn unpaced(dir: &Path) -> String {
+    let p = dir.join(UNPACED);
+    if !p.exists() {
+        std::fs::write(&p, "rate_limits: {lambda: 0, kinesis: 0, cloudwatch: 0}\n").unwrap();
+    }
+    p.to_string_lossy().into_owned()
+}
+
 fn run_plan(dir: &Path, endpoint: &str, profile: &str, concurrency: usize) -> (Duration, Stats) {
-    match try_plan(dir, endpoint, profile, concurrency, &[]) {
+    let cfg = unpaced(dir);
+    match try_plan(dir, endpoint, profile, concurrency, &["--config", &cfg]) {
         (took, Ok(stats)) => (took, stats),
         (_, Err(e)) => panic!("parkctl plan {profile} failed:\n{e}"),
     }
@@ -340,6 +354,7 @@ fn try_plan(
 /// A plan through the proxy with AWS's request quotas.
 struct QuotaRun {
     concurrency: usize,
+    /// `paced (default)` or `unpaced`.
     retry_mode: &'static str,
     took: Duration,
     result: Result<Stats, String>,
@@ -357,20 +372,18 @@ fn quota_runs(dir: &Path, moto_port: u16, o: &Opts) -> Vec<QuotaRun> {
         },
         common::proxy::aws_default_quotas(),
     );
-    let adaptive = dir.join("adaptive.yaml");
-    std::fs::write(&adaptive, "retry_mode: adaptive\n").unwrap();
-    let adaptive = adaptive.to_string_lossy().into_owned();
+    let cfg = unpaced(dir);
     let mut out = vec![];
     for (c, mode) in [
-        (1, "standard"),
-        (DEFAULT_CONCURRENCY, "standard"),
-        (DEFAULT_CONCURRENCY, "adaptive"),
+        (1, "paced (default)"),
+        (DEFAULT_CONCURRENCY, "paced (default)"),
+        (DEFAULT_CONCURRENCY, "unpaced"),
     ] {
         // A fresh second for the token buckets.
         std::thread::sleep(Duration::from_secs(2));
         proxy.reset_counters();
-        let extra: Vec<&str> = if mode == "adaptive" {
-            vec!["--config", &adaptive]
+        let extra: Vec<&str> = if mode == "unpaced" {
+            vec!["--config", &cfg]
         } else {
             vec![]
         };
@@ -1031,7 +1044,7 @@ fn report(
     .unwrap();
     writeln!(
         w,
-        "Command, in a scratch project against the emulator (`direct`) or through a loopback proxy that adds {} ms to every request (tests/common/proxy.rs):\n\n    parkctl plan bench --stats --concurrency N\n",
+        "Command, in a scratch project against the emulator (`direct`) or through a loopback proxy that adds {} ms to every request (tests/common/proxy.rs), with client-side pacing off (see the quota section):\n\n    parkctl plan bench --stats --concurrency N --config unpaced.yaml\n",
         o.delay.as_millis()
     )
     .unwrap();
@@ -1154,14 +1167,18 @@ fn report(
     writeln!(w, "## Through the proxy with AWS's request quotas\n").unwrap();
     writeln!(
         w,
-        "The {} ms proxy does not model AWS's per-account request quotas, and those, not round trips, bound a real account: every Lambda control-plane call but GetFunction shares 15 requests/s (so {nf} GetFunctionConcurrency take at least {:.0} s however many are in flight), DescribeStreamSummary 20/s (at least {:.0} s for {} streams), DescribeAlarms 9/s, ListStreams 5/s. Here the proxy also enforces them (`Proxy::start_with_quotas` with `aws_default_quotas()`, token buckets of one second), answering with each service's throttling error; one run each, the retry mode set with `retry_mode` in parkctl.yaml.\n",
+        "The {} ms proxy does not model AWS's per-account request quotas, and those, not round trips, bound a real account: every Lambda control-plane call but GetFunction shares 15 requests/s (so {nf} GetFunctionConcurrency take at least {:.0} s however many are in flight), DescribeStreamSummary 20/s (at least {:.0} s for {} streams), DescribeAlarms 9/s, ListStreams 5/s. Here the proxy also enforces them (`Proxy::start_with_quotas` with `aws_default_quotas()`, token buckets of one second), answering with each service's throttling error; one run each. parkctl paces its requests at these rates by default (`rate_limits` in parkctl.yaml; the latency tables above run with pacing off, `rate_limits: {{lambda: 0, kinesis: 0, cloudwatch: 0}}`, to show what concurrency alone buys).\n",
         o.delay.as_millis(),
         nf as f64 / 15.0,
         o.streams as f64 / 20.0,
         o.streams
     )
     .unwrap();
-    writeln!(w, "| concurrency | retry mode | outcome | wall time | calls | attempts (requests) | throttled |").unwrap();
+    writeln!(
+        w,
+        "| concurrency | pacing | outcome | wall time | calls | attempts (requests) | throttled |"
+    )
+    .unwrap();
     writeln!(w, "|---:|---|---|---:|---:|---:|---:|").unwrap();
     for q in quotas {
         let (outcome, calls, attempts) = match &q.result {
@@ -1307,7 +1324,7 @@ fn report(
     .unwrap();
     let default_quota = quotas
         .iter()
-        .find(|q| q.concurrency == DEFAULT_CONCURRENCY && q.retry_mode == "standard");
+        .find(|q| q.concurrency == DEFAULT_CONCURRENCY && q.retry_mode == "paced (default)");
     writeln!(
         w,
         "| (not in the issue) plan succeeds under AWS's request quotas with the default settings | {} | {} |\n",
@@ -1355,7 +1372,7 @@ fn report(
     .unwrap();
     writeln!(
         w,
-        "- **On real AWS** ListFunctions takes {real_pages} sequential pages of 50 before the per-function reads can start: another {:.0} ms at {d:.0} ms a round trip, which this emulator (one page) does not show. More important, the request quotas above bound a real account's plan at about {:.0} s for {nf} functions whatever the concurrency, and the default concurrency with standard retries exceeds them (see the quota table).",
+        "- **On real AWS** ListFunctions takes {real_pages} sequential pages of 50 before the per-function reads can start: another {:.0} ms at {d:.0} ms a round trip, which this emulator (one page) does not show. More important, the request quotas above bound a real account's plan at about {:.0} s for {nf} functions whatever the concurrency: parkctl's default pacing keeps to them, and the same concurrency without pacing fails (see the quota table).",
         (real_pages.saturating_sub(list_pages(p16))) as f64 * d,
         (nf + 2) as f64 / 15.0
     )

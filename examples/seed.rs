@@ -5,7 +5,9 @@
 mod common;
 
 fn main() {
-    let url = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:5055".into());
+    let url = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "http://127.0.0.1:5055".into());
     let rt = common::rt();
     rt.block_on(async {
         let sdk = common::seed::Sdk::new(&url).await;

@@ -57,20 +57,33 @@ fn skipped(c: &Change, reason: &str) -> Outcome {
     }
 }
 
-async fn timed<F: std::future::Future<Output = Result<(), AwsError>>>(c: &Change, fut: F) -> Outcome {
+async fn timed<F: std::future::Future<Output = Result<(), AwsError>>>(
+    c: &Change,
+    fut: F,
+) -> Outcome {
     let started = Utc::now();
     let t = Instant::now();
     let r = fut.await;
     let o = Outcome {
         change: c.clone(),
-        status: if r.is_ok() { Status::Applied } else { Status::Failed },
+        status: if r.is_ok() {
+            Status::Applied
+        } else {
+            Status::Failed
+        },
         reason: r.as_ref().err().map(AwsError::hint),
         error: r.err(),
         started,
         duration_ms: t.elapsed().as_millis() as u64,
     };
     match &o.error {
-        None => tracing::info!("{} {}: {} -> {}", o.change.resource, o.change.action.attr(), o.change.action.before(), o.change.action.after()),
+        None => tracing::info!(
+            "{} {}: {} -> {}",
+            o.change.resource,
+            o.change.action.attr(),
+            o.change.action.before(),
+            o.change.action.after()
+        ),
         Some(e) => tracing::error!("{e}"),
     }
     o
@@ -80,7 +93,11 @@ pub async fn execute(aws: &Aws, plan: &Plan, interrupt: &Interrupt) -> Vec<Outco
     let mut out: Vec<Outcome> = Vec::new();
     for (phase, changes) in plan.phases() {
         if interrupt.is_raised() {
-            out.extend(changes.iter().map(|c| skipped(c, "interrupted before this change started")));
+            out.extend(
+                changes
+                    .iter()
+                    .map(|c| skipped(c, "interrupted before this change started")),
+            );
             continue;
         }
         let done = match phase {
@@ -102,7 +119,9 @@ fn unsafe_to_throttle(done: &[Outcome]) -> BTreeSet<String> {
     done.iter()
         .filter(|o| o.status != Status::Applied)
         .filter_map(|o| match (&o.change.resource, &o.change.action) {
-            (Resource::Mapping { function, .. }, Action::EventSource { to: false, .. }) => Some(function.clone()),
+            (Resource::Mapping { function, .. }, Action::EventSource { to: false, .. }) => {
+                Some(function.clone())
+            }
             _ => None,
         })
         .collect()
@@ -112,7 +131,10 @@ async fn alarms(aws: &Aws, changes: &[&Change], interrupt: &Interrupt) -> Vec<Ou
     let batches: Vec<Vec<&Change>> = changes.chunks(BATCH).map(<[&Change]>::to_vec).collect();
     let results = crate::aws::bounded(batches, aws.concurrency, |batch| async move {
         if interrupt.is_raised() {
-            return batch.iter().map(|c| skipped(c, "interrupted before this change started")).collect::<Vec<_>>();
+            return batch
+                .iter()
+                .map(|c| skipped(c, "interrupted before this change started"))
+                .collect::<Vec<_>>();
         }
         let names: Vec<String> = batch.iter().map(|c| c.resource.name()).collect();
         let enable = matches!(batch[0].action, Action::AlarmActions { to: true, .. });
@@ -123,13 +145,21 @@ async fn alarms(aws: &Aws, changes: &[&Change], interrupt: &Interrupt) -> Vec<Ou
         if let Err(e) = &r {
             tracing::error!("{e}");
         } else {
-            tracing::info!("{} alarm(s): actions -> {}", names.len(), crate::plan::show_toggle(enable));
+            tracing::info!(
+                "{} alarm(s): actions -> {}",
+                names.len(),
+                crate::plan::show_toggle(enable)
+            );
         }
         batch
             .iter()
             .map(|c| Outcome {
                 change: (*c).clone(),
-                status: if r.is_ok() { Status::Applied } else { Status::Failed },
+                status: if r.is_ok() {
+                    Status::Applied
+                } else {
+                    Status::Failed
+                },
                 error: r.as_ref().err().cloned(),
                 reason: r.as_ref().err().map(AwsError::hint),
                 started,
@@ -147,8 +177,20 @@ async fn mappings(aws: &Aws, changes: &[&Change], interrupt: &Interrupt) -> Vec<
             return skipped(c, "interrupted before this change started");
         }
         match (&c.resource, &c.action) {
-            (Resource::Mapping { uuid, function, source }, Action::EventSource { to, .. }) => {
-                timed(c, aws.lambda.set_mapping(uuid, &format!("{function} <- {source}"), *to)).await
+            (
+                Resource::Mapping {
+                    uuid,
+                    function,
+                    source,
+                },
+                Action::EventSource { to, .. },
+            ) => {
+                timed(
+                    c,
+                    aws.lambda
+                        .set_mapping(uuid, &format!("{function} <- {source}"), *to),
+                )
+                .await
             }
             _ => skipped(c, "not an event source change"),
         }
@@ -156,7 +198,12 @@ async fn mappings(aws: &Aws, changes: &[&Change], interrupt: &Interrupt) -> Vec<
     .await
 }
 
-async fn capacity(aws: &Aws, changes: &[&Change], interrupt: &Interrupt, unsafe_fns: &BTreeSet<String>) -> Vec<Outcome> {
+async fn capacity(
+    aws: &Aws,
+    changes: &[&Change],
+    interrupt: &Interrupt,
+    unsafe_fns: &BTreeSet<String>,
+) -> Vec<Outcome> {
     // Shrinking reservations first frees room in the account's pool for the
     // ones that grow; streams are independent of both.
     let (shrink, rest): (Vec<&Change>, Vec<&Change>) = changes.iter().partition(|c| {

@@ -33,7 +33,13 @@ pub struct Global {
     #[arg(long, global = true, env = "AWS_REGION", hide_env_values = true)]
     pub region: Option<String>,
     /// Named AWS profile from the shared config files
-    #[arg(long = "profile", global = true, env = "AWS_PROFILE", hide_env_values = true, value_name = "AWS_PROFILE")]
+    #[arg(
+        long = "profile",
+        global = true,
+        env = "AWS_PROFILE",
+        hide_env_values = true,
+        value_name = "AWS_PROFILE"
+    )]
     pub aws_profile: Option<String>,
     /// Send AWS calls to this endpoint (an emulator, a VPC endpoint)
     #[arg(long, global = true, env = "AWS_ENDPOINT_URL", hide_env_values = true)]
@@ -85,13 +91,17 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check profiles for errors without touching AWS
-    #[command(after_help = "Examples:\n  parkctl validate                  every profile in profiles/\n  parkctl validate parked ./x.yaml  these profiles only\n\nExit codes: 0 all valid, 1 some invalid")]
+    #[command(
+        after_help = "Examples:\n  parkctl validate                  every profile in profiles/\n  parkctl validate parked ./x.yaml  these profiles only\n\nExit codes: 0 all valid, 1 some invalid"
+    )]
     Validate {
         /// Profile names (in the profiles directory) or paths [default: all]
         profiles: Vec<String>,
     },
     /// Show what applying a profile would change, in order, and its cost effect
-    #[command(after_help = "Examples:\n  parkctl plan parked\n  parkctl plan parked --format json\n  parkctl plan parked --format diff\n  parkctl plan parked --out parked.plan.json   then: parkctl apply parked.plan.json\n  parkctl plan --snapshot latest               preview a restore\n\nExit codes: 0 no changes (or changes without --detailed-exitcode), 1 error, 2 changes present with --detailed-exitcode")]
+    #[command(
+        after_help = "Examples:\n  parkctl plan parked\n  parkctl plan parked --format json\n  parkctl plan parked --format diff\n  parkctl plan parked --out parked.plan.json   then: parkctl apply parked.plan.json\n  parkctl plan --snapshot latest               preview a restore\n\nExit codes: 0 no changes (or changes without --detailed-exitcode), 1 error, 2 changes present with --detailed-exitcode"
+    )]
     Plan {
         /// Profile name in the profiles directory, or a path to a profile
         #[arg(required_unless_present = "snapshot")]
@@ -109,7 +119,9 @@ pub enum Command {
         snapshot: Option<String>,
     },
     /// Apply a profile or a saved plan: plan, confirm, snapshot, apply, verify, record
-    #[command(after_help = "Examples:\n  parkctl apply parked                 asks before changing anything\n  parkctl apply running --yes          no prompt (cron, CI)\n  parkctl apply parked.plan.json       exactly the saved plan, refused if live state moved\n  parkctl apply parked --dry-run       same as plan\n\nExit codes: 0 applied and verified (or nothing to do), 1 error or refused, 3 some changes failed (re-run converges), 4 lock held, 130 interrupted")]
+    #[command(
+        after_help = "Examples:\n  parkctl apply parked                 asks before changing anything\n  parkctl apply running --yes          no prompt (cron, CI)\n  parkctl apply parked.plan.json       exactly the saved plan, refused if live state moved\n  parkctl apply parked --dry-run       same as plan\n\nExit codes: 0 applied and verified (or nothing to do), 1 error or refused, 3 some changes failed (re-run converges), 4 lock held, 130 interrupted"
+    )]
     Apply {
         /// Profile name or path, or a saved plan file from `plan --out`
         target: String,
@@ -120,7 +132,9 @@ pub enum Command {
         dry_run: bool,
     },
     /// Bring resources back to a snapshot taken before an apply
-    #[command(after_help = "Examples:\n  parkctl restore                          the newest snapshot\n  parkctl restore 20261125T220000000Z-parked.json --yes\n  parkctl plan --snapshot latest           preview first")]
+    #[command(
+        after_help = "Examples:\n  parkctl restore                          the newest snapshot\n  parkctl restore 20261125T220000000Z-parked.json --yes\n  parkctl plan --snapshot latest           preview first"
+    )]
     Restore {
         /// Snapshot file name in state/snapshots or a path [default: the newest]
         snapshot: Option<String>,
@@ -128,7 +142,9 @@ pub enum Command {
         confirm: Confirm,
     },
     /// Write the live state of a profile's resources as a new profile
-    #[command(after_help = "Examples:\n  parkctl capture running --like parked        live values of what `parked` selects\n  parkctl capture today --prefix my-project-   everything with this prefix\n  parkctl capture running --like parked --force   overwrite")]
+    #[command(
+        after_help = "Examples:\n  parkctl capture running --like parked        live values of what `parked` selects\n  parkctl capture today --prefix my-project-   everything with this prefix\n  parkctl capture running --like parked --force   overwrite"
+    )]
     Capture {
         /// Name of the new profile (written to the profiles directory)
         name: String,
@@ -143,7 +159,9 @@ pub enum Command {
         force: bool,
     },
     /// Live state and cost of everything the profiles select, and what sits idle
-    #[command(after_help = "Examples:\n  parkctl status\n  parkctl status --idle-window 72h --format json")]
+    #[command(
+        after_help = "Examples:\n  parkctl status\n  parkctl status --idle-window 72h --format json"
+    )]
     Status {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -152,7 +170,9 @@ pub enum Command {
         idle_window: String,
     },
     /// List past applies and restores, newest first, or show one
-    #[command(after_help = "Examples:\n  parkctl history\n  parkctl history 20261125T220000123Z\n  parkctl history --format json")]
+    #[command(
+        after_help = "Examples:\n  parkctl history\n  parkctl history 20261125T220000123Z\n  parkctl history --format json"
+    )]
     History {
         /// Operation id (or a unique prefix of it)
         id: Option<String>,
@@ -160,21 +180,24 @@ pub enum Command {
         format: Format,
     },
     /// Break the apply lock left by a process that died
-    #[command(after_help = "Examples:\n  parkctl unlock         asks first\n  parkctl unlock --yes")]
+    #[command(
+        after_help = "Examples:\n  parkctl unlock         asks first\n  parkctl unlock --yes"
+    )]
     Unlock {
         #[command(flatten)]
         confirm: Confirm,
     },
     /// Print the least-privilege IAM policy the given profiles need
-    #[command(name = "iam-policy", after_help = "Examples:\n  parkctl iam-policy                  for every profile\n  parkctl iam-policy parked running > policy.json")]
-    IamPolicy {
-        profiles: Vec<String>,
-    },
+    #[command(
+        name = "iam-policy",
+        after_help = "Examples:\n  parkctl iam-policy                  for every profile\n  parkctl iam-policy parked running > policy.json"
+    )]
+    IamPolicy { profiles: Vec<String> },
     /// Print shell completions
-    #[command(after_help = "Examples:\n  parkctl completions bash > /etc/bash_completion.d/parkctl\n  parkctl completions zsh > ~/.zfunc/_parkctl")]
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    #[command(
+        after_help = "Examples:\n  parkctl completions bash > /etc/bash_completion.d/parkctl\n  parkctl completions zsh > ~/.zfunc/_parkctl"
+    )]
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, Args, Clone, Copy, Default)]

@@ -24,6 +24,28 @@ pub struct FileConfig {
     pub confirm: Option<bool>,
     pub state_s3: Option<String>,
     pub pricing: Option<PathBuf>,
+    /// Requests per second per service; 0 turns pacing off for a service
+    /// (an account whose quotas were raised, or an emulator).
+    pub rate_limits: Option<RateLimits>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    pub lambda: Option<u32>,
+    pub kinesis: Option<u32>,
+    pub cloudwatch: Option<u32>,
+}
+
+impl RateLimits {
+    fn resolve(&self) -> crate::aws::pace::Rates {
+        let d = crate::aws::pace::Rates::default();
+        crate::aws::pace::Rates {
+            lambda: self.lambda.unwrap_or(d.lambda),
+            kinesis: self.kinesis.unwrap_or(d.kinesis),
+            cloudwatch: self.cloudwatch.unwrap_or(d.cloudwatch),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -50,7 +72,13 @@ pub const DEFAULT_FILE: &str = "parkctl.yaml";
 
 pub fn load_file(path: &Path) -> Result<FileConfig, String> {
     let bytes = crate::fsutil::read_capped(path, 256 * 1024)?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     if text.trim().is_empty() {
         return Ok(FileConfig::default());
     }
@@ -61,10 +89,19 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
         ));
     }
     serde_yaml::from_str(&text).map_err(|e| {
-        let pos = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+        let pos = e
+            .location()
+            .map(|l| format!(":{}:{}", l.line(), l.column()))
+            .unwrap_or_default();
         let msg = e.to_string();
-        let msg = msg.find(" at line ").map_or(msg.clone(), |i| msg[..i].to_string());
-        format!("{}{pos}: {}", path.display(), msg.replace("unknown field", "unknown key"))
+        let msg = msg
+            .find(" at line ")
+            .map_or(msg.clone(), |i| msg[..i].to_string());
+        format!(
+            "{}{pos}: {}",
+            path.display(),
+            msg.replace("unknown field", "unknown key")
+        )
     })
 }
 
@@ -89,7 +126,9 @@ fn check_depth(text: &str) -> Result<(), (usize, usize)> {
             }
             Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
             Ok(_) => {}
-            Err(e) if e.info().contains("recursion limit") => return Err((e.marker().line(), e.marker().col() + 1)),
+            Err(e) if e.info().contains("recursion limit") => {
+                return Err((e.marker().line(), e.marker().col() + 1))
+            }
             // Syntax errors are left to serde_yaml, which reports them.
             Err(_) => return Ok(()),
         }
@@ -100,24 +139,47 @@ impl Config {
     pub fn resolve(g: &Global) -> Result<Config, String> {
         let (file, path) = match &g.config {
             Some(p) => (load_file(p)?, p.display().to_string()),
-            None if Path::new(DEFAULT_FILE).exists() => (load_file(Path::new(DEFAULT_FILE))?, DEFAULT_FILE.to_string()),
+            None if Path::new(DEFAULT_FILE).exists() => (
+                load_file(Path::new(DEFAULT_FILE))?,
+                DEFAULT_FILE.to_string(),
+            ),
             None => (FileConfig::default(), DEFAULT_FILE.to_string()),
         };
         // Say where a bad value came from: the flag, or the file.
-        let from = |flag: bool, key: &str| if flag { format!("--{key}") } else { format!("{path}: {key}") };
+        let from = |flag: bool, key: &str| {
+            if flag {
+                format!("--{key}")
+            } else {
+                format!("{path}: {key}")
+            }
+        };
         if let Some(c) = g.concurrency.or(file.concurrency) {
             if c == 0 || c > 256 {
-                return Err(format!("{} must be between 1 and 256, not {c}", from(g.concurrency.is_some(), "concurrency")));
+                return Err(format!(
+                    "{} must be between 1 and 256, not {c}",
+                    from(g.concurrency.is_some(), "concurrency")
+                ));
             }
         }
         if let Some(r) = g.retries.or(file.retries) {
             if r == 0 || r > 20 {
-                return Err(format!("{} (attempts per call) must be between 1 and 20, not {r}", from(g.retries.is_some(), "retries")));
+                return Err(format!(
+                    "{} (attempts per call) must be between 1 and 20, not {r}",
+                    from(g.retries.is_some(), "retries")
+                ));
             }
         }
         Ok(Config {
-            profiles_dir: g.profiles_dir.clone().or(file.profiles_dir).unwrap_or_else(|| "profiles".into()),
-            state_dir: g.state_dir.clone().or(file.state_dir).unwrap_or_else(|| "state".into()),
+            profiles_dir: g
+                .profiles_dir
+                .clone()
+                .or(file.profiles_dir)
+                .unwrap_or_else(|| "profiles".into()),
+            state_dir: g
+                .state_dir
+                .clone()
+                .or(file.state_dir)
+                .unwrap_or_else(|| "state".into()),
             aws: crate::aws::Settings {
                 region: g.region.clone(),
                 profile: g.aws_profile.clone().or(file.aws_profile),
@@ -125,6 +187,11 @@ impl Config {
                 max_attempts: g.retries.or(file.retries).unwrap_or(5),
                 adaptive_retry: file.retry_mode == Some(RetryMode::Adaptive),
                 concurrency: g.concurrency.or(file.concurrency).unwrap_or(16),
+                rates: file
+                    .rate_limits
+                    .as_ref()
+                    .map(RateLimits::resolve)
+                    .unwrap_or_default(),
             },
             region_fallback: file.region,
             account: file.account,

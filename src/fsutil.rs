@@ -8,7 +8,8 @@ use std::path::Path;
 /// Reads at most `cap` bytes; a larger file is refused, and the cap holds
 /// while reading (a file that grows after the size check cannot slip past).
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
-    let f = File::open(path).map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
+    let f = File::open(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
     let mut buf = Vec::new();
     f.take(cap + 1)
         .read_to_end(&mut buf)
@@ -27,9 +28,16 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 /// never half of it: temp file in the same directory, fsync, rename, fsync
 /// of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {}", dir.display(), io_reason(&e)))?;
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create {}: {}", dir.display(), io_reason(&e)))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
@@ -74,7 +82,9 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("big");
         fs::write(&p, vec![b'a'; 2048]).unwrap();
-        assert!(read_capped(&p, 1024).unwrap_err().contains("larger than 1 KiB"));
+        assert!(read_capped(&p, 1024)
+            .unwrap_err()
+            .contains("larger than 1 KiB"));
         assert_eq!(read_capped(&p, 4096).unwrap().len(), 2048);
     }
 }

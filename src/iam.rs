@@ -37,7 +37,10 @@ impl Statements {
             }
         }
         for a in actions {
-            per_action.entry(a.to_string()).or_default().extend(resources.iter().cloned());
+            per_action
+                .entry(a.to_string())
+                .or_default()
+                .extend(resources.iter().cloned());
         }
         for (a, res) in per_action {
             self.0.entry(res).or_default().insert(a);
@@ -45,7 +48,12 @@ impl Statements {
     }
 }
 
-pub fn policy(profiles: &[&Profile], region: Option<&str>, account: Option<&str>, with_s3: Option<(&str, &str)>) -> Value {
+pub fn policy(
+    profiles: &[&Profile],
+    region: Option<&str>,
+    account: Option<&str>,
+    with_s3: Option<(&str, &str)>,
+) -> Value {
     let mut st = Statements::default();
     let any = ["*".to_string()];
     st.add(&["sts:GetCallerIdentity"], &any);
@@ -61,7 +69,10 @@ pub fn policy(profiles: &[&Profile], region: Option<&str>, account: Option<&str>
         }
         for rule in &p.kinesis {
             let res = arns(&rule.selector, &stream_base);
-            st.add(&["kinesis:DescribeStreamSummary", "kinesis:DescribeStream"], &res);
+            st.add(
+                &["kinesis:DescribeStreamSummary", "kinesis:DescribeStream"],
+                &res,
+            );
             if rule.selector.needs_tags() {
                 st.add(&["kinesis:ListTagsForStream"], &res);
             }
@@ -70,7 +81,14 @@ pub fn policy(profiles: &[&Profile], region: Option<&str>, account: Option<&str>
             }
         }
         if !p.lambda.is_empty() {
-            st.add(&["lambda:ListFunctions", "lambda:ListEventSourceMappings", "lambda:GetAccountSettings"], &any);
+            st.add(
+                &[
+                    "lambda:ListFunctions",
+                    "lambda:ListEventSourceMappings",
+                    "lambda:GetAccountSettings",
+                ],
+                &any,
+            );
         }
         for rule in &p.lambda {
             let res = arns(&rule.selector, &fn_base);
@@ -88,7 +106,10 @@ pub fn policy(profiles: &[&Profile], region: Option<&str>, account: Option<&str>
             }
         }
         if !p.alarms.is_empty() {
-            st.add(&["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"], &any);
+            st.add(
+                &["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"],
+                &any,
+            );
         }
         for rule in &p.alarms {
             let res = arns(&rule.selector, &alarm_base);
@@ -102,19 +123,18 @@ pub fn policy(profiles: &[&Profile], region: Option<&str>, account: Option<&str>
             }
         }
     }
-    let mut statements: Vec<Value> = st
-        .0
-        .into_iter()
-        .enumerate()
-        .map(|(i, (res, acts))| {
-            json!({
-                "Sid": format!("Parkctl{}", i + 1),
-                "Effect": "Allow",
-                "Action": acts.into_iter().collect::<Vec<_>>(),
-                "Resource": res.into_iter().collect::<Vec<_>>(),
+    let mut statements: Vec<Value> =
+        st.0.into_iter()
+            .enumerate()
+            .map(|(i, (res, acts))| {
+                json!({
+                    "Sid": format!("Parkctl{}", i + 1),
+                    "Effect": "Allow",
+                    "Action": acts.into_iter().collect::<Vec<_>>(),
+                    "Resource": res.into_iter().collect::<Vec<_>>(),
+                })
             })
-        })
-        .collect();
+            .collect();
     if !mapping_fns.is_empty() {
         // UpdateEventSourceMapping is authorized on the mapping, whose ARN
         // holds a UUID; the condition key ties it to the functions instead.
@@ -142,12 +162,25 @@ mod tests {
     use super::*;
 
     fn load(name: &str) -> Profile {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles").join(format!("{name}.yaml"));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("profiles")
+            .join(format!("{name}.yaml"));
         Profile::load(&path).unwrap()
     }
 
     fn actions(v: &Value) -> BTreeSet<String> {
-        v["Statement"].as_array().unwrap().iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string())).collect()
+        v["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| {
+                s["Action"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+            })
+            .collect()
     }
 
     #[test]
@@ -159,8 +192,11 @@ mod tests {
         assert!(!a.contains("lambda:DeleteFunctionConcurrency"));
         assert!(!a.contains("cloudwatch:EnableAlarmActions"));
         let text = v.to_string();
-        assert!(text.contains("arn:aws:kinesis:us-east-1:123456789012:stream/user-journey-analytics-events"));
-        assert!(text.contains("arn:aws:cloudwatch:us-east-1:123456789012:alarm:user-journey-analytics-*"));
+        assert!(text.contains(
+            "arn:aws:kinesis:us-east-1:123456789012:stream/user-journey-analytics-events"
+        ));
+        assert!(text
+            .contains("arn:aws:cloudwatch:us-east-1:123456789012:alarm:user-journey-analytics-*"));
         assert!(!text.contains("\"kinesis:UpdateShardCount\",\"kinesis:ListStreams\""));
     }
 
@@ -183,7 +219,10 @@ mod tests {
                 let op = part.split('"').next().unwrap();
                 let op = op.split(' ').next().unwrap();
                 seen += 1;
-                assert!(a.contains(&format!("{svc}:{op}")), "{svc}:{op} is called but not in the policy");
+                assert!(
+                    a.contains(&format!("{svc}:{op}")),
+                    "{svc}:{op} is called but not in the policy"
+                );
             }
         }
         assert!(seen >= 15, "found only {seen} calls");

@@ -27,7 +27,9 @@ pub fn classify(sum: Option<f64>, older_than_window: bool) -> Activity {
 pub fn parse_window(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().map_err(|_| format!("`{s}` is not a window: use e.g. 24h, 3d, 90m"))?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a window: use e.g. 24h, 3d, 90m"))?;
     let secs = match unit {
         "s" => n,
         "m" => n * 60,
@@ -36,7 +38,9 @@ pub fn parse_window(s: &str) -> Result<i64, String> {
         _ => return Err(format!("`{s}` has an unknown unit: use s, m, h or d")),
     };
     if !(300..=15 * 86_400).contains(&secs) {
-        return Err(format!("the idle window must be between 5 minutes and 15 days, not {s}"));
+        return Err(format!(
+            "the idle window must be between 5 minutes and 15 days, not {s}"
+        ));
     }
     Ok(secs)
 }

@@ -31,7 +31,11 @@ pub fn init(g: &Global, log_dir: Option<&std::path::Path>) {
     let file = log_dir.and_then(|dir| {
         std::fs::create_dir_all(dir).ok()?;
         let name = format!("parkctl-{}.log", chrono::Utc::now().format("%Y%m%d"));
-        OpenOptions::new().create(true).append(true).open(dir.join(name)).ok()
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(name))
+            .ok()
     });
     let file_layer = file.map(|f| {
         fmt::layer()
@@ -40,5 +44,8 @@ pub fn init(g: &Global, log_dir: Option<&std::path::Path>) {
             .with_filter(LevelFilter::DEBUG)
             .with_filter(only_ours)
     });
-    let _ = tracing_subscriber::registry().with(console).with(file_layer).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(console)
+        .with(file_layer)
+        .try_init();
 }

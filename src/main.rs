@@ -8,9 +8,14 @@ fn main() {
     // their hyphens, so that grepping for a name misses it: wrap on a
     // terminal only.
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let _ = miette::set_hook(Box::new(|_| Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())));
+        let _ = miette::set_hook(Box::new(|_| {
+            Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+        }));
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("parkctl: cannot start the async runtime: {e}");
@@ -20,7 +25,9 @@ fn main() {
     let code = match rt.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(report) => {
-            let code = report.downcast_ref::<Failure>().map_or(commands::EXIT_ERROR, |f| f.code);
+            let code = report
+                .downcast_ref::<Failure>()
+                .map_or(commands::EXIT_ERROR, |f| f.code);
             eprintln!("{report:?}");
             code
         }

@@ -78,7 +78,11 @@ impl Mapping {
 
     /// The short name of the source (stream, table or queue) for display.
     pub fn source_name(&self) -> &str {
-        let resource = self.source_arn.splitn(6, ':').nth(5).unwrap_or(&self.source_arn);
+        let resource = self
+            .source_arn
+            .splitn(6, ':')
+            .nth(5)
+            .unwrap_or(&self.source_arn);
         let mut parts = resource.split('/');
         match (parts.next(), parts.next()) {
             (Some("stream") | Some("table"), Some(name)) => name,

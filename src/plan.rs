@@ -20,7 +20,13 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] = [Phase::AlarmsOff, Phase::SourcesOff, Phase::Capacity, Phase::SourcesOn, Phase::AlarmsOn];
+    pub const ALL: [Phase; 5] = [
+        Phase::AlarmsOff,
+        Phase::SourcesOff,
+        Phase::Capacity,
+        Phase::SourcesOn,
+        Phase::AlarmsOn,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -36,10 +42,20 @@ impl Phase {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Resource {
-    Stream { name: String },
-    Function { name: String },
-    Mapping { function: String, uuid: String, source: String },
-    Alarm { name: String },
+    Stream {
+        name: String,
+    },
+    Function {
+        name: String,
+    },
+    Mapping {
+        function: String,
+        uuid: String,
+        source: String,
+    },
+    Alarm {
+        name: String,
+    },
 }
 
 impl Resource {
@@ -62,8 +78,12 @@ impl Resource {
 
     pub fn name(&self) -> String {
         match self {
-            Resource::Stream { name } | Resource::Function { name } | Resource::Alarm { name } => name.clone(),
-            Resource::Mapping { function, source, .. } => format!("{function} <- {source}"),
+            Resource::Stream { name } | Resource::Function { name } | Resource::Alarm { name } => {
+                name.clone()
+            }
+            Resource::Mapping {
+                function, source, ..
+            } => format!("{function} <- {source}"),
         }
     }
 }
@@ -78,11 +98,24 @@ impl fmt::Display for Resource {
 #[serde(tag = "attr", rename_all = "snake_case")]
 pub enum Action {
     /// Open shard count, reached through `steps` (each within half..double).
-    Shards { from: u32, to: u32, steps: Vec<u32> },
+    Shards {
+        from: u32,
+        to: u32,
+        steps: Vec<u32>,
+    },
     /// `None` is unreserved.
-    ReservedConcurrency { from: Option<u32>, to: Option<u32> },
-    EventSource { from: bool, to: bool },
-    AlarmActions { from: bool, to: bool },
+    ReservedConcurrency {
+        from: Option<u32>,
+        to: Option<u32>,
+    },
+    EventSource {
+        from: bool,
+        to: bool,
+    },
+    AlarmActions {
+        from: bool,
+        to: bool,
+    },
 }
 
 impl Action {
@@ -99,7 +132,9 @@ impl Action {
         match self {
             Action::Shards { from, .. } => from.to_string(),
             Action::ReservedConcurrency { from, .. } => show_reserved(*from),
-            Action::EventSource { from, .. } | Action::AlarmActions { from, .. } => show_toggle(*from),
+            Action::EventSource { from, .. } | Action::AlarmActions { from, .. } => {
+                show_toggle(*from)
+            }
         }
     }
 
@@ -197,7 +232,15 @@ impl Plan {
     pub fn per_service(&self) -> Vec<(&'static str, usize)> {
         ["kinesis", "lambda", "cloudwatch"]
             .into_iter()
-            .map(|s| (s, self.changes.iter().filter(|c| c.resource.service() == s).count()))
+            .map(|s| {
+                (
+                    s,
+                    self.changes
+                        .iter()
+                        .filter(|c| c.resource.service() == s)
+                        .count(),
+                )
+            })
             .filter(|(_, n)| *n > 0)
             .collect()
     }
@@ -205,7 +248,15 @@ impl Plan {
     pub fn phases(&self) -> Vec<(Phase, Vec<&Change>)> {
         Phase::ALL
             .into_iter()
-            .map(|p| (p, self.changes.iter().filter(|c| c.phase == p).collect::<Vec<_>>()))
+            .map(|p| {
+                (
+                    p,
+                    self.changes
+                        .iter()
+                        .filter(|c| c.phase == p)
+                        .collect::<Vec<_>>(),
+                )
+            })
             .filter(|(_, cs)| !cs.is_empty())
             .collect()
     }

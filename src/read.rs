@@ -24,7 +24,10 @@ impl Wanted {
             streams: profile.kinesis.iter().map(|r| r.selector.clone()).collect(),
             functions: profile.lambda.iter().map(|r| r.selector.clone()).collect(),
             alarms: profile.alarms.iter().map(|r| r.selector.clone()).collect(),
-            account: profile.lambda.iter().any(|r| r.spec.reserved_concurrency.is_some()),
+            account: profile
+                .lambda
+                .iter()
+                .any(|r| r.spec.reserved_concurrency.is_some()),
         }
     }
 
@@ -34,7 +37,10 @@ impl Wanted {
             if names.is_empty() {
                 vec![]
             } else {
-                vec![Selector { names, ..Default::default() }]
+                vec![Selector {
+                    names,
+                    ..Default::default()
+                }]
             }
         };
         Wanted {
@@ -66,11 +72,15 @@ fn names_only(sels: &[Selector]) -> Option<Vec<String>> {
 }
 
 fn candidates<'a>(sels: &[Selector], names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    names.filter(|n| sels.iter().any(|s| s.name_may_match(n))).map(str::to_string).collect()
+    names
+        .filter(|n| sels.iter().any(|s| s.name_may_match(n)))
+        .map(str::to_string)
+        .collect()
 }
 
 fn need_tags(sels: &[Selector], name: &str) -> bool {
-    sels.iter().any(|s| s.needs_tags() && s.name_may_match(name))
+    sels.iter()
+        .any(|s| s.needs_tags() && s.name_may_match(name))
 }
 
 fn selected(sels: &[Selector], name: &str, tags: &Tags) -> bool {
@@ -87,8 +97,12 @@ pub async fn read(aws: &Aws, wanted: &Wanted) -> Result<Live, AwsError> {
             Default::default()
         }
     };
-    let (streams, functions, alarms, account) =
-        tokio::join!(read_streams(aws, &wanted.streams), read_functions(aws, &wanted.functions), read_alarms(aws, &wanted.alarms), account);
+    let (streams, functions, alarms, account) = tokio::join!(
+        read_streams(aws, &wanted.streams),
+        read_functions(aws, &wanted.functions),
+        read_alarms(aws, &wanted.alarms),
+        account
+    );
     Ok(Live {
         streams: streams?,
         functions: functions?,
@@ -103,9 +117,16 @@ async fn read_streams(aws: &Aws, sels: &[Selector]) -> Result<Vec<crate::model::
     }
     let cands = match names_only(sels) {
         Some(n) => n,
-        None => candidates(sels, aws.kinesis.list_names().await?.iter().map(String::as_str)),
+        None => candidates(
+            sels,
+            aws.kinesis.list_names().await?.iter().map(String::as_str),
+        ),
     };
-    let tag_names: Vec<String> = cands.iter().filter(|n| need_tags(sels, n)).cloned().collect();
+    let tag_names: Vec<String> = cands
+        .iter()
+        .filter(|n| need_tags(sels, n))
+        .cloned()
+        .collect();
     let tags: BTreeMap<String, Tags> = aws.kinesis.tags(&tag_names).await?.into_iter().collect();
     let chosen: Vec<String> = cands
         .into_iter()
@@ -123,8 +144,15 @@ async fn read_functions(aws: &Aws, sels: &[Selector]) -> Result<Vec<Function>, A
         return Ok(vec![]);
     }
     let listed = aws.lambda.list().await?;
-    let cands: Vec<&Listed> = listed.iter().filter(|f| sels.iter().any(|s| s.name_may_match(&f.name))).collect();
-    let tag_fns: Vec<Listed> = cands.iter().filter(|f| need_tags(sels, &f.name)).map(|f| (*f).clone()).collect();
+    let cands: Vec<&Listed> = listed
+        .iter()
+        .filter(|f| sels.iter().any(|s| s.name_may_match(&f.name)))
+        .collect();
+    let tag_fns: Vec<Listed> = cands
+        .iter()
+        .filter(|f| need_tags(sels, &f.name))
+        .map(|f| (*f).clone())
+        .collect();
     let tags: BTreeMap<String, Tags> = aws.lambda.tags(&tag_fns).await?.into_iter().collect();
     let chosen: Vec<&Listed> = cands
         .into_iter()
@@ -162,12 +190,19 @@ async fn read_alarms(aws: &Aws, sels: &[Selector]) -> Result<Vec<crate::model::A
         return Ok(vec![]);
     }
     let mut found = BTreeMap::new();
-    if sels.iter().any(|s| s.names.is_empty() && s.prefix.is_none()) {
+    if sels
+        .iter()
+        .any(|s| s.names.is_empty() && s.prefix.is_none())
+    {
         for a in aws.cloudwatch.by_prefix(None).await? {
             found.insert(a.name.clone(), a);
         }
     } else {
-        let mut prefixes: Vec<&str> = sels.iter().filter(|s| s.names.is_empty()).filter_map(|s| s.prefix.as_deref()).collect();
+        let mut prefixes: Vec<&str> = sels
+            .iter()
+            .filter(|s| s.names.is_empty())
+            .filter_map(|s| s.prefix.as_deref())
+            .collect();
         prefixes.sort();
         prefixes.dedup();
         let covering: Vec<&str> = prefixes
@@ -181,7 +216,10 @@ async fn read_alarms(aws: &Aws, sels: &[Selector]) -> Result<Vec<crate::model::A
             .filter(|n| !covering.iter().any(|p| n.starts_with(p)))
             .cloned()
             .collect();
-        let by_prefix = crate::aws::bounded(covering, aws.concurrency, |p| aws.cloudwatch.by_prefix(Some(p))).await;
+        let by_prefix = crate::aws::bounded(covering, aws.concurrency, |p| {
+            aws.cloudwatch.by_prefix(Some(p))
+        })
+        .await;
         for r in by_prefix {
             for a in r? {
                 found.insert(a.name.clone(), a);
@@ -192,9 +230,21 @@ async fn read_alarms(aws: &Aws, sels: &[Selector]) -> Result<Vec<crate::model::A
             found.insert(a.name.clone(), a);
         }
     }
-    let cands: Vec<crate::model::Alarm> = found.into_values().filter(|a| sels.iter().any(|s| s.name_may_match(&a.name))).collect();
-    let tag_alarms: Vec<crate::model::Alarm> = cands.iter().filter(|a| need_tags(sels, &a.name)).cloned().collect();
-    let tags: BTreeMap<String, Tags> = aws.cloudwatch.tags(&tag_alarms).await?.into_iter().collect();
+    let cands: Vec<crate::model::Alarm> = found
+        .into_values()
+        .filter(|a| sels.iter().any(|s| s.name_may_match(&a.name)))
+        .collect();
+    let tag_alarms: Vec<crate::model::Alarm> = cands
+        .iter()
+        .filter(|a| need_tags(sels, &a.name))
+        .cloned()
+        .collect();
+    let tags: BTreeMap<String, Tags> = aws
+        .cloudwatch
+        .tags(&tag_alarms)
+        .await?
+        .into_iter()
+        .collect();
     Ok(cands
         .into_iter()
         .filter_map(|mut a| {

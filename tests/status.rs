@@ -31,18 +31,48 @@ fn status_shows_cost_match_chart_and_idle_resources() {
     rt.block_on(async {
         sdk.sample().await;
         // The stream is idle (zero records), one function busy, one idle.
-        activity(&sdk, "AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0).await;
-        activity(&sdk, "AWS/Lambda", "Invocations", "FunctionName", FUNCTIONS[0], 42.0).await;
-        activity(&sdk, "AWS/Lambda", "Invocations", "FunctionName", FUNCTIONS[1], 0.0).await;
+        activity(
+            &sdk,
+            "AWS/Kinesis",
+            "IncomingRecords",
+            "StreamName",
+            STREAM,
+            0.0,
+        )
+        .await;
+        activity(
+            &sdk,
+            "AWS/Lambda",
+            "Invocations",
+            "FunctionName",
+            FUNCTIONS[0],
+            42.0,
+        )
+        .await;
+        activity(
+            &sdk,
+            "AWS/Lambda",
+            "Invocations",
+            "FunctionName",
+            FUNCTIONS[1],
+            0.0,
+        )
+        .await;
     });
     let before = rt.block_on(sdk.state());
     let p = Project::new(&moto.url());
     let (code, out, err) = p.run(&["status"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Live cost  $0.031 /hour  $0.75 /day  $22.80 /month"), "{out}");
+    assert!(
+        out.contains("Live cost  $0.031 /hour  $0.75 /day  $22.80 /month"),
+        "{out}"
+    );
     assert!(out.contains("Profile: live state matches running"), "{out}");
     assert!(out.contains("█"), "no chart:\n{out}");
-    assert!(out.contains(STREAM) && out.contains("IDLE (no IncomingRecords)"), "{out}");
+    assert!(
+        out.contains(STREAM) && out.contains("IDLE (no IncomingRecords)"),
+        "{out}"
+    );
     assert!(out.contains("active (42 Invocations)"), "{out}");
     assert!(
         out.contains(&format!("kinesis stream {STREAM} had no incoming records in 24 h: `parkctl apply parked` would save $10.95/month on it")),
@@ -65,7 +95,10 @@ fn status_shows_cost_match_chart_and_idle_resources() {
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = p.run(&["status"]);
     assert!(out.contains("Profile: live state matches parked"), "{out}");
-    assert!(out.contains("Live cost  $0.016 /hour  $0.39 /day  $11.85 /month"), "{out}");
+    assert!(
+        out.contains("Live cost  $0.016 /hour  $0.39 /day  $11.85 /month"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -103,7 +136,13 @@ fn iam_policy_for_the_sample_profiles() {
     ] {
         assert!(text.contains(action), "{action} missing:\n{out}");
     }
-    assert!(!text.contains("\"kinesis:*\"") && !text.contains("\"lambda:*\""), "{out}");
-    assert!(text.contains("arn:aws:kinesis:us-east-1:*:stream/user-journey-analytics-events"), "{out}");
+    assert!(
+        !text.contains("\"kinesis:*\"") && !text.contains("\"lambda:*\""),
+        "{out}"
+    );
+    assert!(
+        text.contains("arn:aws:kinesis:us-east-1:*:stream/user-journey-analytics-events"),
+        "{out}"
+    );
     insta::assert_snapshot!("iam_policy_sample", out);
 }

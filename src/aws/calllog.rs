@@ -4,7 +4,10 @@
 //! in each adapter, means none can be missed or counted twice.
 
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef};
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -45,7 +48,9 @@ impl CallStats {
         CallStats {
             // Test hook for the crash-safety tests: SIGKILL ourselves right
             // after the Nth successful write, the worst moment to die.
-            kill_after_writes: std::env::var("PARKCTL_TEST_KILL_AFTER_WRITES").ok().and_then(|v| v.parse().ok()),
+            kill_after_writes: std::env::var("PARKCTL_TEST_KILL_AFTER_WRITES")
+                .ok()
+                .and_then(|v| v.parse().ok()),
             ..Default::default()
         }
     }
@@ -81,18 +86,32 @@ impl Storable for Target {
 /// typed input is erased here): the URI path for REST services, the name
 /// fields of JSON and query bodies. Bodies of S3 objects are never read.
 fn target_of(service: &str, uri: &str, body: Option<&[u8]>) -> String {
-    let path = uri.split("://").nth(1).and_then(|r| r.find('/').map(|i| &r[i..])).unwrap_or(uri);
+    let path = uri
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.find('/').map(|i| &r[i..]))
+        .unwrap_or(uri);
     let path = path.split('?').next().unwrap_or(path);
     if service.eq_ignore_ascii_case("s3") || service.eq_ignore_ascii_case("lambda") {
         return path.to_string();
     }
-    let Some(text) = body.and_then(|b| std::str::from_utf8(b).ok()) else { return String::new() };
-    for key in ["\"StreamName\":\"", "AlarmNamePrefix=", "AlarmNames.member.1="] {
+    let Some(text) = body.and_then(|b| std::str::from_utf8(b).ok()) else {
+        return String::new();
+    };
+    for key in [
+        "\"StreamName\":\"",
+        "AlarmNamePrefix=",
+        "AlarmNames.member.1=",
+    ] {
         if let Some(i) = text.find(key) {
             let rest = &text[i + key.len()..];
             let end = rest.find(['"', '&']).unwrap_or(rest.len()).min(200);
             let more = text.matches("AlarmNames.member.").count();
-            let suffix = if key.starts_with("AlarmNames") && more > 1 { format!(" (+{} more)", more - 1) } else { String::new() };
+            let suffix = if key.starts_with("AlarmNames") && more > 1 {
+                format!(" (+{} more)", more - 1)
+            } else {
+                String::new()
+            };
             return format!("{}{suffix}", &rest[..end]);
         }
     }
@@ -121,12 +140,21 @@ impl Intercept for CallLog {
         "parkctl-call-log"
     }
 
-    fn read_before_execution(&self, _ctx: &BeforeSerializationInterceptorContextRef<'_>, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_before_execution(
+        &self,
+        _ctx: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         cfg.interceptor_state().store_put(Started(Instant::now()));
         Ok(())
     }
 
-    fn read_before_attempt(&self, ctx: &BeforeTransmitInterceptorContextRef<'_>, _rc: &RuntimeComponents, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_before_attempt(
+        &self,
+        ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         let (service, op) = names(cfg);
         self.stats.record(&service, &op, |s| s.attempts += 1);
         let req = ctx.request();
@@ -135,9 +163,17 @@ impl Intercept for CallLog {
         Ok(())
     }
 
-    fn read_after_execution(&self, ctx: &FinalizerInterceptorContextRef<'_>, _rc: &RuntimeComponents, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_after_execution(
+        &self,
+        ctx: &FinalizerInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         let (service, op) = names(cfg);
-        let took = cfg.load::<Started>().map(|s| s.0.elapsed()).unwrap_or_default();
+        let took = cfg
+            .load::<Started>()
+            .map(|s| s.0.elapsed())
+            .unwrap_or_default();
         let ok = matches!(ctx.output_or_error(), Some(Ok(_)));
         self.stats.record(&service, &op, |s| {
             s.calls += 1;
@@ -146,7 +182,10 @@ impl Intercept for CallLog {
                 s.failures += 1;
             }
         });
-        let resource = cfg.load::<Target>().map(|t| t.0.clone()).unwrap_or_default();
+        let resource = cfg
+            .load::<Target>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
         tracing::debug!(target: "parkctl::aws", service = %service, operation = %op, resource = %resource, ms = took.as_millis() as u64, ok, "aws call");
         if ok && WRITES.contains(&op.as_str()) {
             let n = self.stats.writes_done.fetch_add(1, Ordering::SeqCst) + 1;
@@ -195,10 +234,41 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert_eq!(target_of("Kinesis", "https://kinesis/", Some(br#"{"StreamName":"s1","Limit":5}"#)), "s1");
-        assert_eq!(target_of("Lambda", "http://x:1/2015-03-31/functions/f1/concurrency", None), "/2015-03-31/functions/f1/concurrency");
-        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DisableAlarmActions&AlarmNames.member.1=a1&AlarmNames.member.2=a2")), "a1 (+1 more)");
-        assert_eq!(target_of("CloudWatch", "http://x/", Some(b"Action=DescribeAlarms&AlarmNamePrefix=p-&MaxRecords=100")), "p-");
-        assert_eq!(target_of("STS", "http://x/", Some(b"Action=GetCallerIdentity")), "");
+        assert_eq!(
+            target_of(
+                "Kinesis",
+                "https://kinesis/",
+                Some(br#"{"StreamName":"s1","Limit":5}"#)
+            ),
+            "s1"
+        );
+        assert_eq!(
+            target_of(
+                "Lambda",
+                "http://x:1/2015-03-31/functions/f1/concurrency",
+                None
+            ),
+            "/2015-03-31/functions/f1/concurrency"
+        );
+        assert_eq!(
+            target_of(
+                "CloudWatch",
+                "http://x/",
+                Some(b"Action=DisableAlarmActions&AlarmNames.member.1=a1&AlarmNames.member.2=a2")
+            ),
+            "a1 (+1 more)"
+        );
+        assert_eq!(
+            target_of(
+                "CloudWatch",
+                "http://x/",
+                Some(b"Action=DescribeAlarms&AlarmNamePrefix=p-&MaxRecords=100")
+            ),
+            "p-"
+        );
+        assert_eq!(
+            target_of("STS", "http://x/", Some(b"Action=GetCallerIdentity")),
+            ""
+        );
     }
 }

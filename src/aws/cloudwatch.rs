@@ -13,19 +13,27 @@ pub const BATCH: usize = 100;
 pub struct CloudWatch {
     pub(crate) client: Client,
     concurrency: usize,
+    pace: super::pace::Pace,
 }
 
 impl CloudWatch {
-    pub fn new(conf: aws_sdk_cloudwatch::Config, concurrency: usize) -> Self {
+    pub fn new(
+        conf: aws_sdk_cloudwatch::Config,
+        concurrency: usize,
+        pace: super::pace::Pace,
+    ) -> Self {
         CloudWatch {
             client: Client::from_conf(conf),
             concurrency,
+            pace,
         }
     }
 
     /// Alarms whose names start with `prefix`; `None` reads them all.
     pub async fn by_prefix(&self, prefix: Option<&str>) -> Result<Vec<Alarm>, AwsError> {
-        let what = prefix.map_or("all alarms".to_string(), |p| format!("alarms with prefix {p}"));
+        let what = prefix.map_or("all alarms".to_string(), |p| {
+            format!("alarms with prefix {p}")
+        });
         let mut out = Vec::new();
         let mut pages = self
             .client
@@ -36,8 +44,12 @@ impl CloudWatch {
             .max_records(BATCH as i32)
             .into_paginator()
             .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| AwsError::from_sdk("cloudwatch", "DescribeAlarms", &what, e))?;
+        while let Some(page) = {
+            self.pace.wait().await;
+            pages.next().await
+        } {
+            let page =
+                page.map_err(|e| AwsError::from_sdk("cloudwatch", "DescribeAlarms", &what, e))?;
             collect(&page, &mut out);
         }
         Ok(out)
@@ -46,6 +58,7 @@ impl CloudWatch {
     pub async fn by_names(&self, names: &[String]) -> Result<Vec<Alarm>, AwsError> {
         let chunks: Vec<Vec<String>> = names.chunks(BATCH).map(<[String]>::to_vec).collect();
         let results = bounded(chunks, self.concurrency, |chunk| async move {
+            self.pace.wait().await;
             let page = self
                 .client
                 .describe_alarms()
@@ -55,7 +68,14 @@ impl CloudWatch {
                 .max_records(BATCH as i32)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("cloudwatch", "DescribeAlarms", &format!("alarms {}", chunk.join(", ")), e))?;
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "cloudwatch",
+                        "DescribeAlarms",
+                        &format!("alarms {}", chunk.join(", ")),
+                        e,
+                    )
+                })?;
             let mut out = Vec::new();
             collect(&page, &mut out);
             Ok::<_, AwsError>(out)
@@ -70,17 +90,30 @@ impl CloudWatch {
 
     pub async fn tags(&self, alarms: &[Alarm]) -> Result<Vec<(String, Tags)>, AwsError> {
         let results = bounded(alarms.iter().cloned(), self.concurrency, |a| async move {
+            self.pace.wait().await;
             let out = self
                 .client
                 .list_tags_for_resource()
                 .resource_arn(&a.arn)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("cloudwatch", "ListTagsForResource", &format!("alarm {}", a.name), e))?;
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "cloudwatch",
+                        "ListTagsForResource",
+                        &format!("alarm {}", a.name),
+                        e,
+                    )
+                })?;
             let tags = out
                 .tags()
                 .iter()
-                .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
+                .map(|t| {
+                    (
+                        t.key().unwrap_or_default().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    )
+                })
                 .collect();
             Ok((a.name, tags))
         })
@@ -95,6 +128,7 @@ impl CloudWatch {
         } else {
             format!("{} alarms ({} …)", names.len(), names[0])
         };
+        self.pace.wait().await;
         if enabled {
             self.client
                 .enable_alarm_actions()
@@ -115,7 +149,10 @@ impl CloudWatch {
     }
 }
 
-fn collect(page: &aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput, out: &mut Vec<Alarm>) {
+fn collect(
+    page: &aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput,
+    out: &mut Vec<Alarm>,
+) {
     for a in page.metric_alarms() {
         out.push(Alarm {
             name: a.alarm_name().unwrap_or_default().to_string(),
@@ -151,7 +188,12 @@ pub const METRIC_QUERIES_PER_CALL: usize = 500;
 impl CloudWatch {
     /// The sum of each metric over the window, `None` where CloudWatch has
     /// no datapoint at all (which is not the same as zero).
-    pub async fn sums(&self, queries: &[MetricQuery], start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>) -> Result<Vec<Option<f64>>, AwsError> {
+    pub async fn sums(
+        &self,
+        queries: &[MetricQuery],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Option<f64>>, AwsError> {
         use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
         let secs = (end - start).num_seconds().max(60);
         let period = (secs + 59) / 60 * 60;
@@ -170,7 +212,12 @@ impl CloudWatch {
                                     Metric::builder()
                                         .namespace(q.namespace)
                                         .metric_name(q.metric)
-                                        .dimensions(Dimension::builder().name(q.dimension).value(&q.value).build())
+                                        .dimensions(
+                                            Dimension::builder()
+                                                .name(q.dimension)
+                                                .value(&q.value)
+                                                .build(),
+                                        )
                                         .build(),
                                 )
                                 .period(period as i32)
@@ -189,10 +236,21 @@ impl CloudWatch {
                 .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()))
                 .into_paginator()
                 .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| AwsError::from_sdk("cloudwatch", "GetMetricData", "activity metrics", e))?;
+            while let Some(page) = {
+                self.pace.wait().await;
+                pages.next().await
+            } {
+                let page = page.map_err(|e| {
+                    AwsError::from_sdk("cloudwatch", "GetMetricData", "activity metrics", e)
+                })?;
                 for r in page.metric_data_results() {
-                    let Some(i) = r.id().and_then(|id| id.strip_prefix('q')).and_then(|n| n.parse::<usize>().ok()) else { continue };
+                    let Some(i) = r
+                        .id()
+                        .and_then(|id| id.strip_prefix('q'))
+                        .and_then(|n| n.parse::<usize>().ok())
+                    else {
+                        continue;
+                    };
                     if i < out.len() && !r.values().is_empty() {
                         let sum: f64 = r.values().iter().sum();
                         out[i] = Some(out[i].unwrap_or(0.0) + sum);

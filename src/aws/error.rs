@@ -16,7 +16,12 @@ pub struct AwsError {
 }
 
 impl AwsError {
-    pub fn from_sdk<E, R>(service: &str, operation: &str, resource: &str, e: SdkError<E, R>) -> AwsError
+    pub fn from_sdk<E, R>(
+        service: &str,
+        operation: &str,
+        resource: &str,
+        e: SdkError<E, R>,
+    ) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,
@@ -24,7 +29,10 @@ impl AwsError {
         let (code, message) = match &e {
             SdkError::ServiceError(se) => (
                 se.err().code().unwrap_or("ServiceError").to_string(),
-                se.err().message().map(str::to_string).unwrap_or_else(|| causes(se.err())),
+                se.err()
+                    .message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| causes(se.err())),
             ),
             SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
             SdkError::DispatchFailure(_) => ("DispatchFailure".into(), causes(&e)),
@@ -40,7 +48,13 @@ impl AwsError {
         }
     }
 
-    pub fn other(service: &str, operation: &str, resource: &str, code: &str, message: impl Into<String>) -> AwsError {
+    pub fn other(
+        service: &str,
+        operation: &str,
+        resource: &str,
+        code: &str,
+        message: impl Into<String>,
+    ) -> AwsError {
         AwsError {
             service: service.into(),
             operation: operation.into(),
@@ -64,11 +78,18 @@ impl AwsError {
             )
         } else if c.contains("NotFound") {
             "the resource was deleted or renamed since it was read; run `parkctl plan` again".into()
-        } else if c.contains("Throttl") || c == "TooManyRequestsException" || c == "LimitExceededException" {
+        } else if c.contains("Throttl")
+            || c == "TooManyRequestsException"
+            || c == "LimitExceededException"
+        {
             "AWS kept throttling beyond the retry budget; re-run (the apply converges), or raise --retries / lower --concurrency".into()
         } else if c == "DispatchFailure" || c == "Timeout" {
             "could not reach AWS: check the network, the region and --endpoint-url".into()
-        } else if c.contains("Token") || c.contains("Credential") || c == "InvalidClientTokenId" || self.message.contains("credentials") {
+        } else if c.contains("Token")
+            || c.contains("Credential")
+            || c == "InvalidClientTokenId"
+            || self.message.contains("credentials")
+        {
             "check the credentials: AWS_PROFILE, `aws sso login`, or the instance role".into()
         } else if c == "ResourceInUseException" || c == "ResourceConflictException" {
             "the resource is busy with another change; wait a minute and re-run".into()

@@ -14,21 +14,33 @@ const RESHARD_WAIT: Duration = Duration::from_secs(30 * 60);
 pub struct Kinesis {
     client: Client,
     concurrency: usize,
+    pace: super::pace::Pace,
 }
 
 impl Kinesis {
-    pub fn new(conf: aws_sdk_kinesis::Config, concurrency: usize) -> Self {
+    pub fn new(conf: aws_sdk_kinesis::Config, concurrency: usize, pace: super::pace::Pace) -> Self {
         Kinesis {
             client: Client::from_conf(conf),
             concurrency,
+            pace,
         }
     }
 
     pub async fn list_names(&self) -> Result<Vec<String>, AwsError> {
         let mut names = Vec::new();
-        let mut pages = self.client.list_streams().limit(10_000).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| AwsError::from_sdk("kinesis", "ListStreams", "the account's streams", e))?;
+        let mut pages = self
+            .client
+            .list_streams()
+            .limit(10_000)
+            .into_paginator()
+            .send();
+        while let Some(page) = {
+            self.pace.wait().await;
+            pages.next().await
+        } {
+            let page = page.map_err(|e| {
+                AwsError::from_sdk("kinesis", "ListStreams", "the account's streams", e)
+            })?;
             names.extend(page.stream_names().iter().cloned());
         }
         Ok(names)
@@ -41,6 +53,7 @@ impl Kinesis {
             let mut tags = Tags::new();
             let mut start: Option<String> = None;
             loop {
+                self.pace.wait().await;
                 let out = self
                     .client
                     .list_tags_for_stream()
@@ -49,9 +62,19 @@ impl Kinesis {
                     .limit(50)
                     .send()
                     .await
-                    .map_err(|e| AwsError::from_sdk("kinesis", "ListTagsForStream", &format!("stream {name}"), e))?;
+                    .map_err(|e| {
+                        AwsError::from_sdk(
+                            "kinesis",
+                            "ListTagsForStream",
+                            &format!("stream {name}"),
+                            e,
+                        )
+                    })?;
                 for t in out.tags() {
-                    tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());
+                    tags.insert(
+                        t.key().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    );
                 }
                 match out.tags().last() {
                     Some(last) if out.has_more_tags() => start = Some(last.key().to_string()),
@@ -67,7 +90,14 @@ impl Kinesis {
     /// Describes the streams; ones that do not exist are left out.
     pub async fn describe(&self, names: &[String]) -> Result<Vec<Stream>, AwsError> {
         let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
-            match self.client.describe_stream_summary().stream_name(&name).send().await {
+            self.pace.wait().await;
+            match self
+                .client
+                .describe_stream_summary()
+                .stream_name(&name)
+                .send()
+                .await
+            {
                 Ok(out) => Ok(out.stream_description_summary().map(|d| Stream {
                     name: d.stream_name().to_string(),
                     arn: d.stream_arn().to_string(),
@@ -80,7 +110,12 @@ impl Kinesis {
                     status: d.stream_status().as_str().to_string(),
                     tags: Tags::new(),
                 })),
-                Err(e) => Err(AwsError::from_sdk("kinesis", "DescribeStreamSummary", &format!("stream {name}"), e)),
+                Err(e) => Err(AwsError::from_sdk(
+                    "kinesis",
+                    "DescribeStreamSummary",
+                    &format!("stream {name}"),
+                    e,
+                )),
             }
         })
         .await;
@@ -89,23 +124,41 @@ impl Kinesis {
 
     /// When each stream was created, for telling "idle" from "too young to
     /// judge" in status.
-    pub async fn created(&self, names: &[String]) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, AwsError> {
+    pub async fn created(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, AwsError> {
         let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
+            self.pace.wait().await;
             let out = self
                 .client
                 .describe_stream_summary()
                 .stream_name(&name)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("kinesis", "DescribeStreamSummary", &format!("stream {name}"), e))?;
-            let secs = out.stream_description_summary().map(|d| d.stream_creation_timestamp().secs()).unwrap_or(0);
-            Ok((name, chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()))
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "kinesis",
+                        "DescribeStreamSummary",
+                        &format!("stream {name}"),
+                        e,
+                    )
+                })?;
+            let secs = out
+                .stream_description_summary()
+                .map(|d| d.stream_creation_timestamp().secs())
+                .unwrap_or(0);
+            Ok((
+                name,
+                chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+            ))
         })
         .await;
         results.into_iter().collect()
     }
 
     async fn wait_active(&self, name: &str) -> Result<(), AwsError> {
+        self.pace.wait().await;
         self.client
             .wait_until_stream_exists()
             .stream_name(name)
@@ -127,7 +180,12 @@ impl Kinesis {
     /// on an UPDATING stream is refused. `stop` is asked before each step
     /// after the first (Ctrl-C): the stream is then left ACTIVE at the
     /// count of the last step, which a re-run continues from.
-    pub async fn set_shards(&self, name: &str, steps: &[u32], stop: &(dyn Fn() -> bool + Send + Sync)) -> Result<(), AwsError> {
+    pub async fn set_shards(
+        &self,
+        name: &str,
+        steps: &[u32],
+        stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> Result<(), AwsError> {
         for (i, &target) in steps.iter().enumerate() {
             self.wait_active(name).await?;
             if i > 0 && stop() {
@@ -139,6 +197,7 @@ impl Kinesis {
                     format!("stopped by Ctrl-C at {} shards, before step {} of {} (to {target}); re-run to finish", steps[i - 1], i + 1, steps.len()),
                 ));
             }
+            self.pace.wait().await;
             self.client
                 .update_shard_count()
                 .stream_name(name)
@@ -146,7 +205,14 @@ impl Kinesis {
                 .scaling_type(ScalingType::UniformScaling)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("kinesis", "UpdateShardCount", &format!("stream {name} (to {target} shards)"), e))?;
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "kinesis",
+                        "UpdateShardCount",
+                        &format!("stream {name} (to {target} shards)"),
+                        e,
+                    )
+                })?;
             tracing::info!(stream = name, shards = target, "resharded");
         }
         self.wait_active(name).await

@@ -9,6 +9,7 @@ use aws_sdk_lambda::Client;
 pub struct Lambda {
     client: Client,
     concurrency: usize,
+    pace: super::pace::Pace,
 }
 
 /// A function as listed: name and ARN.
@@ -21,19 +22,30 @@ pub struct Listed {
 }
 
 impl Lambda {
-    pub fn new(conf: aws_sdk_lambda::Config, concurrency: usize) -> Self {
+    pub fn new(conf: aws_sdk_lambda::Config, concurrency: usize, pace: super::pace::Pace) -> Self {
         Lambda {
             client: Client::from_conf(conf),
             concurrency,
+            pace,
         }
     }
 
     pub async fn list(&self) -> Result<Vec<Listed>, AwsError> {
         let mut out = Vec::new();
         // 50 is ListFunctions' largest page.
-        let mut pages = self.client.list_functions().max_items(50).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| AwsError::from_sdk("lambda", "ListFunctions", "the account's functions", e))?;
+        let mut pages = self
+            .client
+            .list_functions()
+            .max_items(50)
+            .into_paginator()
+            .send();
+        while let Some(page) = {
+            self.pace.wait().await;
+            pages.next().await
+        } {
+            let page = page.map_err(|e| {
+                AwsError::from_sdk("lambda", "ListFunctions", "the account's functions", e)
+            })?;
             for f in page.functions() {
                 out.push(Listed {
                     name: f.function_name().unwrap_or_default().to_string(),
@@ -49,9 +61,24 @@ impl Lambda {
     /// list instead of one call per function.
     pub async fn mappings(&self) -> Result<Vec<(String, Mapping)>, AwsError> {
         let mut out = Vec::new();
-        let mut pages = self.client.list_event_source_mappings().max_items(10_000).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| AwsError::from_sdk("lambda", "ListEventSourceMappings", "the account's event source mappings", e))?;
+        let mut pages = self
+            .client
+            .list_event_source_mappings()
+            .max_items(10_000)
+            .into_paginator()
+            .send();
+        while let Some(page) = {
+            self.pace.wait().await;
+            pages.next().await
+        } {
+            let page = page.map_err(|e| {
+                AwsError::from_sdk(
+                    "lambda",
+                    "ListEventSourceMappings",
+                    "the account's event source mappings",
+                    e,
+                )
+            })?;
             for m in page.event_source_mappings() {
                 let function = function_name_of(m.function_arn().unwrap_or_default());
                 let state = m.state().unwrap_or("Enabled").to_string();
@@ -73,9 +100,25 @@ impl Lambda {
     /// Functions that vanished since listing are left out.
     pub async fn reserved(&self, names: &[String]) -> Result<Vec<(String, Option<u32>)>, AwsError> {
         let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
-            match self.client.get_function_concurrency().function_name(&name).send().await {
-                Ok(out) => Ok((name, out.reserved_concurrent_executions().map(|n| n.max(0) as u32))),
-                Err(e) => Err(AwsError::from_sdk("lambda", "GetFunctionConcurrency", &format!("function {name}"), e)),
+            self.pace.wait().await;
+            match self
+                .client
+                .get_function_concurrency()
+                .function_name(&name)
+                .send()
+                .await
+            {
+                Ok(out) => Ok((
+                    name,
+                    out.reserved_concurrent_executions()
+                        .map(|n| n.max(0) as u32),
+                )),
+                Err(e) => Err(AwsError::from_sdk(
+                    "lambda",
+                    "GetFunctionConcurrency",
+                    &format!("function {name}"),
+                    e,
+                )),
             }
         })
         .await;
@@ -83,17 +126,27 @@ impl Lambda {
     }
 
     pub async fn tags(&self, functions: &[Listed]) -> Result<Vec<(String, Tags)>, AwsError> {
-        let results = bounded(functions.iter().cloned(), self.concurrency, |f| async move {
-            let out = self
-                .client
-                .list_tags()
-                .resource(&f.arn)
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("lambda", "ListTags", &format!("function {}", f.name), e))?;
-            let tags = out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
-            Ok((f.name, tags))
-        })
+        let results = bounded(
+            functions.iter().cloned(),
+            self.concurrency,
+            |f| async move {
+                self.pace.wait().await;
+                let out = self
+                    .client
+                    .list_tags()
+                    .resource(&f.arn)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        AwsError::from_sdk("lambda", "ListTags", &format!("function {}", f.name), e)
+                    })?;
+                let tags = out
+                    .tags()
+                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default();
+                Ok((f.name, tags))
+            },
+        )
         .await;
         results.into_iter().collect()
     }
@@ -101,10 +154,16 @@ impl Lambda {
     /// The account's concurrency pool. Not every endpoint serves it (the
     /// emulator does not), so failure means "unknown", not an error.
     pub async fn account(&self) -> AccountFacts {
+        self.pace.wait().await;
         match self.client.get_account_settings().send().await {
             Ok(out) => AccountFacts {
-                unreserved_concurrency: out.account_limit().and_then(|l| l.unreserved_concurrent_executions()).map(|n| n.max(0) as u32),
-                concurrency_limit: out.account_limit().map(|l| l.concurrent_executions().max(0) as u32),
+                unreserved_concurrency: out
+                    .account_limit()
+                    .and_then(|l| l.unreserved_concurrent_executions())
+                    .map(|n| n.max(0) as u32),
+                concurrency_limit: out
+                    .account_limit()
+                    .map(|l| l.concurrent_executions().max(0) as u32),
             },
             Err(e) => {
                 let err = AwsError::from_sdk("lambda", "GetAccountSettings", "the account", e);
@@ -115,6 +174,7 @@ impl Lambda {
     }
 
     pub async fn set_reserved(&self, name: &str, value: Option<u32>) -> Result<(), AwsError> {
+        self.pace.wait().await;
         match value {
             Some(n) => self
                 .client
@@ -124,7 +184,14 @@ impl Lambda {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| AwsError::from_sdk("lambda", "PutFunctionConcurrency", &format!("function {name}"), e)),
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "lambda",
+                        "PutFunctionConcurrency",
+                        &format!("function {name}"),
+                        e,
+                    )
+                }),
             None => self
                 .client
                 .delete_function_concurrency()
@@ -132,13 +199,21 @@ impl Lambda {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| AwsError::from_sdk("lambda", "DeleteFunctionConcurrency", &format!("function {name}"), e)),
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "lambda",
+                        "DeleteFunctionConcurrency",
+                        &format!("function {name}"),
+                        e,
+                    )
+                }),
         }
     }
 
     /// Disabling keeps the mapping and its position in the stream, so that
     /// enabling it again resumes where it stopped.
     pub async fn set_mapping(&self, uuid: &str, what: &str, enabled: bool) -> Result<(), AwsError> {
+        self.pace.wait().await;
         self.client
             .update_event_source_mapping()
             .uuid(uuid)
@@ -146,7 +221,14 @@ impl Lambda {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("lambda", "UpdateEventSourceMapping", &format!("event source {what} ({uuid})"), e))
+            .map_err(|e| {
+                AwsError::from_sdk(
+                    "lambda",
+                    "UpdateEventSourceMapping",
+                    &format!("event source {what} ({uuid})"),
+                    e,
+                )
+            })
     }
 }
 

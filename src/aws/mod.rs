@@ -7,6 +7,7 @@ pub mod cloudwatch;
 pub mod error;
 pub mod kinesis;
 pub mod lambda;
+pub mod pace;
 pub mod s3;
 pub mod sts;
 
@@ -30,6 +31,8 @@ pub struct Settings {
     pub adaptive_retry: bool,
     /// Requests in flight at once, per service.
     pub concurrency: usize,
+    /// Requests per second per service (client-side pacing).
+    pub rates: pace::Rates,
 }
 
 impl Default for Settings {
@@ -41,6 +44,7 @@ impl Default for Settings {
             max_attempts: 5,
             adaptive_retry: false,
             concurrency: 16,
+            rates: pace::Rates::default(),
         }
     }
 }
@@ -59,7 +63,10 @@ pub struct Aws {
 impl Aws {
     /// Resolves credentials and region through the SDK's standard chain
     /// (environment, shared config, SSO, instance roles), flags first.
-    pub async fn connect(settings: &Settings, fallback_region: Option<&str>) -> Result<Aws, String> {
+    pub async fn connect(
+        settings: &Settings,
+        fallback_region: Option<&str>,
+    ) -> Result<Aws, String> {
         let retry = if settings.adaptive_retry {
             RetryConfig::adaptive()
         } else {
@@ -98,14 +105,39 @@ impl Aws {
         let log = || calllog::CallLog::new(stats.clone());
         let n = settings.concurrency.max(1);
         Ok(Aws {
-            kinesis: kinesis::Kinesis::new(aws_sdk_kinesis::config::Builder::from(&conf).interceptor(log()).build(), n),
-            lambda: lambda::Lambda::new(aws_sdk_lambda::config::Builder::from(&conf).interceptor(log()).build(), n),
-            cloudwatch: cloudwatch::CloudWatch::new(aws_sdk_cloudwatch::config::Builder::from(&conf).interceptor(log()).build(), n),
-            sts: sts::Sts::new(aws_sdk_sts::config::Builder::from(&conf).interceptor(log()).build()),
+            kinesis: kinesis::Kinesis::new(
+                aws_sdk_kinesis::config::Builder::from(&conf)
+                    .interceptor(log())
+                    .build(),
+                n,
+                pace::Pace::per_second(settings.rates.kinesis),
+            ),
+            lambda: lambda::Lambda::new(
+                aws_sdk_lambda::config::Builder::from(&conf)
+                    .interceptor(log())
+                    .build(),
+                n,
+                pace::Pace::per_second(settings.rates.lambda),
+            ),
+            cloudwatch: cloudwatch::CloudWatch::new(
+                aws_sdk_cloudwatch::config::Builder::from(&conf)
+                    .interceptor(log())
+                    .build(),
+                n,
+                pace::Pace::per_second(settings.rates.cloudwatch),
+            ),
+            sts: sts::Sts::new(
+                aws_sdk_sts::config::Builder::from(&conf)
+                    .interceptor(log())
+                    .build(),
+            ),
             s3: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(&conf)
                     .interceptor(log())
-                    .force_path_style(settings.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some())
+                    .force_path_style(
+                        settings.endpoint_url.is_some()
+                            || std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+                    )
                     .build(),
             ),
             region,
@@ -123,7 +155,11 @@ where
     F: Fn(I::Item) -> Fut,
     Fut: Future<Output = T>,
 {
-    stream::iter(items).map(f).buffered(n.max(1)).collect().await
+    stream::iter(items)
+        .map(f)
+        .buffered(n.max(1))
+        .collect()
+        .await
 }
 
 /// Per-resource reads where "not found" means the resource is gone (it
@@ -147,9 +183,28 @@ mod tests {
 
     #[test]
     fn not_found_is_absence_other_errors_fail() {
-        let nf = || AwsError::other("kinesis", "DescribeStreamSummary", "stream s", "ResourceNotFoundException", "gone");
-        let denied = || AwsError::other("kinesis", "DescribeStreamSummary", "stream s", "AccessDeniedException", "no");
+        let nf = || {
+            AwsError::other(
+                "kinesis",
+                "DescribeStreamSummary",
+                "stream s",
+                "ResourceNotFoundException",
+                "gone",
+            )
+        };
+        let denied = || {
+            AwsError::other(
+                "kinesis",
+                "DescribeStreamSummary",
+                "stream s",
+                "AccessDeniedException",
+                "no",
+            )
+        };
         assert_eq!(existing(vec![Ok(1), Err(nf()), Ok(3)]).unwrap(), vec![1, 3]);
-        assert_eq!(existing(vec![Ok(1), Err(denied())]).unwrap_err().code, "AccessDeniedException");
+        assert_eq!(
+            existing(vec![Ok(1), Err(denied())]).unwrap_err().code,
+            "AccessDeniedException"
+        );
     }
 }

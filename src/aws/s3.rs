@@ -13,7 +13,11 @@ pub fn parse_url(url: &str) -> Option<(String, String)> {
     if bucket.is_empty() {
         return None;
     }
-    let prefix = if prefix.is_empty() || prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") };
+    let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+        prefix.to_string()
+    } else {
+        format!("{prefix}/")
+    };
     Some((bucket.to_string(), prefix))
 }
 
@@ -32,8 +36,13 @@ pub enum LockOutcome {
 
 impl Mirror {
     pub fn new(client: Client, url: &str) -> Result<Mirror, String> {
-        let (bucket, prefix) = parse_url(url).ok_or_else(|| format!("`{url}` is not an S3 URL: use s3://bucket/prefix"))?;
-        Ok(Mirror { client, bucket, prefix })
+        let (bucket, prefix) = parse_url(url)
+            .ok_or_else(|| format!("`{url}` is not an S3 URL: use s3://bucket/prefix"))?;
+        Ok(Mirror {
+            client,
+            bucket,
+            prefix,
+        })
     }
 
     fn key(&self, rel: &str) -> String {
@@ -59,13 +68,28 @@ impl Mirror {
     /// Creates the lock object only if none exists: S3 answers 412 to the
     /// second writer, atomically.
     pub async fn lock(&self, body: Vec<u8>) -> Result<LockOutcome, AwsError> {
-        let r = self.client.put_object().bucket(&self.bucket).key(self.key("lock")).if_none_match("*").body(ByteStream::from(body)).send().await;
+        let r = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(self.key("lock"))
+            .if_none_match("*")
+            .body(ByteStream::from(body))
+            .send()
+            .await;
         match r {
             Ok(_) => Ok(LockOutcome::Taken),
             Err(e) => {
                 let err = AwsError::from_sdk("s3", "PutObject", &self.url("lock"), e);
-                if err.code == "PreconditionFailed" || err.code == "ConditionalRequestConflict" || err.message.contains("412") {
-                    Ok(LockOutcome::Held(self.read_lock().await.unwrap_or_else(|_| "an unreadable lock".into())))
+                if err.code == "PreconditionFailed"
+                    || err.code == "ConditionalRequestConflict"
+                    || err.message.contains("412")
+                {
+                    Ok(LockOutcome::Held(
+                        self.read_lock()
+                            .await
+                            .unwrap_or_else(|_| "an unreadable lock".into()),
+                    ))
                 } else {
                     Err(err)
                 }
@@ -74,8 +98,23 @@ impl Mirror {
     }
 
     pub async fn read_lock(&self) -> Result<String, AwsError> {
-        let out = self.client.get_object().bucket(&self.bucket).key(self.key("lock")).send().await.map_err(|e| AwsError::from_sdk("s3", "GetObject", &self.url("lock"), e))?;
-        let bytes = out.body.collect().await.map_err(|e| AwsError::other("s3", "GetObject", &self.url("lock"), "ReadError", e.to_string()))?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.key("lock"))
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("s3", "GetObject", &self.url("lock"), e))?;
+        let bytes = out.body.collect().await.map_err(|e| {
+            AwsError::other(
+                "s3",
+                "GetObject",
+                &self.url("lock"),
+                "ReadError",
+                e.to_string(),
+            )
+        })?;
         Ok(String::from_utf8_lossy(&bytes.into_bytes()).into_owned())
     }
 

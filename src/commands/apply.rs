@@ -3,8 +3,12 @@
 //! before the first change, and the record is written whatever happens.
 
 use super::plan::{prepare, show, source, Prepared, Source};
-use super::{confirm, fail, fail_code, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL};
+use super::{
+    confirm, fail, fail_code, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK,
+    EXIT_PARTIAL,
+};
 use crate::apply::{execute, Interrupt, Status};
+use crate::aws::s3::{LockOutcome, Mirror};
 use crate::cli::Format;
 use crate::model::Live;
 use crate::plan::{Plan, Resource};
@@ -13,7 +17,6 @@ use crate::state::lock::{Lock, LockError, LockInfo};
 use crate::state::operation::{Operation, Result_, Totals};
 use crate::state::saved::{drift, SavedPlan};
 use crate::state::snapshot::Snapshot;
-use crate::aws::s3::{LockOutcome, Mirror};
 use chrono::Utc;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,14 +64,21 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
     let changing = Arc::new(AtomicBool::new(false));
     let s3: Arc<tokio::sync::Mutex<Option<Mirror>>> = Arc::default();
     let aborted = Arc::new(AtomicBool::new(false));
-    let (i, c, s3_held, aborted_flag) = (interrupt.clone(), changing.clone(), s3.clone(), aborted.clone());
+    let (i, c, s3_held, aborted_flag) = (
+        interrupt.clone(),
+        changing.clone(),
+        s3.clone(),
+        aborted.clone(),
+    );
     tokio::spawn(async move {
         let mut count = 0;
         while sigint.recv().await.is_some() {
             count += 1;
             // Claim "before any change" atomically: either the apply has
             // started changing (and we stop it gracefully) or it never will.
-            if c.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            if c.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
                 aborted.store(true, Ordering::SeqCst);
                 if let Some(m) = s3_held.lock().await.take() {
                     let _ = m.unlock().await;
@@ -85,7 +95,13 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
             }
         }
     });
-    Ok(Guarded { _lock: lock, interrupt, changing, s3, aborted: aborted_flag })
+    Ok(Guarded {
+        _lock: lock,
+        interrupt,
+        changing,
+        s3,
+        aborted: aborted_flag,
+    })
 }
 
 fn operation_id() -> String {
@@ -99,7 +115,10 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
     show(&prep.plan, Format::Text);
     let (name, sha) = (prep.plan.profile.clone(), prep.plan.profile_sha256.clone());
     let reread = |live: &Live| src.plan(live, Utc::now());
-    finish(ctx, command, &op_id, &name, &sha, prep, guarded, yes, &reread).await
+    finish(
+        ctx, command, &op_id, &name, &sha, prep, guarded, yes, &reread,
+    )
+    .await
 }
 
 async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
@@ -111,14 +130,23 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
         account: Some(saved.account.clone()).filter(|a| !a.is_empty()),
     };
     let aws = ctx.connect(Some(&saved.region)).await?;
-    ctx.guard(&aws, &target, &format!("the saved plan {}", path.display())).await?;
+    ctx.guard(&aws, &target, &format!("the saved plan {}", path.display()))
+        .await?;
     let caller = aws.sts.caller().await.map_err(super::aws_fail)?;
     let wanted = crate::read::Wanted::named(&saved.live);
-    let live = crate::read::read(&aws, &wanted).await.map_err(super::aws_fail)?;
-    let moved = drift(&crate::planner::observe(&saved.live), &crate::planner::observe(&live));
+    let live = crate::read::read(&aws, &wanted)
+        .await
+        .map_err(super::aws_fail)?;
+    let moved = drift(
+        &crate::planner::observe(&saved.live),
+        &crate::planner::observe(&live),
+    );
     if !moved.is_empty() {
         return Err(super::fail_help(
-            format!("the live state changed since this plan was made: {}", moved.join("; ")),
+            format!(
+                "the live state changed since this plan was made: {}",
+                moved.join("; ")
+            ),
             "make a new plan (`parkctl plan PROFILE --out FILE`) and review it",
         ));
     }
@@ -140,10 +168,30 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
         let mut expected = desired_live.clone();
         apply_expected(&mut expected, &plan);
         let desired = crate::planner::desired_from_live(&expected, "saved plan");
-        crate::planner::diff(&desired, now, &crate::planner::Context::at(Utc::now()), &plan.profile, &plan.profile_sha256)
+        crate::planner::diff(
+            &desired,
+            now,
+            &crate::planner::Context::at(Utc::now()),
+            &plan.profile,
+            &plan.profile_sha256,
+        )
     };
-    let (name, sha) = (saved.plan.profile.clone(), saved.plan.profile_sha256.clone());
-    finish(ctx, "apply-saved-plan", &op_id, &name, &sha, prep, guarded, yes, &reread).await
+    let (name, sha) = (
+        saved.plan.profile.clone(),
+        saved.plan.profile_sha256.clone(),
+    );
+    finish(
+        ctx,
+        "apply-saved-plan",
+        &op_id,
+        &name,
+        &sha,
+        prep,
+        guarded,
+        yes,
+        &reread,
+    )
+    .await
 }
 
 /// The state the plan's changes lead to, for verification.
@@ -155,14 +203,29 @@ fn apply_expected(live: &mut Live, plan: &Plan) {
 fn touched(live: &Live, plan: &Plan) -> Live {
     let has = |f: &dyn Fn(&Resource) -> bool| plan.changes.iter().any(|c| f(&c.resource));
     Live {
-        streams: live.streams.iter().filter(|s| has(&|r| matches!(r, Resource::Stream { name } if *name == s.name))).cloned().collect(),
+        streams: live
+            .streams
+            .iter()
+            .filter(|s| has(&|r| matches!(r, Resource::Stream { name } if *name == s.name)))
+            .cloned()
+            .collect(),
         functions: live
             .functions
             .iter()
-            .filter(|f| has(&|r| matches!(r, Resource::Function { name } if *name == f.name) || matches!(r, Resource::Mapping { function, .. } if *function == f.name)))
+            .filter(|f| {
+                has(&|r| {
+                    matches!(r, Resource::Function { name } if *name == f.name)
+                        || matches!(r, Resource::Mapping { function, .. } if *function == f.name)
+                })
+            })
             .cloned()
             .collect(),
-        alarms: live.alarms.iter().filter(|a| has(&|r| matches!(r, Resource::Alarm { name } if *name == a.name))).cloned().collect(),
+        alarms: live
+            .alarms
+            .iter()
+            .filter(|a| has(&|r| matches!(r, Resource::Alarm { name } if *name == a.name)))
+            .cloned()
+            .collect(),
         account: live.account.clone(),
     }
 }
@@ -170,19 +233,37 @@ fn touched(live: &Live, plan: &Plan) -> Live {
 /// Takes the S3 lock when a mirror is configured, runs the apply, and
 /// releases the S3 lock whatever happened.
 #[allow(clippy::too_many_arguments)]
-async fn finish(ctx: &Ctx, command: &str, op_id: &str, name: &str, sha: &str, prep: Prepared, guarded: Guarded, yes: bool, reread: &dyn Fn(&Live) -> Plan) -> Res {
-    let aws = prep.aws.as_ref().ok_or_else(|| fail("--live-from is for plan only"))?;
+async fn finish(
+    ctx: &Ctx,
+    command: &str,
+    op_id: &str,
+    name: &str,
+    sha: &str,
+    prep: Prepared,
+    guarded: Guarded,
+    yes: bool,
+    reread: &dyn Fn(&Live) -> Plan,
+) -> Res {
+    let aws = prep
+        .aws
+        .as_ref()
+        .ok_or_else(|| fail("--live-from is for plan only"))?;
     let mirror = match &ctx.config.state_s3 {
         None => None,
         Some(url) => {
             let m = Mirror::new(aws.s3.clone(), url).map_err(fail)?;
-            let info = serde_json::to_vec_pretty(&LockInfo::mine(op_id, command)).unwrap_or_default();
+            let info =
+                serde_json::to_vec_pretty(&LockInfo::mine(op_id, command)).unwrap_or_default();
             match m.lock(info).await.map_err(super::aws_fail)? {
                 LockOutcome::Taken => {}
                 LockOutcome::Held(holder) => {
                     return Err(fail_code(
                         EXIT_LOCKED,
-                        format!("another apply holds the S3 lock {}: {}", m.url("lock"), holder.split_whitespace().collect::<Vec<_>>().join(" ")),
+                        format!(
+                            "another apply holds the S3 lock {}: {}",
+                            m.url("lock"),
+                            holder.split_whitespace().collect::<Vec<_>>().join(" ")
+                        ),
                     ))
                 }
             }
@@ -191,10 +272,25 @@ async fn finish(ctx: &Ctx, command: &str, op_id: &str, name: &str, sha: &str, pr
         }
     };
     let s3 = guarded.s3.clone();
-    let result = run_apply(ctx, command, op_id, name, sha, prep, guarded, yes, reread, mirror.as_ref()).await;
+    let result = run_apply(
+        ctx,
+        command,
+        op_id,
+        name,
+        sha,
+        prep,
+        guarded,
+        yes,
+        reread,
+        mirror.as_ref(),
+    )
+    .await;
     if let Some(m) = s3.lock().await.take() {
         if let Err(e) = m.unlock().await {
-            eprintln!("Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.", m.url("lock"));
+            eprintln!(
+                "Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.",
+                m.url("lock")
+            );
         }
     }
     result
@@ -213,7 +309,14 @@ async fn run_apply(
     reread: &dyn Fn(&Live) -> Plan,
     mirror: Option<&Mirror>,
 ) -> Res {
-    let Prepared { aws, region, caller, live, plan, wanted } = prep;
+    let Prepared {
+        aws,
+        region,
+        caller,
+        live,
+        plan,
+        wanted,
+    } = prep;
     let aws = aws.ok_or_else(|| fail("--live-from is for plan only"))?;
     if plan.has_errors() {
         eprintln!("Nothing was changed: fix the errors above first.");
@@ -222,7 +325,11 @@ async fn run_apply(
     if plan.is_empty() {
         return Ok(EXIT_OK);
     }
-    if !confirm(&format!("Apply these {} changes?", plan.changes.len()), yes, ctx.config.confirm)? {
+    if !confirm(
+        &format!("Apply these {} changes?", plan.changes.len()),
+        yes,
+        ctx.config.confirm,
+    )? {
         eprintln!("Not applied.");
         return Ok(EXIT_ERROR);
     }
@@ -242,20 +349,35 @@ async fn run_apply(
         operation_id: op_id.to_string(),
         live: touched(&live, &plan),
     };
-    let snap_path = snapshot
-        .write(&state)
-        .map_err(|e| fail(format!("could not write the snapshot, so nothing was changed: {e}")))?;
+    let snap_path = snapshot.write(&state).map_err(|e| {
+        fail(format!(
+            "could not write the snapshot, so nothing was changed: {e}"
+        ))
+    })?;
     eprintln!("Snapshot written to {}", snap_path.display());
     if let Some(m) = mirror {
-        let rel = format!("snapshots/{}", snap_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let rel = format!(
+            "snapshots/{}",
+            snap_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
         let bytes = std::fs::read(&snap_path).map_err(|e| fail(e.to_string()))?;
-        m.put(&rel, bytes)
-            .await
-            .map_err(|e| fail(format!("could not mirror the snapshot to S3, so nothing was changed: {e}")))?;
+        m.put(&rel, bytes).await.map_err(|e| {
+            fail(format!(
+                "could not mirror the snapshot to S3, so nothing was changed: {e}"
+            ))
+        })?;
         eprintln!("Snapshot mirrored to {}", m.url(&rel));
     }
 
-    if guarded.changing.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_err() || guarded.aborted.load(Ordering::SeqCst) {
+    if guarded
+        .changing
+        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+        || guarded.aborted.load(Ordering::SeqCst)
+    {
         // Ctrl-C won the race: the handler is releasing the lock and exiting.
         std::future::pending::<()>().await;
     }
@@ -267,7 +389,15 @@ async fn run_apply(
         Ok(now) => reread(&now)
             .changes
             .iter()
-            .map(|c| format!("{} {}: is {}, wanted {}", c.resource, c.action.attr(), c.action.before(), c.action.after()))
+            .map(|c| {
+                format!(
+                    "{} {}: is {}, wanted {}",
+                    c.resource,
+                    c.action.attr(),
+                    c.action.before(),
+                    c.action.after()
+                )
+            })
             .collect(),
         Err(e) => vec![format!("could not re-read to verify: {e}")],
     };
@@ -298,18 +428,28 @@ async fn run_apply(
     let record = op.write(&state);
     if let (Some(m), Ok(p)) = (mirror, &record) {
         for path in [p.clone(), p.with_extension("txt")] {
-            let rel = format!("operations/{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            let rel = format!(
+                "operations/{}",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            );
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     if let Err(e) = m.put(&rel, bytes).await {
                         eprintln!("Warning: could not mirror the operation record to S3: {e}");
                     }
                 }
-                Err(e) => eprintln!("Warning: could not read {} to mirror it: {e}", path.display()),
+                Err(e) => eprintln!(
+                    "Warning: could not read {} to mirror it: {e}",
+                    path.display()
+                ),
             }
         }
     }
-    let st = Style { color: crate::render::use_color() };
+    let st = Style {
+        color: crate::render::use_color(),
+    };
     eprint!("{}", crate::render::text::failures(&outcomes, &st));
     for u in &unverified {
         eprintln!("Not converged: {u}");
@@ -319,16 +459,25 @@ async fn run_apply(
         Err(e) => eprintln!("Warning: could not write the operation record: {e}"),
     }
     if ctx.global.stats {
-        eprint!("{}", crate::aws::calllog::render_stats(&aws.stats, t.elapsed()));
+        eprint!(
+            "{}",
+            crate::aws::calllog::render_stats(&aws.stats, t.elapsed())
+        );
     }
-    let applied = outcomes.iter().filter(|o| o.status == Status::Applied).count();
+    let applied = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Applied)
+        .count();
     match result {
         Result_::Succeeded => {
             println!("Applied {applied} changes; live state verified against `{name}`.");
             Ok(EXIT_OK)
         }
         Result_::Interrupted => {
-            println!("Interrupted after {applied} of {} changes; re-run to finish.", plan.changes.len());
+            println!(
+                "Interrupted after {applied} of {} changes; re-run to finish.",
+                plan.changes.len()
+            );
             Ok(EXIT_INTERRUPTED)
         }
         Result_::Failed => {

@@ -8,11 +8,27 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
     let state = ctx.state();
     let all = history(&state);
     if let Some(id) = id {
-        let matches: Vec<_> = all.iter().filter(|(p, _)| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id))).collect();
+        let matches: Vec<_> = all
+            .iter()
+            .filter(|(p, _)| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(id))
+            })
+            .collect();
         let (path, op) = match matches.as_slice() {
             [one] => one,
-            [] => return Err(fail(format!("no operation `{id}` in {}", state.operations().display()))),
-            _ => return Err(fail(format!("`{id}` matches {} operations; give more of the id", matches.len()))),
+            [] => {
+                return Err(fail(format!(
+                    "no operation `{id}` in {}",
+                    state.operations().display()
+                )))
+            }
+            _ => {
+                return Err(fail(format!(
+                    "`{id}` matches {} operations; give more of the id",
+                    matches.len()
+                )))
+            }
         };
         let op = op.as_ref().map_err(|e| fail(e.clone()))?;
         match format {
@@ -35,10 +51,16 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
         })
         .collect();
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&good).unwrap_or_default()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&good).unwrap_or_default()
+        ),
         _ => {
             if good.is_empty() {
-                println!("No operations recorded in {} yet.", state.operations().display());
+                println!(
+                    "No operations recorded in {} yet.",
+                    state.operations().display()
+                );
             }
             for op in &good {
                 println!(
@@ -64,7 +86,11 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
         let m = crate::aws::s3::Mirror::new(aws.s3.clone(), url).map_err(fail)?;
         if let Ok(holder) = m.read_lock().await {
             let holder = holder.split_whitespace().collect::<Vec<_>>().join(" ");
-            if confirm(&format!("Break the S3 lock {} ({holder})?", m.url("lock")), yes, true)? {
+            if confirm(
+                &format!("Break the S3 lock {} ({holder})?", m.url("lock")),
+                yes,
+                true,
+            )? {
                 m.unlock().await.map_err(super::aws_fail)?;
                 println!("S3 lock removed.");
             }
@@ -77,7 +103,10 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
     }
     let what = match crate::state::lock::read(&path) {
         Ok(info) if !info.is_stale() => {
-            eprintln!("Warning: the holder may still be running: {}", info.describe());
+            eprintln!(
+                "Warning: the holder may still be running: {}",
+                info.describe()
+            );
             info.describe()
         }
         Ok(info) => format!("{} (its process is gone)", info.describe()),
@@ -87,7 +116,8 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
         eprintln!("Lock kept.");
         return Ok(EXIT_ERROR);
     }
-    std::fs::remove_file(&path).map_err(|e| fail(format!("cannot remove {}: {e}", path.display())))?;
+    std::fs::remove_file(&path)
+        .map_err(|e| fail(format!("cannot remove {}: {e}", path.display())))?;
     println!("Lock removed. Re-run the interrupted apply: it converges.");
     Ok(EXIT_OK)
 }

@@ -3,11 +3,27 @@
 use super::{Ctx, Res, EXIT_OK};
 
 pub fn run(ctx: &Ctx, names: &[String]) -> Res {
-    let names: Vec<String> = if names.is_empty() { ctx.profile_names() } else { names.to_vec() };
-    let profiles = names.iter().map(|n| ctx.load_profile(n)).collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<String> = if names.is_empty() {
+        ctx.profile_names()
+    } else {
+        names.to_vec()
+    };
+    let profiles = names
+        .iter()
+        .map(|n| ctx.load_profile(n))
+        .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&crate::profile::Profile> = profiles.iter().collect();
-    let s3 = ctx.config.state_s3.as_deref().and_then(crate::aws::s3::parse_url);
-    let v = crate::iam::policy(&refs, ctx.config.aws.region.as_deref(), ctx.config.account.as_deref(), s3.as_ref().map(|(b, p)| (b.as_str(), p.as_str())));
+    let s3 = ctx
+        .config
+        .state_s3
+        .as_deref()
+        .and_then(crate::aws::s3::parse_url);
+    let v = crate::iam::policy(
+        &refs,
+        ctx.config.aws.region.as_deref(),
+        ctx.config.account.as_deref(),
+        s3.as_ref().map(|(b, p)| (b.as_str(), p.as_str())),
+    );
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     Ok(EXIT_OK)
 }

@@ -93,7 +93,11 @@ impl Ctx {
                 if known.is_empty() {
                     format!("create {}, or pass a path", path.display())
                 } else {
-                    format!("profiles in {}: {}", self.config.profiles_dir.display(), known.join(", "))
+                    format!(
+                        "profiles in {}: {}",
+                        self.config.profiles_dir.display(),
+                        known.join(", ")
+                    )
                 },
             ));
         }
@@ -120,7 +124,12 @@ impl Ctx {
 
     /// Refuses to go on against the wrong account or region. There is no
     /// override flag on purpose: the fix is the right credentials.
-    pub async fn guard(&self, aws: &Aws, target: &crate::profile::Target, what: &str) -> Result<Option<crate::aws::sts::Caller>, miette::Report> {
+    pub async fn guard(
+        &self,
+        aws: &Aws,
+        target: &crate::profile::Target,
+        what: &str,
+    ) -> Result<Option<crate::aws::sts::Caller>, miette::Report> {
         if let Some(r) = &target.region {
             if *r != aws.region {
                 return Err(fail_help(
@@ -164,21 +173,33 @@ pub fn confirm(question: &str, yes: bool, config_confirm: bool) -> Result<bool, 
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| fail(format!("cannot read the answer: {e}")))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| fail(format!("cannot read the answer: {e}")))?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 pub async fn run(cli: Cli) -> Res {
-    let config = Config::resolve(&cli.global).map_err(|e| fail_help(e, "see the README's `parkctl.yaml` section"))?;
+    let config = Config::resolve(&cli.global)
+        .map_err(|e| fail_help(e, "see the README's `parkctl.yaml` section"))?;
     let ctx = Ctx {
         config,
         global: cli.global.clone(),
     };
     let talks_to_aws = matches!(
         cli.command,
-        Command::Plan { .. } | Command::Apply { .. } | Command::Restore { .. } | Command::Capture { .. } | Command::Status { .. } | Command::Unlock { .. }
+        Command::Plan { .. }
+            | Command::Apply { .. }
+            | Command::Restore { .. }
+            | Command::Capture { .. }
+            | Command::Status { .. }
+            | Command::Unlock { .. }
     );
-    crate::logging::init(&ctx.global, talks_to_aws.then(|| ctx.state().logs()).as_deref());
+    crate::logging::init(
+        &ctx.global,
+        talks_to_aws.then(|| ctx.state().logs()).as_deref(),
+    );
     match cli.command {
         Command::Validate { profiles } => validate::run(&ctx, &profiles),
         Command::Plan {
@@ -187,17 +208,49 @@ pub async fn run(cli: Cli) -> Res {
             out,
             detailed_exitcode,
             snapshot,
-        } => plan::run(&ctx, profile.as_deref(), snapshot.as_deref(), format, out.as_deref(), detailed_exitcode).await,
-        Command::Apply { target, confirm, dry_run } => {
+        } => {
+            plan::run(
+                &ctx,
+                profile.as_deref(),
+                snapshot.as_deref(),
+                format,
+                out.as_deref(),
+                detailed_exitcode,
+            )
+            .await
+        }
+        Command::Apply {
+            target,
+            confirm,
+            dry_run,
+        } => {
             if dry_run {
-                plan::run(&ctx, Some(&target), None, crate::cli::Format::Text, None, false).await
+                plan::run(
+                    &ctx,
+                    Some(&target),
+                    None,
+                    crate::cli::Format::Text,
+                    None,
+                    false,
+                )
+                .await
             } else {
                 apply::run(&ctx, &target, confirm.yes).await
             }
         }
-        Command::Restore { snapshot, confirm } => apply::restore(&ctx, snapshot.as_deref(), confirm.yes).await,
-        Command::Capture { name, like, prefix, force } => capture::run(&ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
-        Command::Status { format, idle_window } => status::run(&ctx, format, &idle_window).await,
+        Command::Restore { snapshot, confirm } => {
+            apply::restore(&ctx, snapshot.as_deref(), confirm.yes).await
+        }
+        Command::Capture {
+            name,
+            like,
+            prefix,
+            force,
+        } => capture::run(&ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
+        Command::Status {
+            format,
+            idle_window,
+        } => status::run(&ctx, format, &idle_window).await,
         Command::History { id, format } => history::run(&ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(&ctx, confirm.yes).await,
         Command::IamPolicy { profiles } => iam::run(&ctx, &profiles),

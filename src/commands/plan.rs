@@ -23,7 +23,12 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Profile(p) => p.name.clone(),
-            Source::Snapshot(p, _) => format!("restore:{}", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+            Source::Snapshot(p, _) => format!(
+                "restore:{}",
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
         }
     }
 
@@ -49,8 +54,13 @@ impl Source {
         match self {
             Source::Profile(p) => planner::plan(p, live, &ctx),
             Source::Snapshot(path, s) => {
-                let desired = planner::desired_from_live(&s.live, &format!("snapshot {}", path.display()));
-                let sha = crate::profile::sha256_hex(serde_json::to_string(&s.live).unwrap_or_default().as_bytes());
+                let desired =
+                    planner::desired_from_live(&s.live, &format!("snapshot {}", path.display()));
+                let sha = crate::profile::sha256_hex(
+                    serde_json::to_string(&s.live)
+                        .unwrap_or_default()
+                        .as_bytes(),
+                );
                 planner::diff(&desired, live, &ctx, &self.name(), &sha)
             }
         }
@@ -66,7 +76,11 @@ pub struct Prepared {
     pub wanted: Wanted,
 }
 
-pub fn source(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>) -> Result<Source, miette::Report> {
+pub fn source(
+    ctx: &Ctx,
+    profile: Option<&str>,
+    snapshot: Option<&str>,
+) -> Result<Source, miette::Report> {
     match (profile, snapshot) {
         (_, Some(s)) => {
             let which = if s == "latest" { None } else { Some(s) };
@@ -80,18 +94,38 @@ pub fn source(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>) -> Resul
 }
 
 /// Connects, checks account and region, reads live state and plans.
-pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepared, miette::Report> {
+pub async fn prepare(
+    ctx: &Ctx,
+    src: &Source,
+    need_caller: bool,
+) -> Result<Prepared, miette::Report> {
     let wanted = src.wanted();
     if let Some(path) = &ctx.global.live_from {
-        let live: Live = serde_json::from_slice(&crate::fsutil::read_capped(path, crate::state::MAX_STATE_BYTES).map_err(fail)?)
-            .map_err(|e| fail(format!("{}: not a live-state JSON file: {e}", path.display())))?;
+        let live: Live = serde_json::from_slice(
+            &crate::fsutil::read_capped(path, crate::state::MAX_STATE_BYTES).map_err(fail)?,
+        )
+        .map_err(|e| {
+            fail(format!(
+                "{}: not a live-state JSON file: {e}",
+                path.display()
+            ))
+        })?;
         let plan = src.plan(&live, chrono::Utc::now());
         let region = src.target().region.unwrap_or_else(|| "us-east-1".into());
-        return Ok(Prepared { aws: None, region, caller: None, live, plan, wanted });
+        return Ok(Prepared {
+            aws: None,
+            region,
+            caller: None,
+            live,
+            plan,
+            wanted,
+        });
     }
     let target = src.target();
     let aws = ctx.connect(target.region.as_deref()).await?;
-    let mut caller = ctx.guard(&aws, &target, &format!("`{}`", src.name())).await?;
+    let mut caller = ctx
+        .guard(&aws, &target, &format!("`{}`", src.name()))
+        .await?;
     if need_caller && caller.is_none() {
         caller = Some(aws.sts.caller().await.map_err(aws_fail)?);
     }
@@ -99,7 +133,14 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
     let mut plan = src.plan(&live, chrono::Utc::now());
     plan.cost = cost(ctx, &aws.region, &live, &plan);
     let region = aws.region.clone();
-    Ok(Prepared { aws: Some(aws), region, caller, live, plan, wanted })
+    Ok(Prepared {
+        aws: Some(aws),
+        region,
+        caller,
+        live,
+        plan,
+        wanted,
+    })
 }
 
 pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
@@ -133,18 +174,36 @@ pub fn show(plan: &Plan, format: Format) {
             }
             eprint!("{}", crate::render::text::summary(plan, &st));
         }
-        Format::Text => print!("{}", crate::render::text::plan(plan, &Style { color: crate::render::use_color() })),
+        Format::Text => print!(
+            "{}",
+            crate::render::text::plan(
+                plan,
+                &Style {
+                    color: crate::render::use_color()
+                }
+            )
+        ),
     }
 }
 
-pub async fn run(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>, format: Format, out: Option<&Path>, detailed: bool) -> Res {
+pub async fn run(
+    ctx: &Ctx,
+    profile: Option<&str>,
+    snapshot: Option<&str>,
+    format: Format,
+    out: Option<&Path>,
+    detailed: bool,
+) -> Res {
     let src = source(ctx, profile, snapshot)?;
     let started = std::time::Instant::now();
     let prep = prepare(ctx, &src, out.is_some()).await?;
     show(&prep.plan, format);
     if let Some(aws) = &prep.aws {
         if ctx.global.stats {
-            eprint!("{}", crate::aws::calllog::render_stats(&aws.stats, started.elapsed()));
+            eprint!(
+                "{}",
+                crate::aws::calllog::render_stats(&aws.stats, started.elapsed())
+            );
         }
     }
     if prep.plan.has_errors() {
@@ -154,13 +213,21 @@ pub async fn run(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>, forma
         let saved = crate::state::saved::SavedPlan {
             created: chrono::Utc::now(),
             region: prep.region.clone(),
-            account: prep.caller.as_ref().map(|c| c.account.clone()).unwrap_or_default(),
+            account: prep
+                .caller
+                .as_ref()
+                .map(|c| c.account.clone())
+                .unwrap_or_default(),
             fingerprint: crate::state::saved::fingerprint(&prep.plan.observed),
             plan: prep.plan.clone(),
             live: prep.live.clone(),
         };
         saved.write(path).map_err(fail)?;
-        eprintln!("Saved the plan to {}. Apply exactly it with: parkctl apply {}", path.display(), path.display());
+        eprintln!(
+            "Saved the plan to {}. Apply exactly it with: parkctl apply {}",
+            path.display(),
+            path.display()
+        );
     }
     if detailed && !prep.plan.is_empty() {
         Ok(EXIT_CHANGES)

@@ -48,10 +48,18 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     let window_secs = parse_window(window).map_err(fail)?;
     let names = ctx.profile_names();
     if names.is_empty() {
-        return Err(fail(format!("no profiles in {}", ctx.config.profiles_dir.display())));
+        return Err(fail(format!(
+            "no profiles in {}",
+            ctx.config.profiles_dir.display()
+        )));
     }
-    let profiles: Vec<Profile> = names.iter().map(|n| ctx.load_profile(n)).collect::<Result<_, _>>()?;
-    let wanted = profiles.iter().fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
+    let profiles: Vec<Profile> = names
+        .iter()
+        .map(|n| ctx.load_profile(n))
+        .collect::<Result<_, _>>()?;
+    let wanted = profiles
+        .iter()
+        .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
     let region_hint = profiles.iter().find_map(|p| p.target.region.clone());
     let aws = ctx.connect(region_hint.as_deref()).await?;
     let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
@@ -59,45 +67,101 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     let now = Utc::now();
     let start = now - Duration::seconds(window_secs);
     let activity = activity(&aws, &live, start, now).await.map_err(aws_fail)?;
-    let status = build(&pricing, &aws.region, &profiles, &live, activity, now, window_secs);
+    let status = build(
+        &pricing,
+        &aws.region,
+        &profiles,
+        &live,
+        activity,
+        now,
+        window_secs,
+    );
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&status).unwrap_or_default()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&status).unwrap_or_default()
+        ),
         _ => print!("{}", crate::render::status::text(&status, &live)),
     }
     Ok(EXIT_OK)
 }
 
-async fn activity(aws: &crate::aws::Aws, live: &Live, start: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<ResourceActivity>, crate::aws::AwsError> {
+async fn activity(
+    aws: &crate::aws::Aws,
+    live: &Live,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<ResourceActivity>, crate::aws::AwsError> {
     let mut queries = Vec::new();
     for s in &live.streams {
-        queries.push(MetricQuery { namespace: "AWS/Kinesis", metric: "IncomingRecords", dimension: "StreamName", value: s.name.clone() });
+        queries.push(MetricQuery {
+            namespace: "AWS/Kinesis",
+            metric: "IncomingRecords",
+            dimension: "StreamName",
+            value: s.name.clone(),
+        });
     }
     for f in &live.functions {
-        queries.push(MetricQuery { namespace: "AWS/Lambda", metric: "Invocations", dimension: "FunctionName", value: f.name.clone() });
+        queries.push(MetricQuery {
+            namespace: "AWS/Lambda",
+            metric: "Invocations",
+            dimension: "FunctionName",
+            value: f.name.clone(),
+        });
     }
     if queries.is_empty() {
         return Ok(vec![]);
     }
     let sums = aws.cloudwatch.sums(&queries, start, now).await?;
     // Ages only matter where there is no datapoint at all.
-    let quiet_streams: Vec<String> = live.streams.iter().zip(&sums).filter(|(_, s)| s.is_none()).map(|(st, _)| st.name.clone()).collect();
-    let created: BTreeMap<String, DateTime<Utc>> = aws.kinesis.created(&quiet_streams).await?.into_iter().collect();
-    let modified: BTreeMap<String, DateTime<Utc>> = if sums[live.streams.len()..].iter().any(Option::is_none) {
+    let quiet_streams: Vec<String> = live
+        .streams
+        .iter()
+        .zip(&sums)
+        .filter(|(_, s)| s.is_none())
+        .map(|(st, _)| st.name.clone())
+        .collect();
+    let created: BTreeMap<String, DateTime<Utc>> = aws
+        .kinesis
+        .created(&quiet_streams)
+        .await?
+        .into_iter()
+        .collect();
+    let modified: BTreeMap<String, DateTime<Utc>> = if sums[live.streams.len()..]
+        .iter()
+        .any(Option::is_none)
+    {
         aws.lambda
             .list()
             .await?
             .into_iter()
-            .filter_map(|f| Some((f.name, f.last_modified.and_then(|t| DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z").ok())?.with_timezone(&Utc))))
+            .filter_map(|f| {
+                Some((
+                    f.name,
+                    f.last_modified
+                        .and_then(|t| DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z").ok())?
+                        .with_timezone(&Utc),
+                ))
+            })
             .collect()
     } else {
         BTreeMap::new()
     };
     let mut out = Vec::new();
     for (q, sum) in queries.iter().zip(sums) {
-        let born = if q.namespace == "AWS/Kinesis" { created.get(&q.value) } else { modified.get(&q.value) };
+        let born = if q.namespace == "AWS/Kinesis" {
+            created.get(&q.value)
+        } else {
+            modified.get(&q.value)
+        };
         let older = born.is_some_and(|t| *t <= start);
         out.push(ResourceActivity {
-            kind: if q.namespace == "AWS/Kinesis" { "kinesis stream" } else { "lambda function" }.into(),
+            kind: if q.namespace == "AWS/Kinesis" {
+                "kinesis stream"
+            } else {
+                "lambda function"
+            }
+            .into(),
             name: q.value.clone(),
             metric: q.metric.into(),
             activity: classify(sum, older),
@@ -107,7 +171,15 @@ async fn activity(aws: &crate::aws::Aws, live: &Live, start: DateTime<Utc>, now:
 }
 
 /// Everything status shows, computed without I/O.
-pub fn build(pricing: &cost::Pricing, region: &str, profiles: &[Profile], live: &Live, activity: Vec<ResourceActivity>, now: DateTime<Utc>, window_secs: i64) -> Status {
+pub fn build(
+    pricing: &cost::Pricing,
+    region: &str,
+    profiles: &[Profile],
+    live: &Live,
+    activity: Vec<ResourceActivity>,
+    now: DateTime<Utc>,
+    window_secs: i64,
+) -> Status {
     let estimate = cost::estimate(pricing, region, live);
     let mut statuses = Vec::new();
     let mut matches = Vec::new();
@@ -120,7 +192,14 @@ pub fn build(pricing: &cost::Pricing, region: &str, profiles: &[Profile], live: 
             matches.push(p.name.clone());
         }
         if plan.errors.is_empty() {
-            per_resource.push((p.name.clone(), after.resources.iter().map(|r| (r.name.clone(), r.month)).collect()));
+            per_resource.push((
+                p.name.clone(),
+                after
+                    .resources
+                    .iter()
+                    .map(|r| (r.name.clone(), r.month))
+                    .collect(),
+            ));
         }
         statuses.push(ProfileStatus {
             name: p.name.clone(),
@@ -132,10 +211,18 @@ pub fn build(pricing: &cost::Pricing, region: &str, profiles: &[Profile], live: 
     let hours = window_secs as f64 / 3600.0;
     let mut recommendations = Vec::new();
     for a in activity.iter().filter(|a| a.activity == Activity::Idle) {
-        let what = if a.kind == "kinesis stream" { "no incoming records" } else { "no invocations" };
+        let what = if a.kind == "kinesis stream" {
+            "no incoming records"
+        } else {
+            "no invocations"
+        };
         // Only a saving on this very resource is offered: parking an idle
         // function saves nothing, and saying otherwise would be a lie.
-        let now_cost = estimate.resources.iter().find(|r| r.name == a.name).and_then(|r| r.month);
+        let now_cost = estimate
+            .resources
+            .iter()
+            .find(|r| r.name == a.name)
+            .and_then(|r| r.month);
         let best = per_resource
             .iter()
             .filter_map(|(name, costs)| {

@@ -7,7 +7,10 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
     let paths: Vec<std::path::PathBuf> = if names.is_empty() {
         let names = ctx.profile_names();
         if names.is_empty() {
-            return Err(super::fail(format!("no profiles in {}", ctx.config.profiles_dir.display())));
+            return Err(super::fail(format!(
+                "no profiles in {}",
+                ctx.config.profiles_dir.display()
+            )));
         }
         names.iter().map(|n| ctx.profile_path(n)).collect()
     } else {

@@ -13,11 +13,22 @@ pub const UNRESERVED_FLOOR: i64 = 100;
 /// A parked period worth planning for: a weekend plus a holiday Monday.
 pub const PARKED_PERIOD_HOURS: u32 = 7 * 24;
 
-pub(crate) fn check(desired: &Desired, live: &Live, idx: &super::Index, ctx: &super::Context, changes: &[Change], errors: &mut Vec<Notice>, warnings: &mut Vec<Notice>) {
+pub(crate) fn check(
+    desired: &Desired,
+    live: &Live,
+    idx: &super::Index,
+    ctx: &super::Context,
+    changes: &[Change],
+    errors: &mut Vec<Notice>,
+    warnings: &mut Vec<Notice>,
+) {
     throttled_consumers(desired, idx, changes, errors);
     short_retention(idx, ctx, changes, warnings);
     unreserved_floor(live, changes, errors, warnings);
-    if changes.iter().any(|c| matches!(c.action, Action::Shards { .. })) {
+    if changes
+        .iter()
+        .any(|c| matches!(c.action, Action::Shards { .. }))
+    {
         warnings.push(Notice::new(format!(
             "AWS allows {} UpdateShardCount calls per stream per rolling 24 h, including any made outside parkctl",
             super::reshard::MAX_SCALING_CALLS_PER_DAY
@@ -27,24 +38,40 @@ pub(crate) fn check(desired: &Desired, live: &Live, idx: &super::Index, ctx: &su
 
 /// Reserved concurrency 0 with a stream mapping left enabled: Lambda keeps
 /// retrying the throttled batch until its records expire, and they are lost.
-fn throttled_consumers(desired: &Desired, idx: &super::Index, changes: &[Change], errors: &mut Vec<Notice>) {
+fn throttled_consumers(
+    desired: &Desired,
+    idx: &super::Index,
+    changes: &[Change],
+    errors: &mut Vec<Notice>,
+) {
     // The state each changed mapping ends in, by UUID (first change wins).
     let mut mapping_to: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for c in changes {
-        if let (Resource::Mapping { uuid, .. }, Action::EventSource { to, .. }) = (&c.resource, &c.action) {
+        if let (Resource::Mapping { uuid, .. }, Action::EventSource { to, .. }) =
+            (&c.resource, &c.action)
+        {
             mapping_to.entry(uuid.as_str()).or_insert(*to);
         }
     }
     for (name, want) in &desired.functions {
-        let Some(f) = idx.functions.get(name.as_str()).copied() else { continue };
+        let Some(f) = idx.functions.get(name.as_str()).copied() else {
+            continue;
+        };
         let reserved_after = want.reserved.as_ref().map_or(f.reserved, |w| w.value);
         if reserved_after != Some(0) {
             continue;
         }
         for m in f.mappings.iter().filter(|m| m.is_stream_source()) {
-            let enabled_after = mapping_to.get(m.uuid.as_str()).copied().unwrap_or(m.enabled);
+            let enabled_after = mapping_to
+                .get(m.uuid.as_str())
+                .copied()
+                .unwrap_or(m.enabled);
             if enabled_after {
-                let rule = want.reserved.as_ref().map(|w| w.rule.as_str()).unwrap_or("the live state");
+                let rule = want
+                    .reserved
+                    .as_ref()
+                    .map(|w| w.rule.as_str())
+                    .unwrap_or("the live state");
                 errors.push(Notice::on(
                     format!("lambda function {name}"),
                     format!(
@@ -60,7 +87,12 @@ fn throttled_consumers(desired: &Desired, idx: &super::Index, changes: &[Change]
 
 /// Parking a stream (fewer shards, or its consumers stopped) with a short
 /// retention: records not read before they expire are deleted.
-fn short_retention(idx: &super::Index, ctx: &super::Context, changes: &[Change], warnings: &mut Vec<Notice>) {
+fn short_retention(
+    idx: &super::Index,
+    ctx: &super::Context,
+    changes: &[Change],
+    warnings: &mut Vec<Notice>,
+) {
     let mut parked: BTreeSet<&str> = BTreeSet::new();
     for c in changes {
         match (&c.resource, &c.action) {
@@ -81,7 +113,9 @@ fn short_retention(idx: &super::Index, ctx: &super::Context, changes: &[Change],
         }
     }
     for name in parked {
-        let Some(s) = idx.streams.get(name).copied() else { continue };
+        let Some(s) = idx.streams.get(name).copied() else {
+            continue;
+        };
         if s.retention_hours < PARKED_PERIOD_HOURS {
             let expiry = ctx.now + Duration::hours(i64::from(s.retention_hours));
             warnings.push(Notice::on(
@@ -97,11 +131,18 @@ fn short_retention(idx: &super::Index, ctx: &super::Context, changes: &[Change],
 }
 
 /// AWS refuses a reservation that would leave fewer than 100 unreserved.
-fn unreserved_floor(live: &Live, changes: &[Change], errors: &mut Vec<Notice>, warnings: &mut Vec<Notice>) {
+fn unreserved_floor(
+    live: &Live,
+    changes: &[Change],
+    errors: &mut Vec<Notice>,
+    warnings: &mut Vec<Notice>,
+) {
     let delta: i64 = changes
         .iter()
         .filter_map(|c| match c.action {
-            Action::ReservedConcurrency { from, to } => Some(i64::from(to.unwrap_or(0)) - i64::from(from.unwrap_or(0))),
+            Action::ReservedConcurrency { from, to } => {
+                Some(i64::from(to.unwrap_or(0)) - i64::from(from.unwrap_or(0)))
+            }
             _ => None,
         })
         .sum();

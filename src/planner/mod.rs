@@ -45,7 +45,12 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
 
     for (name, want) in &desired.streams {
         let Some(s) = idx.streams.get(name.as_str()).copied() else {
-            gone(&mut errors, "kinesis stream", name, want.as_ref().map(|w| w.rule.as_str()));
+            gone(
+                &mut errors,
+                "kinesis stream",
+                name,
+                want.as_ref().map(|w| w.rule.as_str()),
+            );
             continue;
         };
         selected.streams += 1;
@@ -78,7 +83,10 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
             // provisioned stream keeps at least one open shard.
             errors.push(Notice::on(
                 &res,
-                format!("{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard", want.rule),
+                format!(
+                    "{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard",
+                    want.rule
+                ),
             ));
             continue;
         }
@@ -111,13 +119,21 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
 
     for (name, want) in &desired.functions {
         let Some(f) = idx.functions.get(name.as_str()).copied() else {
-            let rule = want.reserved.as_ref().map(|w| w.rule.as_str()).or(Some(want.per_mapping_rule.as_str()));
+            let rule = want
+                .reserved
+                .as_ref()
+                .map(|w| w.rule.as_str())
+                .or(Some(want.per_mapping_rule.as_str()));
             gone(&mut errors, "lambda function", name, rule);
             continue;
         };
         selected.functions += 1;
         let res = Resource::Function { name: name.clone() };
-        observed.push(obs(&res, "reserved_concurrency", crate::plan::show_reserved(f.reserved)));
+        observed.push(obs(
+            &res,
+            "reserved_concurrency",
+            crate::plan::show_reserved(f.reserved),
+        ));
         if let Some(r) = &want.reserved {
             if r.value != f.reserved {
                 changes.push(Change {
@@ -147,9 +163,16 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
             let Some((on, rule)) = target else { continue };
             if on != m.enabled {
                 changes.push(Change {
-                    phase: if on { Phase::SourcesOn } else { Phase::SourcesOff },
+                    phase: if on {
+                        Phase::SourcesOn
+                    } else {
+                        Phase::SourcesOff
+                    },
                     resource: mres,
-                    action: Action::EventSource { from: m.enabled, to: on },
+                    action: Action::EventSource {
+                        from: m.enabled,
+                        to: on,
+                    },
                     rule,
                 });
             }
@@ -158,7 +181,12 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
 
     for (name, want) in &desired.alarms {
         let Some(a) = idx.alarms.get(name.as_str()).copied() else {
-            gone(&mut errors, "cloudwatch alarm", name, want.as_ref().map(|w| w.rule.as_str()));
+            gone(
+                &mut errors,
+                "cloudwatch alarm",
+                name,
+                want.as_ref().map(|w| w.rule.as_str()),
+            );
             continue;
         };
         selected.alarms += 1;
@@ -167,7 +195,11 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         let Some(want) = want else { continue };
         if want.value != a.actions_enabled {
             changes.push(Change {
-                phase: if want.value { Phase::AlarmsOn } else { Phase::AlarmsOff },
+                phase: if want.value {
+                    Phase::AlarmsOn
+                } else {
+                    Phase::AlarmsOff
+                },
                 resource: res,
                 action: Action::AlarmActions {
                     from: a.actions_enabled,
@@ -178,7 +210,15 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         }
     }
 
-    guards::check(desired, live, &idx, ctx, &changes, &mut errors, &mut warnings);
+    guards::check(
+        desired,
+        live,
+        &idx,
+        ctx,
+        &changes,
+        &mut errors,
+        &mut warnings,
+    );
     changes.sort_by_cached_key(order_key);
     observed.sort();
 
@@ -199,13 +239,21 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
 pub fn observe(live: &Live) -> Vec<Observation> {
     let mut out = Vec::new();
     for s in &live.streams {
-        let res = Resource::Stream { name: s.name.clone() };
+        let res = Resource::Stream {
+            name: s.name.clone(),
+        };
         out.push(obs(&res, "shards", s.open_shards));
         out.push(obs(&res, "retention_hours", s.retention_hours));
     }
     for f in &live.functions {
-        let res = Resource::Function { name: f.name.clone() };
-        out.push(obs(&res, "reserved_concurrency", crate::plan::show_reserved(f.reserved)));
+        let res = Resource::Function {
+            name: f.name.clone(),
+        };
+        out.push(obs(
+            &res,
+            "reserved_concurrency",
+            crate::plan::show_reserved(f.reserved),
+        ));
         for m in &f.mappings {
             let mres = Resource::Mapping {
                 function: f.name.clone(),
@@ -216,15 +264,27 @@ pub fn observe(live: &Live) -> Vec<Observation> {
         }
     }
     for a in &live.alarms {
-        out.push(obs(&Resource::Alarm { name: a.name.clone() }, "actions", a.actions_enabled));
+        out.push(obs(
+            &Resource::Alarm {
+                name: a.name.clone(),
+            },
+            "actions",
+            a.actions_enabled,
+        ));
     }
     out.sort();
     out
 }
 
 fn gone(errors: &mut Vec<Notice>, kind: &str, name: &str, rule: Option<&str>) {
-    let from = rule.filter(|r| !r.is_empty()).map(|r| format!(" (wanted by {r})")).unwrap_or_default();
-    errors.push(Notice::on(format!("{kind} {name}"), format!("{kind} `{name}`{from} does not exist")));
+    let from = rule
+        .filter(|r| !r.is_empty())
+        .map(|r| format!(" (wanted by {r})"))
+        .unwrap_or_default();
+    errors.push(Notice::on(
+        format!("{kind} {name}"),
+        format!("{kind} `{name}`{from} does not exist"),
+    ));
 }
 
 fn obs(res: &Resource, attr: &str, value: impl ToString) -> Observation {
@@ -268,7 +328,9 @@ pub(crate) struct Index<'a> {
 impl<'a> Index<'a> {
     pub fn of(live: &'a Live) -> Self {
         // First one wins, as with the linear `find` it replaces.
-        fn first<'a, T>(items: impl Iterator<Item = (&'a str, &'a T)>) -> std::collections::HashMap<&'a str, &'a T> {
+        fn first<'a, T>(
+            items: impl Iterator<Item = (&'a str, &'a T)>,
+        ) -> std::collections::HashMap<&'a str, &'a T> {
             let mut m = std::collections::HashMap::new();
             for (k, v) in items {
                 m.entry(k).or_insert(v);

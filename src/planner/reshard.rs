@@ -67,15 +67,32 @@ mod tests {
                 let s = steps(from, to);
                 let mut cur = from;
                 for &n in &s {
-                    assert!(step_allowed(cur, n), "{from}->{to}: {cur}->{n} breaks the rule");
+                    assert!(
+                        step_allowed(cur, n),
+                        "{from}->{to}: {cur}->{n} breaks the rule"
+                    );
                     cur = n;
                 }
                 assert_eq!(cur, to);
                 // Minimal: each step goes as far as allowed except the last.
                 let bound = if to < from {
-                    (0..).scan(from, |c, _| { let r = *c; *c = c.div_ceil(2); Some(r) }).take_while(|c| *c > to).count()
+                    (0..)
+                        .scan(from, |c, _| {
+                            let r = *c;
+                            *c = c.div_ceil(2);
+                            Some(r)
+                        })
+                        .take_while(|c| *c > to)
+                        .count()
                 } else {
-                    (0..).scan(from, |c, _| { let r = *c; *c *= 2; Some(r) }).take_while(|c| *c < to).count()
+                    (0..)
+                        .scan(from, |c, _| {
+                            let r = *c;
+                            *c *= 2;
+                            Some(r)
+                        })
+                        .take_while(|c| *c < to)
+                        .count()
                 };
                 assert_eq!(s.len(), bound, "{from}->{to}: {s:?}");
             }

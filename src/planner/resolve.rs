@@ -108,16 +108,35 @@ pub fn resolve(profile: &Profile, live: &Live) -> (Desired, Vec<Notice>, Vec<Not
     let mut warnings = Vec::new();
 
     for rule in &profile.kinesis {
-        let names = select(rule, "kinesis stream", live.streams.iter().map(|s| (s.name.as_str(), &s.tags)), &mut errors, &mut warnings);
+        let names = select(
+            rule,
+            "kinesis stream",
+            live.streams.iter().map(|s| (s.name.as_str(), &s.tags)),
+            &mut errors,
+            &mut warnings,
+        );
         for n in names {
             let slot = d.streams.entry(n.clone()).or_default();
             if let Some(v) = rule.spec.shards {
-                want(slot, v, &rule.id, &format!("shards of kinesis stream {n}"), |v| v.to_string(), &mut errors);
+                want(
+                    slot,
+                    v,
+                    &rule.id,
+                    &format!("shards of kinesis stream {n}"),
+                    |v| v.to_string(),
+                    &mut errors,
+                );
             }
         }
     }
     for rule in &profile.lambda {
-        let names = select(rule, "lambda function", live.functions.iter().map(|f| (f.name.as_str(), &f.tags)), &mut errors, &mut warnings);
+        let names = select(
+            rule,
+            "lambda function",
+            live.functions.iter().map(|f| (f.name.as_str(), &f.tags)),
+            &mut errors,
+            &mut warnings,
+        );
         for n in names {
             let slot = d.functions.entry(n.clone()).or_default();
             if let Some(r) = rule.spec.reserved_concurrency {
@@ -143,11 +162,24 @@ pub fn resolve(profile: &Profile, live: &Live) -> (Desired, Vec<Notice>, Vec<Not
         }
     }
     for rule in &profile.alarms {
-        let names = select(rule, "cloudwatch alarm", live.alarms.iter().map(|a| (a.name.as_str(), &a.tags)), &mut errors, &mut warnings);
+        let names = select(
+            rule,
+            "cloudwatch alarm",
+            live.alarms.iter().map(|a| (a.name.as_str(), &a.tags)),
+            &mut errors,
+            &mut warnings,
+        );
         for n in names {
             let slot = d.alarms.entry(n.clone()).or_default();
             if let Some(t) = rule.spec.actions {
-                want(slot, t.is_on(), &rule.id, &format!("actions of cloudwatch alarm {n}"), |v| crate::plan::show_toggle(*v), &mut errors);
+                want(
+                    slot,
+                    t.is_on(),
+                    &rule.id,
+                    &format!("actions of cloudwatch alarm {n}"),
+                    |v| crate::plan::show_toggle(*v),
+                    &mut errors,
+                );
             }
         }
     }
@@ -158,10 +190,17 @@ pub fn resolve(profile: &Profile, live: &Live) -> (Desired, Vec<Notice>, Vec<Not
 /// recorded (a snapshot), mapping by mapping.
 pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired {
     fn w<T>(value: T, rule: &str) -> Option<Want<T>> {
-        Some(Want { value, rule: rule.to_string() })
+        Some(Want {
+            value,
+            rule: rule.to_string(),
+        })
     }
     Desired {
-        streams: recorded.streams.iter().map(|s| (s.name.clone(), w(s.open_shards, rule))).collect(),
+        streams: recorded
+            .streams
+            .iter()
+            .map(|s| (s.name.clone(), w(s.open_shards, rule)))
+            .collect(),
         functions: recorded
             .functions
             .iter()
@@ -174,12 +213,20 @@ pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired {
                             rule: rule.to_string(),
                         }),
                         sources: None,
-                        per_mapping: f.mappings.iter().map(|m| (m.uuid.clone(), m.enabled)).collect(),
+                        per_mapping: f
+                            .mappings
+                            .iter()
+                            .map(|m| (m.uuid.clone(), m.enabled))
+                            .collect(),
                         per_mapping_rule: rule.to_string(),
                     },
                 )
             })
             .collect(),
-        alarms: recorded.alarms.iter().map(|a| (a.name.clone(), w(a.actions_enabled, rule))).collect(),
+        alarms: recorded
+            .alarms
+            .iter()
+            .map(|a| (a.name.clone(), w(a.actions_enabled, rule)))
+            .collect(),
     }
 }

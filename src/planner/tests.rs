@@ -1361,7 +1361,12 @@ fn plan_is_deterministic() {
 
 #[test]
 fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
-    let profile = Profile::parse("test.yaml", "p", "version: 1\nkinesis:\n  - name: s\n    shards: 1\n").unwrap();
+    let profile = Profile::parse(
+        "test.yaml",
+        "p",
+        "version: 1\nkinesis:\n  - name: s\n    shards: 1\n",
+    )
+    .unwrap();
     let live = Live {
         streams: vec![crate::model::Stream {
             name: "s".into(),
@@ -1374,7 +1379,15 @@ fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
         }],
         ..Default::default()
     };
-    let plan = crate::planner::plan(&profile, &live, &crate::planner::Context::at(chrono::Utc::now()));
+    let plan = crate::planner::plan(
+        &profile,
+        &live,
+        &crate::planner::Context::at(chrono::Utc::now()),
+    );
     assert!(plan.changes.is_empty());
-    assert!(plan.errors[0].message.contains("is CREATING"), "{:?}", plan.errors);
+    assert!(
+        plan.errors[0].message.contains("is CREATING"),
+        "{:?}",
+        plan.errors
+    );
 }

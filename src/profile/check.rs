@@ -3,7 +3,9 @@
 
 use super::raw::{RawProfile, RawReserved};
 use super::spans::SpanIndex;
-use super::{AlarmSpec, FunctionSpec, Profile, ProfileErrors, Reserved, Rule, Selector, StreamSpec, Target};
+use super::{
+    AlarmSpec, FunctionSpec, Profile, ProfileErrors, Reserved, Rule, Selector, StreamSpec, Target,
+};
 use crate::model::Tags;
 use std::collections::BTreeMap;
 
@@ -58,17 +60,32 @@ impl Ctx<'_> {
         }
         if let Some(ns) = &names {
             if ns.is_empty() {
-                self.err(&format!("{path}.names"), "`names` is an empty list", "empty", Some("list at least one name"));
+                self.err(
+                    &format!("{path}.names"),
+                    "`names` is an empty list",
+                    "empty",
+                    Some("list at least one name"),
+                );
             }
             // A set, not a scan of the names before: a list of many names
             // (or one aliased from many rules) must not cost quadratic time.
             let mut listed = std::collections::HashSet::new();
             for (i, n) in ns.iter().enumerate() {
                 if n.trim().is_empty() {
-                    self.err(&format!("{path}.names[{i}]"), "a name in `names` is empty", "empty", None);
+                    self.err(
+                        &format!("{path}.names[{i}]"),
+                        "a name in `names` is empty",
+                        "empty",
+                        None,
+                    );
                 }
                 if !listed.insert(n.as_str()) {
-                    self.err(&format!("{path}.names[{i}]"), &format!("`{n}` is listed twice"), "again here", None);
+                    self.err(
+                        &format!("{path}.names[{i}]"),
+                        &format!("`{n}` is listed twice"),
+                        "again here",
+                        None,
+                    );
                 }
             }
         }
@@ -81,7 +98,12 @@ impl Ctx<'_> {
             );
         }
         if tags.as_ref().is_some_and(BTreeMap::is_empty) {
-            self.err(&format!("{path}.tags"), "`tags` is empty", "empty", Some("give at least one key: value"));
+            self.err(
+                &format!("{path}.tags"),
+                "`tags` is empty",
+                "empty",
+                Some("give at least one key: value"),
+            );
         }
         let mut all = names.unwrap_or_default();
         if let Some(n) = name {
@@ -95,11 +117,22 @@ impl Ctx<'_> {
     }
 
     fn nothing_set(&mut self, path: &str, what: &str) {
-        self.err(path, &format!("this rule changes nothing: set {what}"), "this rule", None);
+        self.err(
+            path,
+            &format!("this rule changes nothing: set {what}"),
+            "this rule",
+            None,
+        );
     }
 }
 
-pub fn build(name: &str, sha: &str, raw: RawProfile, index: &SpanIndex, errors: ProfileErrors) -> Result<Profile, ProfileErrors> {
+pub fn build(
+    name: &str,
+    sha: &str,
+    raw: RawProfile,
+    index: &SpanIndex,
+    errors: ProfileErrors,
+) -> Result<Profile, ProfileErrors> {
     let mut cx = Ctx { index, errors };
     match raw.version {
         None if index.is_empty() => cx.err(
@@ -207,14 +240,22 @@ pub fn build(name: &str, sha: &str, raw: RawProfile, index: &SpanIndex, errors: 
     }
 
     let toggle = |t: super::Toggle| crate::plan::show_toggle(t.is_on());
-    static_conflicts(&mut cx, "kinesis", &kinesis, |s| vec![("shards", s.shards.map(|n| n.to_string()))]);
+    static_conflicts(&mut cx, "kinesis", &kinesis, |s| {
+        vec![("shards", s.shards.map(|n| n.to_string()))]
+    });
     static_conflicts(&mut cx, "lambda", &lambda, |s| {
         vec![
-            ("reserved_concurrency", s.reserved_concurrency.map(|r| crate::plan::show_reserved(r.as_option()))),
+            (
+                "reserved_concurrency",
+                s.reserved_concurrency
+                    .map(|r| crate::plan::show_reserved(r.as_option())),
+            ),
             ("event_sources", s.event_sources.map(toggle)),
         ]
     });
-    static_conflicts(&mut cx, "cloudwatch.alarms", &alarms, |s| vec![("actions", s.actions.map(toggle))]);
+    static_conflicts(&mut cx, "cloudwatch.alarms", &alarms, |s| {
+        vec![("actions", s.actions.map(toggle))]
+    });
 
     if cx.errors.is_empty() {
         Ok(Profile {
@@ -234,12 +275,22 @@ pub fn build(name: &str, sha: &str, raw: RawProfile, index: &SpanIndex, errors: 
 fn target(cx: &mut Ctx, raw: super::raw::RawTarget) -> Target {
     if let Some(r) = &raw.region {
         if !looks_like_region(r) {
-            cx.err("target.region", &format!("`{r}` is not an AWS region name"), "e.g. us-east-1", None);
+            cx.err(
+                "target.region",
+                &format!("`{r}` is not an AWS region name"),
+                "e.g. us-east-1",
+                None,
+            );
         }
     }
     if let Some(a) = &raw.account {
         if a.0.len() != 12 || !a.0.chars().all(|c| c.is_ascii_digit()) {
-            cx.err("target.account", &format!("`{}` is not a 12-digit AWS account ID", a.0), "here", None);
+            cx.err(
+                "target.account",
+                &format!("`{}` is not a 12-digit AWS account ID", a.0),
+                "here",
+                None,
+            );
         }
     }
     Target {
@@ -254,14 +305,25 @@ pub fn looks_like_region(r: &str) -> bool {
     parts.len() >= 3
         && parts.len() <= 4
         && parts[0].len() == 2
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Two rules that name the same resource and set the same attribute to
 /// different values. Overlaps through prefixes and tags depend on live
 /// resources, so the planner finds those.
-fn static_conflicts<S>(cx: &mut Ctx, section: &str, rules: &[Rule<S>], attrs: impl Fn(&S) -> Vec<(&'static str, Option<String>)>) {
+fn static_conflicts<S>(
+    cx: &mut Ctx,
+    section: &str,
+    rules: &[Rule<S>],
+    attrs: impl Fn(&S) -> Vec<(&'static str, Option<String>)>,
+) {
     let mut seen: BTreeMap<(String, &'static str), (usize, String)> = BTreeMap::new();
     for (i, rule) in rules.iter().enumerate() {
         if rule.selector.prefix.is_some() || !rule.selector.tags.is_empty() {

@@ -42,7 +42,9 @@ pub struct ProfileErrors {
 impl ProfileErrors {
     pub fn new(file: &str, text: &str) -> Self {
         let text = Arc::new(text.to_string());
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         ProfileErrors {
             file: file.to_string(),
             errors: Vec::new(),
@@ -80,17 +82,24 @@ impl ProfileErrors {
 
     /// A problem with several places, e.g. the two rules of a conflict.
     pub fn push_many(&mut self, message: &str, places: &[(Span, &str)], help: Option<&str>) {
-        let (line, col) = places.first().map_or((1, 1), |(s, _)| self.position(s.offset));
+        let (line, col) = places
+            .first()
+            .map_or((1, 1), |(s, _)| self.position(s.offset));
         // miette prints the whole source line under a label: for a line of
         // megabytes (minified or generated input) the position alone is kinder.
-        let huge_line = places.iter().any(|(s, _)| self.line_len_at(s.offset) > MAX_SNIPPET_LINE);
+        let huge_line = places
+            .iter()
+            .any(|(s, _)| self.line_len_at(s.offset) > MAX_SNIPPET_LINE);
         let labels = places
             .iter()
             .filter(|_| !huge_line)
             .map(|(s, l)| {
                 let offset = self.clamp(s.offset);
                 let len = s.len.min(self.text.len() - offset);
-                miette::LabeledSpan::new_with_span(Some(l.to_string()), SourceSpan::new(offset.into(), len))
+                miette::LabeledSpan::new_with_span(
+                    Some(l.to_string()),
+                    SourceSpan::new(offset.into(), len),
+                )
             })
             .collect();
         self.errors.push(ProfileDiagnostic {
@@ -104,7 +113,9 @@ impl ProfileErrors {
     fn line_len_at(&self, offset: usize) -> usize {
         let offset = self.clamp(offset);
         let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        let end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
         end - start
     }
 
@@ -140,7 +151,12 @@ impl ProfileErrors {
                 let len = self.token_len(offset);
                 self.with_one(&msg, Span { offset, len }, "here", help.as_deref())
             }
-            None => self.with_one(&msg, Span { offset: 0, len: 0 }, "in this file", help.as_deref()),
+            None => self.with_one(
+                &msg,
+                Span { offset: 0, len: 0 },
+                "in this file",
+                help.as_deref(),
+            ),
         }
     }
 
@@ -148,7 +164,11 @@ impl ProfileErrors {
         let mut offset = 0;
         for (i, l) in self.text.split_inclusive('\n').enumerate() {
             if i + 1 == line {
-                let col_bytes: usize = l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+                let col_bytes: usize = l
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum();
                 return offset + col_bytes;
             }
             offset += l.len();
@@ -158,7 +178,9 @@ impl ProfileErrors {
 
     fn token_len(&self, offset: usize) -> usize {
         let rest = &self.text[offset.min(self.text.len())..];
-        rest.find([':', '\n', ',', ']', '}']).unwrap_or(rest.len()).max(1)
+        rest.find([':', '\n', ',', ']', '}'])
+            .unwrap_or(rest.len())
+            .max(1)
     }
 }
 
@@ -168,7 +190,10 @@ fn friendlier(msg: &str) -> (String, Option<String>) {
         if rest.contains("unknown field `<<`") {
             return (
                 "YAML merge keys (`<<`) are not supported in profiles".into(),
-                Some("write each rule's keys out in full; a profile is meant to be read as it is".into()),
+                Some(
+                    "write each rule's keys out in full; a profile is meant to be read as it is"
+                        .into(),
+                ),
             );
         }
         if rest.contains("unknown field") {
@@ -181,19 +206,29 @@ fn friendlier(msg: &str) -> (String, Option<String>) {
             return (rest.replacen("unknown variant", "unknown value", 1), None);
         }
         if rest.contains("recursion limit exceeded") {
-            return ("the document is nested too deeply to be a profile".into(), None);
+            return (
+                "the document is nested too deeply to be a profile".into(),
+                None,
+            );
         }
         if rest.contains("repetition limit exceeded") {
             return (
-                "YAML aliases expand this document beyond any real profile's size (alias bomb?)".into(),
+                "YAML aliases expand this document beyond any real profile's size (alias bomb?)"
+                    .into(),
                 Some("remove the anchors and aliases".into()),
             );
         }
     }
     // serde's type names mean little to someone editing YAML.
     let msg = msg
-        .replace("invalid type: unit value", "invalid type: null (an empty value)")
-        .replace("expected a sequence", "expected a list (items starting with `- `)")
+        .replace(
+            "invalid type: unit value",
+            "invalid type: null (an empty value)",
+        )
+        .replace(
+            "expected a sequence",
+            "expected a list (items starting with `- `)",
+        )
         .replace("expected field identifier", "expected a key name");
     let msg = match msg.strip_suffix("expected a map") {
         Some(head) => format!("{head}expected a mapping of `key: value` pairs"),

@@ -202,7 +202,10 @@ impl Profile {
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 return Err(ProfileErrors::new(&file, &lossy).with_one(
                     &format!("the profile is not valid UTF-8 (byte {at})"),
-                    spans::Span { offset: at.min(lossy.len()), len: 1 },
+                    spans::Span {
+                        offset: at.min(lossy.len()),
+                        len: 1,
+                    },
                     "invalid byte here",
                     Some("save the file as UTF-8"),
                 ));

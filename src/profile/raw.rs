@@ -29,7 +29,10 @@ pub struct RawProfile {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a mapping with `region` and/or `account`")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with `region` and/or `account`"
+)]
 pub struct RawTarget {
     pub region: Option<String>,
     pub account: Option<AccountId>,
@@ -77,7 +80,10 @@ pub struct RawCloudwatch {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a rule: a mapping such as `name: my-stream` and `shards: 1`")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rule: a mapping such as `name: my-stream` and `shards: 1`"
+)]
 pub struct RawStreamRule {
     pub name: Option<String>,
     pub names: Option<Vec<String>>,
@@ -102,7 +108,10 @@ pub struct RawFunctionRule {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a rule: a mapping such as `prefix: my-project-` and `actions: disabled`")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rule: a mapping such as `prefix: my-project-` and `actions: disabled`"
+)]
 pub struct RawAlarmRule {
     pub name: Option<String>,
     pub names: Option<Vec<String>>,
@@ -130,7 +139,9 @@ impl<'de> Deserialize<'de> for RawReserved {
                 Ok(RawReserved::Number(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawReserved, E> {
-                i64::try_from(v).map(RawReserved::Number).map_err(|_| too_large(v))
+                i64::try_from(v)
+                    .map(RawReserved::Number)
+                    .map_err(|_| too_large(v))
             }
             fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawReserved, E> {
                 Err(too_large(v))
@@ -209,7 +220,9 @@ fn not_whole<T, E: de::Error>(v: f64, exp: &dyn de::Expected) -> Result<T, E> {
 }
 
 fn quoted_number<E: de::Error>(v: &str) -> E {
-    E::custom(format!("\"{v}\" is a quoted string: write the number without quotes"))
+    E::custom(format!(
+        "\"{v}\" is a quoted string: write the number without quotes"
+    ))
 }
 
 /// serde_yaml guards against alias bombs and deep nesting itself; the span

@@ -64,7 +64,10 @@ impl SpanIndex {
 
     /// The span of the key at `path`, or of its value when the key is absent.
     pub fn key(&self, path: &str) -> Span {
-        self.keys.get(path).copied().unwrap_or_else(|| self.value(path))
+        self.keys
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| self.value(path))
     }
 
     /// Whether the document has the key at `path` (e.g. `version`).
@@ -137,11 +140,16 @@ impl SpanIndex {
 fn syntax_hint(info: &str) -> Option<&'static str> {
     if info.contains("quoted scalar") {
         Some("is a closing quote missing?")
-    } else if info.contains("flow sequence") || info.contains("flow mapping") || info.contains("placement of ':'") {
+    } else if info.contains("flow sequence")
+        || info.contains("flow mapping")
+        || info.contains("placement of ':'")
+    {
         Some("is a closing `]` or `}` missing?")
     } else if info.contains("tabs disallowed") {
         Some("indent with spaces, not tabs")
-    } else if info.contains("mapping values are not allowed") || info.contains("did not find expected key") {
+    } else if info.contains("mapping values are not allowed")
+        || info.contains("did not find expected key")
+    {
         Some("check this line's indentation")
     } else {
         None
@@ -239,7 +247,11 @@ impl Walker<'_> {
         // line's end only as far as the token could reach: scanning a long
         // one-line flow list to its end for each item was quadratic.
         let want = text_len.max(1).min(rest.len());
-        let mut len = rest[..want].iter().position(|&b| b == b'\n').unwrap_or(want).max(1);
+        let mut len = rest[..want]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(want)
+            .max(1);
         while len > 1 && !self.src.is_char_boundary(offset + len) {
             len -= 1;
         }
@@ -265,7 +277,8 @@ impl MarkedEventReceiver for Walker<'_> {
                 self.documents += 1;
                 if self.documents > 1 {
                     self.error = Some(WalkError {
-                        message: "a profile holds exactly one YAML document, this file has several".into(),
+                        message: "a profile holds exactly one YAML document, this file has several"
+                            .into(),
                         span: self.span_at(mark, 3),
                         label: "a second document starts here".into(),
                     });

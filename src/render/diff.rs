@@ -10,11 +10,20 @@ pub fn plan(p: &Plan) -> String {
     let mut after: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in &p.changes {
         let key = c.resource.to_string();
-        before.entry(key.clone()).or_default().push(format!("  {}: {}", c.action.attr(), c.action.before()));
-        after.entry(key).or_default().push(format!("  {}: {}", c.action.attr(), c.action.after()));
+        before.entry(key.clone()).or_default().push(format!(
+            "  {}: {}",
+            c.action.attr(),
+            c.action.before()
+        ));
+        after
+            .entry(key)
+            .or_default()
+            .push(format!("  {}: {}", c.action.attr(), c.action.after()));
     }
     let text = |m: &BTreeMap<String, Vec<String>>| -> String {
-        m.iter().map(|(k, v)| format!("{k}:\n{}\n", v.join("\n"))).collect()
+        m.iter()
+            .map(|(k, v)| format!("{k}:\n{}\n", v.join("\n")))
+            .collect()
     };
     let (a, b) = (text(&before), text(&after));
     TextDiff::from_lines(&a, &b)

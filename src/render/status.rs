@@ -18,7 +18,11 @@ pub fn text(s: &Status, live: &Live) -> String {
     let _ = writeln!(o, "Region {}", s.region);
     let _ = writeln!(o, "\nResources");
     for st in &live.streams {
-        let _ = writeln!(o, "  kinesis stream   {:<48} shards {} ({:?}), retention {} h", st.name, st.open_shards, st.mode, st.retention_hours);
+        let _ = writeln!(
+            o,
+            "  kinesis stream   {:<48} shards {} ({:?}), retention {} h",
+            st.name, st.open_shards, st.mode, st.retention_hours
+        );
     }
     for f in &live.functions {
         let on = f.mappings.iter().filter(|m| m.enabled).count();
@@ -31,12 +35,25 @@ pub fn text(s: &Status, live: &Live) -> String {
         );
     }
     let on = live.alarms.iter().filter(|a| a.actions_enabled).count();
-    let _ = writeln!(o, "  cloudwatch       {} alarms, actions enabled on {on}", live.alarms.len());
+    let _ = writeln!(
+        o,
+        "  cloudwatch       {} alarms, actions enabled on {on}",
+        live.alarms.len()
+    );
 
     let t = &s.live.total;
     let hour = t.hour.map_or_else(|| "unknown".to_string(), |m| m.usd(3));
-    let _ = writeln!(o, "\nLive cost  {hour} /hour  {} /day  {} /month", money(t.day), money(t.month));
-    for (name, c) in [("kinesis", &s.live.kinesis), ("lambda", &s.live.lambda), ("cloudwatch", &s.live.cloudwatch)] {
+    let _ = writeln!(
+        o,
+        "\nLive cost  {hour} /hour  {} /day  {} /month",
+        money(t.day),
+        money(t.month)
+    );
+    for (name, c) in [
+        ("kinesis", &s.live.kinesis),
+        ("lambda", &s.live.lambda),
+        ("cloudwatch", &s.live.cloudwatch),
+    ] {
         let _ = writeln!(o, "  {name:<11} {} /month", money(c.month));
     }
     for n in &s.live.notes {
@@ -44,7 +61,15 @@ pub fn text(s: &Status, live: &Live) -> String {
     }
     match s.matches.as_slice() {
         [] => {
-            let _ = writeln!(o, "\nProfile: drifted from all ({})", s.profiles.iter().map(|p| format!("{} {} change(s) away", p.name, p.pending_changes)).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                o,
+                "\nProfile: drifted from all ({})",
+                s.profiles
+                    .iter()
+                    .map(|p| format!("{} {} change(s) away", p.name, p.pending_changes))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         m => {
             let _ = writeln!(o, "\nProfile: live state matches {}", m.join(", "));
@@ -54,7 +79,12 @@ pub fn text(s: &Status, live: &Live) -> String {
     let _ = writeln!(o, "\nMonthly cost");
     let mut rows: Vec<(String, Option<Money>)> = vec![("live".into(), s.live.total.month)];
     rows.extend(s.profiles.iter().map(|p| (p.name.clone(), p.month)));
-    let max = rows.iter().filter_map(|(_, m)| m.map(|m| m.picos())).max().unwrap_or(0).max(1);
+    let max = rows
+        .iter()
+        .filter_map(|(_, m)| m.map(|m| m.picos()))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     for (name, m) in &rows {
         let len = m.map_or(0, |m| ((m.picos() * BAR as i128) / max) as usize);
         let bar: String = "█".repeat(len);

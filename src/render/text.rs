@@ -33,7 +33,12 @@ impl Style {
 
 pub fn plan(p: &Plan, st: &Style) -> String {
     let mut out = String::new();
-    let width = p.changes.iter().map(|c| c.resource.to_string().len()).max().unwrap_or(0);
+    let width = p
+        .changes
+        .iter()
+        .map(|c| c.resource.to_string().len())
+        .max()
+        .unwrap_or(0);
     for (i, (phase, changes)) in p.phases().into_iter().enumerate() {
         out.push_str(&st.bold(&format!("{}. {}\n", i + 1, phase.title())));
         for c in changes {
@@ -47,8 +52,15 @@ pub fn plan(p: &Plan, st: &Style) -> String {
             );
             if let Action::Shards { steps, .. } = &c.action {
                 if steps.len() > 1 {
-                    let via: Vec<String> = steps[..steps.len() - 1].iter().map(u32::to_string).collect();
-                    line.push_str(&format!("  ({} UpdateShardCount calls, via {})", steps.len(), via.join(", ")));
+                    let via: Vec<String> = steps[..steps.len() - 1]
+                        .iter()
+                        .map(u32::to_string)
+                        .collect();
+                    line.push_str(&format!(
+                        "  ({} UpdateShardCount calls, via {})",
+                        steps.len(),
+                        via.join(", ")
+                    ));
                 }
             }
             out.push_str(&line);
@@ -80,10 +92,25 @@ pub fn summary(p: &Plan, st: &Style) -> String {
             p.selected.streams + p.selected.functions + p.selected.mappings + p.selected.alarms
         );
     }
-    let per: Vec<String> = p.per_service().iter().map(|(s, n)| format!("{s} {n}")).collect();
-    let mut s = format!("{} {} to change ({}).", st.bold("Plan:"), p.changes.len(), per.join(", "));
+    let per: Vec<String> = p
+        .per_service()
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    let mut s = format!(
+        "{} {} to change ({}).",
+        st.bold("Plan:"),
+        p.changes.len(),
+        per.join(", ")
+    );
     if p.has_errors() {
-        s.push_str(&format!(" {}", st.red(&format!("{} error(s): this plan cannot be applied.", p.errors.len()))));
+        s.push_str(&format!(
+            " {}",
+            st.red(&format!(
+                "{} error(s): this plan cannot be applied.",
+                p.errors.len()
+            ))
+        ));
     }
     s.push('\n');
     s
@@ -91,13 +118,22 @@ pub fn summary(p: &Plan, st: &Style) -> String {
 
 /// The table of what did not go through, with the reason and what to do.
 pub fn failures(outcomes: &[Outcome], st: &Style) -> String {
-    let bad: Vec<&Outcome> = outcomes.iter().filter(|o| o.status != Status::Applied).collect();
+    let bad: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Applied)
+        .collect();
     if bad.is_empty() {
         return String::new();
     }
     let mut out = st.red("Not applied:\n");
     for o in bad {
-        let what = format!("{} {}: {} -> {}", o.change.resource, o.change.action.attr(), o.change.action.before(), o.change.action.after());
+        let what = format!(
+            "{} {}: {} -> {}",
+            o.change.resource,
+            o.change.action.attr(),
+            o.change.action.before(),
+            o.change.action.after()
+        );
         let status = format!("{:?}", o.status).to_lowercase();
         out.push_str(&format!("  {status:<8} {what}\n"));
         if let Some(e) = &o.error {

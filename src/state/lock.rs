@@ -23,7 +23,9 @@ impl LockInfo {
         LockInfo {
             pid: std::process::id(),
             host: hostname(),
-            user: std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into()),
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "unknown".into()),
             since: Utc::now(),
             operation_id: operation_id.to_string(),
             command: command.to_string(),
@@ -37,7 +39,8 @@ impl LockInfo {
             return false;
         }
         // SAFETY: kill with signal 0 only checks that the pid exists.
-        let alive = unsafe { libc::kill(self.pid as i32, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        let alive = unsafe { libc::kill(self.pid as i32, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
         !alive
     }
 
@@ -98,20 +101,28 @@ pub struct Lock {
 impl Lock {
     pub fn acquire(path: &Path, info: &LockInfo) -> Result<Lock, LockError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| LockError::Io(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| LockError::Io(format!("cannot create {}: {e}", dir.display())))?;
         }
         let body = serde_json::to_vec_pretty(info).map_err(|e| LockError::Io(e.to_string()))?;
         match OpenOptions::new().write(true).create_new(true).open(path) {
             Ok(mut f) => {
-                f.write_all(&body).and_then(|_| f.sync_all()).map_err(|e| LockError::Io(format!("cannot write {}: {e}", path.display())))?;
-                Ok(Lock { path: path.to_path_buf() })
+                f.write_all(&body)
+                    .and_then(|_| f.sync_all())
+                    .map_err(|e| LockError::Io(format!("cannot write {}: {e}", path.display())))?;
+                Ok(Lock {
+                    path: path.to_path_buf(),
+                })
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(match read(path) {
                 Ok(i) if i.is_stale() => LockError::Stale(i),
                 Ok(i) => LockError::Held(i),
                 Err(e) => LockError::Unreadable(path.to_path_buf(), e),
             }),
-            Err(e) => Err(LockError::Io(format!("cannot create {}: {e}", path.display()))),
+            Err(e) => Err(LockError::Io(format!(
+                "cannot create {}: {e}",
+                path.display()
+            ))),
         }
     }
 }

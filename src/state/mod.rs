@@ -53,7 +53,8 @@ pub fn to_json<T: Serialize>(kind: &str, doc: &T) -> Result<Vec<u8>, String> {
         m.insert("kind".into(), kind.into());
         m.insert("schema".into(), SCHEMA.into());
     }
-    let mut bytes = serde_json::to_vec_pretty(&v).map_err(|e| format!("cannot encode {kind}: {e}"))?;
+    let mut bytes =
+        serde_json::to_vec_pretty(&v).map_err(|e| format!("cannot encode {kind}: {e}"))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -64,21 +65,41 @@ pub fn read_doc<T: DeserializeOwned>(path: &Path, kind: &str) -> Result<T, Strin
     let p = path.display();
     let bytes = crate::fsutil::read_capped(path, MAX_STATE_BYTES)?;
     if bytes.is_empty() {
-        return Err(format!("{p} is empty (truncated?); it is not a parkctl {kind}"));
+        return Err(format!(
+            "{p} is empty (truncated?); it is not a parkctl {kind}"
+        ));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| format!("{p} is not UTF-8 text (byte {}): not a parkctl {kind}", e.valid_up_to()))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        format!(
+            "{p} is not UTF-8 text (byte {}): not a parkctl {kind}",
+            e.valid_up_to()
+        )
+    })?;
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         if e.is_eof() {
-            format!("{p} ends early at line {} column {} (truncated?): not a complete parkctl {kind}", e.line(), e.column())
+            format!(
+                "{p} ends early at line {} column {} (truncated?): not a complete parkctl {kind}",
+                e.line(),
+                e.column()
+            )
         } else {
-            format!("{p} is not valid JSON at line {} column {}: {}", e.line(), e.column(), strip_pos(&e.to_string()))
+            format!(
+                "{p} is not valid JSON at line {} column {}: {}",
+                e.line(),
+                e.column(),
+                strip_pos(&e.to_string())
+            )
         }
     })?;
     let found = v.get("kind").and_then(|k| k.as_str());
     match found {
         Some(k) if k == kind => {}
         Some(k) => return Err(format!("{p} is a parkctl {k}, not a {kind}")),
-        None => return Err(format!("{p} is not a parkctl {kind} (it has no `kind` field)")),
+        None => {
+            return Err(format!(
+                "{p} is not a parkctl {kind} (it has no `kind` field)"
+            ))
+        }
     }
     match v.get("schema").and_then(|s| s.as_u64()) {
         Some(s) if s == u64::from(SCHEMA) => {}
@@ -106,7 +127,12 @@ pub fn list_json(dir: &Path) -> Vec<PathBuf> {
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     v.sort();
     v.reverse();

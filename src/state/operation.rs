@@ -60,7 +60,11 @@ impl Totals {
 
 impl Operation {
     pub fn path(&self, dir: &StateDir) -> PathBuf {
-        dir.operations().join(format!("{}-{}.json", self.id, super::snapshot::safe(&self.profile)))
+        dir.operations().join(format!(
+            "{}-{}.json",
+            self.id,
+            super::snapshot::safe(&self.profile)
+        ))
     }
 
     pub fn write(&self, dir: &StateDir) -> Result<PathBuf, String> {
@@ -122,8 +126,11 @@ impl Operation {
 /// Every operation record, newest first; unreadable ones are reported, not
 /// skipped silently.
 pub fn history(dir: &StateDir) -> Vec<(PathBuf, Result<Operation, String>)> {
-    super::list_json(&dir.operations()).into_iter().map(|p| {
-        let r = Operation::read(&p);
-        (p, r)
-    }).collect()
+    super::list_json(&dir.operations())
+        .into_iter()
+        .map(|p| {
+            let r = Operation::read(&p);
+            (p, r)
+        })
+        .collect()
 }

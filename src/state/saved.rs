@@ -25,7 +25,10 @@ pub struct SavedPlan {
 }
 
 pub fn fingerprint(obs: &[Observation]) -> String {
-    let text: String = obs.iter().map(|o| format!("{}\t{}\t{}\n", o.resource, o.attr, o.value)).collect();
+    let text: String = obs
+        .iter()
+        .map(|o| format!("{}\t{}\t{}\n", o.resource, o.attr, o.value))
+        .collect();
     crate::profile::sha256_hex(text.as_bytes())
 }
 
@@ -43,7 +46,9 @@ impl SavedPlan {
     pub fn sniff(path: &Path) -> bool {
         use std::io::Read;
         let mut buf = [0u8; 4096];
-        let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut buf)).unwrap_or(0);
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut buf))
+            .unwrap_or(0);
         let head = String::from_utf8_lossy(&buf[..n]);
         head.trim_start().starts_with('{') && head.contains("\"kind\"")
     }

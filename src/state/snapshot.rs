@@ -23,7 +23,11 @@ pub const KIND: &str = "snapshot";
 
 impl Snapshot {
     pub fn write(&self, dir: &StateDir) -> Result<PathBuf, String> {
-        let path = dir.snapshots().join(format!("{}-{}.json", super::stamp(self.created), safe(&self.profile)));
+        let path = dir.snapshots().join(format!(
+            "{}-{}.json",
+            super::stamp(self.created),
+            safe(&self.profile)
+        ));
         crate::fsutil::write_atomic(&path, &to_json(KIND, self)?)?;
         Ok(path)
     }
@@ -38,7 +42,12 @@ impl Snapshot {
             None => super::list_json(&dir.snapshots())
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("no snapshot in {}: an apply writes one before its first change", dir.snapshots().display())),
+                .ok_or_else(|| {
+                    format!(
+                        "no snapshot in {}: an apply writes one before its first change",
+                        dir.snapshots().display()
+                    )
+                }),
             Some(w) => {
                 let p = Path::new(w);
                 if p.exists() {
@@ -50,7 +59,10 @@ impl Snapshot {
                         return Ok(c);
                     }
                 }
-                Err(format!("no snapshot `{w}` (looked in {}); `parkctl history` lists them", dir.snapshots().display()))
+                Err(format!(
+                    "no snapshot `{w}` (looked in {}); `parkctl history` lists them",
+                    dir.snapshots().display()
+                ))
             }
         }
     }
@@ -58,5 +70,13 @@ impl Snapshot {
 
 /// Profile names become part of file names; keep them to safe characters.
 pub fn safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
