@@ -201,3 +201,16 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_default_per_service() {
+        let f: FileConfig = serde_yaml::from_str("rate_limits: {lambda: 0}\n").unwrap();
+        let r = f.rate_limits.unwrap().resolve();
+        assert_eq!((r.lambda, r.kinesis, r.cloudwatch), (0, 20, 9));
+        assert!(serde_yaml::from_str::<FileConfig>("rate_limits: {sqs: 1}\n").is_err());
+    }
+}
