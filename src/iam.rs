@@ -215,6 +215,8 @@ mod tests {
         let mut seen = 0;
         for svc in ["kinesis", "lambda", "cloudwatch", "sts"] {
             let src = std::fs::read_to_string(dir.join(format!("{svc}.rs"))).unwrap();
+            // Calls may be formatted over several lines.
+            let src = src.split_whitespace().collect::<Vec<_>>().join(" ");
             for part in src.split(&format!("\"{svc}\", \"")).skip(1) {
                 let op = part.split('"').next().unwrap();
                 let op = op.split(' ').next().unwrap();
