@@ -1,8 +1,39 @@
 //! Seeds a running emulator with the sample project (for `make demo`):
 //! `cargo run --example seed -- http://127.0.0.1:5055`
+//!
+//! Besides the resources, it records a day of activity two hours back: the
+//! event processor was invoked, the stream and the intervention executor
+//! saw nothing, so that `parkctl status` has something idle to report.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+
+async fn activity(
+    sdk: &common::seed::Sdk,
+    namespace: &str,
+    metric: &str,
+    dim: &str,
+    value: &str,
+    n: f64,
+) {
+    let t = chrono::Utc::now() - chrono::Duration::hours(2);
+    sdk.cloudwatch
+        .put_metric_data()
+        .namespace(namespace)
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name(metric)
+                .dimensions(Dimension::builder().name(dim).value(value).build())
+                .timestamp(aws_smithy_types::DateTime::from_secs(t.timestamp()))
+                .value(n)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutMetricData");
+}
 
 fn main() {
     let url = std::env::args()
@@ -12,6 +43,34 @@ fn main() {
     rt.block_on(async {
         let sdk = common::seed::Sdk::new(&url).await;
         sdk.sample().await;
+        use common::seed::{FUNCTIONS, STREAM};
+        activity(
+            &sdk,
+            "AWS/Kinesis",
+            "IncomingRecords",
+            "StreamName",
+            STREAM,
+            0.0,
+        )
+        .await;
+        activity(
+            &sdk,
+            "AWS/Lambda",
+            "Invocations",
+            "FunctionName",
+            FUNCTIONS[0],
+            120.0,
+        )
+        .await;
+        activity(
+            &sdk,
+            "AWS/Lambda",
+            "Invocations",
+            "FunctionName",
+            FUNCTIONS[1],
+            0.0,
+        )
+        .await;
     });
     println!("seeded the sample project user-journey-analytics at {url}");
 }

@@ -14,6 +14,7 @@ STATE=$(mktemp -d)
 run() { echo; echo "\$ parkctl $*"; ./target/debug/parkctl --state-dir "$STATE" "$@"; }
 ./target/debug/examples/seed "$AWS_ENDPOINT_URL"
 run validate
+run status
 run plan parked || true
 run apply parked --yes
 run status
