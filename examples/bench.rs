@@ -954,21 +954,28 @@ fn main() {
             all.push(series(dir.path(), via, &url, px, "bench", c, runs));
         }
     }
-    eprintln!("timing the tag selector:");
+    eprintln!("timing the tag selector (tagging API, then one ListTags per function):");
     let mut tags = vec![];
-    for (via, url, px, runs) in [
-        ("direct", moto.url(), None, o.runs),
-        (via_proxy.as_str(), proxy.url(), Some(&proxy), o.proxy_runs),
-    ] {
-        tags.push(series(
-            dir.path(),
-            via,
-            &url,
-            px,
-            "bench-tags",
-            DEFAULT_CONCURRENCY,
-            runs,
-        ));
+    for per_resource in [false, true] {
+        // parkctl's hidden switch to the per-function reads, to measure both.
+        if per_resource {
+            std::env::set_var("PARKCTL_TAG_READS", "per-resource");
+        }
+        for (via, url, px, runs) in [
+            ("direct", moto.url(), None, o.runs),
+            (via_proxy.as_str(), proxy.url(), Some(&proxy), o.proxy_runs),
+        ] {
+            tags.push(series(
+                dir.path(),
+                via,
+                &url,
+                px,
+                "bench-tags",
+                DEFAULT_CONCURRENCY,
+                runs,
+            ));
+        }
+        std::env::remove_var("PARKCTL_TAG_READS");
     }
     eprintln!("timing plan through the proxy with AWS's request quotas:");
     let quotas = quota_runs(dir.path(), moto.port, &o);
@@ -1129,24 +1136,35 @@ fn report(
     let ok = |b: bool| if b { "met" } else { "**missed**" };
 
     let (tag_direct, tag_proxy) = (&tags[0], &tags[1]);
+    let (each_direct, each_proxy) = (&tags[2], &tags[3]);
     writeln!(w, "## Tag selector vs prefix selector\n").unwrap();
     writeln!(
         w,
-        "Profile `bench-tags`: the same, but functions selected by `tags: {{park: \"yes\"}}` (the same {nf} functions). Tags are read with one ListTags per function whose name the rule could match (here every function: the rule has no name or prefix). Concurrency {DEFAULT_CONCURRENCY}.\n"
+        "Profile `bench-tags`: the same, but functions selected by `tags: {{park: \"yes\"}}` (the same {nf} functions). The rule has no name or prefix, so every function is a candidate: parkctl reads their tags with the Resource Groups Tagging API (GetResources, every tagged function of the account, 100 a page) when that takes fewer calls than one ListTags per candidate, as here; the last row forces one ListTags per function (`PARKCTL_TAG_READS=per-resource`, a benchmark switch) to measure the other way. Concurrency {DEFAULT_CONCURRENCY}.\n"
     )
     .unwrap();
-    writeln!(w, "| lambda selector | ListTags calls | calls (moto) | calls (real AWS) | Lambda calls / selected function (excl. list pages) | wall direct | wall {proxy_label} |").unwrap();
+    writeln!(w, "| lambda selector | tag reads | calls (moto) | calls (real AWS) | Lambda calls / selected function (excl. list pages) | wall direct | wall {proxy_label} |").unwrap();
     writeln!(w, "|---|---:|---:|---:|---:|---:|---:|").unwrap();
     let pre_d = by("direct", DEFAULT_CONCURRENCY);
     let pre_p = by("proxy", DEFAULT_CONCURRENCY);
     for (label, d, p) in [
         (format!("`prefix: {PARK_FN}`"), pre_d, pre_p),
-        ("`tags: {park: \"yes\"}`".to_string(), tag_direct, tag_proxy),
+        (
+            "`tags: {park: \"yes\"}` (GetResources)".to_string(),
+            tag_direct,
+            tag_proxy,
+        ),
+        (
+            "`tags: {park: \"yes\"}` (ListTags each)".to_string(),
+            each_direct,
+            each_proxy,
+        ),
     ] {
         let s = d.stats();
         writeln!(
             w,
-            "| {label} | {} | {} | {} | {:.2} | {} | {} |",
+            "| {label} | {} GetResources + {} ListTags | {} | {} | {:.2} | {} | {} |",
+            s.calls("GetResources"),
             s.calls("ListTags"),
             d.calls_range(),
             real_aws(s, o).0,
@@ -1158,9 +1176,9 @@ fn report(
     }
     writeln!(
         w,
-        "\nThe Resource Groups Tagging API (GetResources with a tag filter and `lambda:function`, 100 ARNs a page) would need {} calls instead of {} ListTags here; parkctl does not use it (one more service, and one more IAM permission), so a tag selector costs one call per candidate function. Prefer a prefix (or a prefix with tags, which reads tags only for the prefix's functions) on large accounts.\n",
-        (nf as u64).div_ceil(100),
-        tag_direct.stats().calls("ListTags")
+        "\nOn real AWS GetResources returns 100 functions a page: about {} calls for this account's tagged functions, against {} ListTags. Without the `tag:GetResources` permission parkctl falls back to ListTags. A prefix with tags reads tags only for the prefix's functions.\n",
+        (o.functions as u64).div_ceil(100),
+        each_direct.stats().calls("ListTags")
     )
     .unwrap();
 
@@ -1379,7 +1397,7 @@ fn report(
     .unwrap();
     writeln!(
         w,
-        "- Alarms cost {alarm_reads} DescribeAlarms call(s) by prefix ({real_alarm_reads} on real AWS), however many alarms; streams cost one ListStreams plus one DescribeStreamSummary per selected stream ({}); a tag selector adds one ListTags per candidate function.",
+        "- Alarms cost {alarm_reads} DescribeAlarms call(s) by prefix ({real_alarm_reads} on real AWS), however many alarms; streams cost one ListStreams plus one DescribeStreamSummary per selected stream ({}); a tag selector adds GetResources pages (or one ListTags per candidate function, where that is fewer).",
         st.calls("DescribeStreamSummary")
     )
     .unwrap();

@@ -35,6 +35,7 @@ pub struct RateLimits {
     pub lambda: Option<u32>,
     pub kinesis: Option<u32>,
     pub cloudwatch: Option<u32>,
+    pub tagging: Option<u32>,
 }
 
 impl RateLimits {
@@ -44,6 +45,7 @@ impl RateLimits {
             lambda: self.lambda.unwrap_or(d.lambda),
             kinesis: self.kinesis.unwrap_or(d.kinesis),
             cloudwatch: self.cloudwatch.unwrap_or(d.cloudwatch),
+            tagging: self.tagging.unwrap_or(d.tagging),
         }
     }
 }

@@ -95,6 +95,9 @@ pub fn policy(
             st.add(&["lambda:GetFunctionConcurrency"], &res);
             if rule.selector.needs_tags() {
                 st.add(&["lambda:ListTags"], &res);
+                // Tags of many functions at once; GetResources takes no
+                // resource-level scoping.
+                st.add(&["tag:GetResources"], &any);
             }
             match rule.spec.reserved_concurrency {
                 Some(Reserved::Limit(_)) => st.add(&["lambda:PutFunctionConcurrency"], &res),
@@ -213,11 +216,19 @@ mod tests {
         let a = actions(&policy(&[&all], None, None, None));
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws");
         let mut seen = 0;
-        for svc in ["kinesis", "lambda", "cloudwatch", "sts"] {
-            let src = std::fs::read_to_string(dir.join(format!("{svc}.rs"))).unwrap();
+        for (file, svc) in [
+            ("kinesis", "kinesis"),
+            ("lambda", "lambda"),
+            ("cloudwatch", "cloudwatch"),
+            ("sts", "sts"),
+            ("tagging", "tag"),
+        ] {
+            // The adapter names its service as the file does; IAM's prefix
+            // may differ (the tagging API is `tag:`).
+            let src = std::fs::read_to_string(dir.join(format!("{file}.rs"))).unwrap();
             // Calls may be formatted over several lines.
             let src = src.split_whitespace().collect::<Vec<_>>().join(" ");
-            for part in src.split(&format!("\"{svc}\", \"")).skip(1) {
+            for part in src.split(&format!("\"{file}\", \"")).skip(1) {
                 let op = part.split('"').next().unwrap();
                 let op = op.split(' ').next().unwrap();
                 seen += 1;

@@ -153,7 +153,7 @@ async fn read_functions(aws: &Aws, sels: &[Selector]) -> Result<Vec<Function>, A
         .filter(|f| need_tags(sels, &f.name))
         .map(|f| (*f).clone())
         .collect();
-    let tags: BTreeMap<String, Tags> = aws.lambda.tags(&tag_fns).await?.into_iter().collect();
+    let tags = function_tags(aws, &tag_fns, listed.len()).await?;
     let chosen: Vec<&Listed> = cands
         .into_iter()
         .filter(|f| selected(sels, &f.name, tags.get(&f.name).unwrap_or(&Tags::new())))
@@ -180,6 +180,42 @@ async fn read_functions(aws: &Aws, sels: &[Selector]) -> Result<Vec<Function>, A
             })
         })
         .collect())
+}
+
+/// Tags of the candidate functions, by the cheaper of two ways: one
+/// ListTags per candidate, or GetResources for every tagged function of the
+/// account (100 a page). Without permission for the tagging API, the first.
+async fn function_tags(
+    aws: &Aws,
+    candidates: &[Listed],
+    functions_in_account: usize,
+) -> Result<BTreeMap<String, Tags>, AwsError> {
+    // PARKCTL_TAG_READS=per-resource forces the per-function reads, so that
+    // the benchmark can measure both ways.
+    let per_resource = std::env::var("PARKCTL_TAG_READS").is_ok_and(|v| v == "per-resource");
+    if !per_resource && candidates.len() > tagging_pages(functions_in_account) {
+        match aws.tagging.tags_of("lambda:function").await {
+            Ok(by_arn) => {
+                let by_arn: BTreeMap<String, Tags> = by_arn.into_iter().collect();
+                return Ok(candidates
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.name.clone(),
+                            by_arn.get(&f.arn).cloned().unwrap_or_default(),
+                        )
+                    })
+                    .collect());
+            }
+            Err(e) => tracing::warn!("{e}; reading tags one function at a time instead"),
+        }
+    }
+    Ok(aws.lambda.tags(candidates).await?.into_iter().collect())
+}
+
+/// GetResources calls needed for an account's functions, at most.
+fn tagging_pages(functions: usize) -> usize {
+    functions.div_ceil(100).max(1)
 }
 
 /// The fewest DescribeAlarms reads covering every selector: one per

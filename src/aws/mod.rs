@@ -10,6 +10,7 @@ pub mod lambda;
 pub mod pace;
 pub mod s3;
 pub mod sts;
+pub mod tagging;
 
 pub use calllog::CallStats;
 pub use error::AwsError;
@@ -55,6 +56,7 @@ pub struct Aws {
     pub lambda: lambda::Lambda,
     pub cloudwatch: cloudwatch::CloudWatch,
     pub sts: sts::Sts,
+    pub tagging: tagging::Tagging,
     pub s3: aws_sdk_s3::Client,
     pub stats: CallStats,
     pub concurrency: usize,
@@ -125,6 +127,12 @@ impl Aws {
                     .build(),
                 n,
                 pace::Pace::per_second(settings.rates.cloudwatch),
+            ),
+            tagging: tagging::Tagging::new(
+                aws_sdk_resourcegroupstagging::config::Builder::from(&conf)
+                    .interceptor(log())
+                    .build(),
+                pace::Pace::per_second(settings.rates.tagging),
             ),
             sts: sts::Sts::new(
                 aws_sdk_sts::config::Builder::from(&conf)

@@ -44,6 +44,8 @@ pub struct Rates {
     pub kinesis: u32,
     /// CloudWatch DescribeAlarms.
     pub cloudwatch: u32,
+    /// Resource Groups Tagging API GetResources.
+    pub tagging: u32,
 }
 
 impl Default for Rates {
@@ -52,6 +54,7 @@ impl Default for Rates {
             lambda: 15,
             kinesis: 20,
             cloudwatch: 9,
+            tagging: 5,
         }
     }
 }
