@@ -207,6 +207,8 @@ pub fn render_stats(stats: &CallStats, wall: Duration) -> String {
     let mut out = String::from("AWS calls (service operation: calls, attempts, time in calls):\n");
     let mut total = OpStats::default();
     for ((service, op), s) in &snap {
+        // One word per column, so that scripts can split the table.
+        let service = service.replace(' ', "");
         out.push_str(&format!(
             "  {service:<12} {op:<32} {:>6} {:>6} {:>9.1} ms\n",
             s.calls,
