@@ -59,6 +59,14 @@ pub enum Resource {
 }
 
 impl Resource {
+    pub fn mapping(function: &str, m: &crate::model::Mapping) -> Resource {
+        Resource::Mapping {
+            function: function.to_string(),
+            uuid: m.uuid.clone(),
+            source: m.source_name().to_string(),
+        }
+    }
+
     pub fn service(&self) -> &'static str {
         match self {
             Resource::Stream { .. } => "kinesis",

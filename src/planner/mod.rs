@@ -8,7 +8,7 @@ mod resolve;
 
 pub use resolve::{desired_from_live, resolve, Desired, FunctionWant, Want};
 
-use crate::model::{Live, StreamMode};
+use crate::model::{Alarm, Function, Live, Stream, StreamMode};
 use crate::plan::{Action, Change, Notice, Observation, Phase, Plan, Resource, Selected};
 use crate::profile::Profile;
 use chrono::{DateTime, Utc};
@@ -55,8 +55,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         };
         selected.streams += 1;
         let res = Resource::Stream { name: name.clone() };
-        observed.push(obs(&res, "shards", s.open_shards));
-        observed.push(obs(&res, "retention_hours", s.retention_hours));
+        observe_stream(s, &mut observed);
         let Some(want) = want else { continue };
         if want.value == s.open_shards {
             continue;
@@ -129,11 +128,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         };
         selected.functions += 1;
         let res = Resource::Function { name: name.clone() };
-        observed.push(obs(
-            &res,
-            "reserved_concurrency",
-            crate::plan::show_reserved(f.reserved),
-        ));
+        observe_function(f, &mut observed);
         if let Some(r) = &want.reserved {
             if r.value != f.reserved {
                 changes.push(Change {
@@ -149,12 +144,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         }
         for m in &f.mappings {
             selected.mappings += 1;
-            let mres = Resource::Mapping {
-                function: name.clone(),
-                uuid: m.uuid.clone(),
-                source: m.source_name().to_string(),
-            };
-            observed.push(obs(&mres, "enabled", m.enabled));
+            let mres = Resource::mapping(name, m);
             let target = want
                 .per_mapping
                 .get(&m.uuid)
@@ -191,7 +181,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         };
         selected.alarms += 1;
         let res = Resource::Alarm { name: name.clone() };
-        observed.push(obs(&res, "actions", a.actions_enabled));
+        observe_alarm(a, &mut observed);
         let Some(want) = want else { continue };
         if want.value != a.actions_enabled {
             changes.push(Change {
@@ -238,42 +228,46 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
 /// compares to decide whether the world moved since it was made.
 pub fn observe(live: &Live) -> Vec<Observation> {
     let mut out = Vec::new();
-    for s in &live.streams {
-        let res = Resource::Stream {
-            name: s.name.clone(),
-        };
-        out.push(obs(&res, "shards", s.open_shards));
-        out.push(obs(&res, "retention_hours", s.retention_hours));
-    }
-    for f in &live.functions {
-        let res = Resource::Function {
-            name: f.name.clone(),
-        };
-        out.push(obs(
-            &res,
-            "reserved_concurrency",
-            crate::plan::show_reserved(f.reserved),
-        ));
-        for m in &f.mappings {
-            let mres = Resource::Mapping {
-                function: f.name.clone(),
-                uuid: m.uuid.clone(),
-                source: m.source_name().to_string(),
-            };
-            out.push(obs(&mres, "enabled", m.enabled));
-        }
-    }
-    for a in &live.alarms {
-        out.push(obs(
-            &Resource::Alarm {
-                name: a.name.clone(),
-            },
-            "actions",
-            a.actions_enabled,
-        ));
-    }
+    live.streams
+        .iter()
+        .for_each(|s| observe_stream(s, &mut out));
+    live.functions
+        .iter()
+        .for_each(|f| observe_function(f, &mut out));
+    live.alarms.iter().for_each(|a| observe_alarm(a, &mut out));
     out.sort();
     out
+}
+
+/// What is observed of each kind of resource: shared by `observe` and by
+/// `diff` (for the resources a plan selects), so the two cannot drift.
+fn observe_stream(s: &Stream, out: &mut Vec<Observation>) {
+    let res = Resource::Stream {
+        name: s.name.clone(),
+    };
+    out.push(obs(&res, "shards", s.open_shards));
+    out.push(obs(&res, "retention_hours", s.retention_hours));
+}
+
+fn observe_function(f: &Function, out: &mut Vec<Observation>) {
+    let res = Resource::Function {
+        name: f.name.clone(),
+    };
+    out.push(obs(
+        &res,
+        "reserved_concurrency",
+        crate::plan::show_reserved(f.reserved),
+    ));
+    for m in &f.mappings {
+        out.push(obs(&Resource::mapping(&f.name, m), "enabled", m.enabled));
+    }
+}
+
+fn observe_alarm(a: &Alarm, out: &mut Vec<Observation>) {
+    let res = Resource::Alarm {
+        name: a.name.clone(),
+    };
+    out.push(obs(&res, "actions", a.actions_enabled));
 }
 
 fn gone(errors: &mut Vec<Notice>, kind: &str, name: &str, rule: Option<&str>) {
