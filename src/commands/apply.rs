@@ -42,9 +42,9 @@ pub async fn restore(ctx: &Ctx, snapshot: Option<&str>, yes: bool) -> Res {
 struct Guarded {
     _lock: Lock,
     interrupt: Interrupt,
+    /// Claimed once, by whichever comes first: the first change (then
+    /// Ctrl-C stops gracefully) or a Ctrl-C (then the run just ends).
     changing: Arc<AtomicBool>,
-    /// Set by a Ctrl-C that came before any change: the process is exiting.
-    aborted: Arc<AtomicBool>,
     /// The S3 lock, once taken, so that Ctrl-C can release it too.
     s3: Arc<tokio::sync::Mutex<Option<Mirror>>>,
 }
@@ -63,13 +63,7 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
     let interrupt = Interrupt::default();
     let changing = Arc::new(AtomicBool::new(false));
     let s3: Arc<tokio::sync::Mutex<Option<Mirror>>> = Arc::default();
-    let aborted = Arc::new(AtomicBool::new(false));
-    let (i, c, s3_held, aborted_flag) = (
-        interrupt.clone(),
-        changing.clone(),
-        s3.clone(),
-        aborted.clone(),
-    );
+    let (i, c, s3_held) = (interrupt.clone(), changing.clone(), s3.clone());
     tokio::spawn(async move {
         let mut count = 0;
         while sigint.recv().await.is_some() {
@@ -79,7 +73,6 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
             if c.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
             {
-                aborted.store(true, Ordering::SeqCst);
                 if let Some(m) = s3_held.lock().await.take() {
                     let _ = m.unlock().await;
                 }
@@ -100,7 +93,6 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::R
         interrupt,
         changing,
         s3,
-        aborted: aborted_flag,
     })
 }
 
@@ -152,7 +144,6 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     }
     let plan = saved.plan.clone();
     show(&plan, Format::Text);
-    let desired_live = saved.live.clone();
     let region = aws.region.clone();
     let prep = Prepared {
         aws: Some(aws),
@@ -164,10 +155,9 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     };
     // Verification re-plans the saved changes against what was re-read:
     // whatever of them is still pending did not converge.
+    let desired =
+        crate::planner::desired_from_live(&crate::cost::after(&saved.live, &plan), "saved plan");
     let reread = move |now: &Live| {
-        let mut expected = desired_live.clone();
-        apply_expected(&mut expected, &plan);
-        let desired = crate::planner::desired_from_live(&expected, "saved plan");
         crate::planner::diff(
             &desired,
             now,
@@ -192,11 +182,6 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
         &reread,
     )
     .await
-}
-
-/// The state the plan's changes lead to, for verification.
-fn apply_expected(live: &mut Live, plan: &Plan) {
-    *live = crate::cost::after(live, plan);
 }
 
 /// The resources a plan touches, as they are now: the snapshot content.
@@ -376,7 +361,6 @@ async fn run_apply(
         .changing
         .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
         .is_err()
-        || guarded.aborted.load(Ordering::SeqCst)
     {
         // Ctrl-C won the race: the handler is releasing the lock and exiting.
         std::future::pending::<()>().await;

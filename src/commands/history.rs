@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
                     .is_some_and(|n| n.to_string_lossy().starts_with(id))
             })
             .collect();
-        let (path, op) = match matches.as_slice() {
+        let (_, op) = match matches.as_slice() {
             [one] => one,
             [] => {
                 return Err(fail(format!(
@@ -35,7 +35,6 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
             Format::Json => println!("{}", serde_json::to_string_pretty(op).unwrap_or_default()),
             _ => print!("{}", op.to_text()),
         }
-        let _ = path;
         return Ok(EXIT_OK);
     }
     let mut bad = 0;
