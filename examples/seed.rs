@@ -8,33 +8,6 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
-
-async fn activity(
-    sdk: &common::seed::Sdk,
-    namespace: &str,
-    metric: &str,
-    dim: &str,
-    value: &str,
-    n: f64,
-) {
-    let t = chrono::Utc::now() - chrono::Duration::hours(2);
-    sdk.cloudwatch
-        .put_metric_data()
-        .namespace(namespace)
-        .metric_data(
-            MetricDatum::builder()
-                .metric_name(metric)
-                .dimensions(Dimension::builder().name(dim).value(value).build())
-                .timestamp(aws_smithy_types::DateTime::from_secs(t.timestamp()))
-                .value(n)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("PutMetricData");
-}
-
 fn main() {
     let url = std::env::args()
         .nth(1)
@@ -44,17 +17,9 @@ fn main() {
         let sdk = common::seed::Sdk::new(&url).await;
         sdk.sample().await;
         use common::seed::{FUNCTIONS, STREAM};
-        activity(
-            &sdk,
-            "AWS/Kinesis",
-            "IncomingRecords",
-            "StreamName",
-            STREAM,
-            0.0,
-        )
-        .await;
-        activity(
-            &sdk,
+        sdk.activity("AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0)
+            .await;
+        sdk.activity(
             "AWS/Lambda",
             "Invocations",
             "FunctionName",
@@ -62,8 +27,7 @@ fn main() {
             120.0,
         )
         .await;
-        activity(
-            &sdk,
+        sdk.activity(
             "AWS/Lambda",
             "Invocations",
             "FunctionName",

@@ -1,27 +1,8 @@
 //! `parkctl status` with faked activity metrics (back-dated PutMetricData).
 
 mod common;
-use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
 use common::seed::{Sdk, FUNCTIONS, STREAM};
 use common::{rt, Moto, Project};
-
-async fn activity(sdk: &Sdk, namespace: &str, metric: &str, dim: &str, value: &str, n: f64) {
-    let t = chrono::Utc::now() - chrono::Duration::hours(2);
-    sdk.cloudwatch
-        .put_metric_data()
-        .namespace(namespace)
-        .metric_data(
-            MetricDatum::builder()
-                .metric_name(metric)
-                .dimensions(Dimension::builder().name(dim).value(value).build())
-                .timestamp(aws_smithy_types::DateTime::from_secs(t.timestamp()))
-                .value(n)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-}
 
 #[test]
 fn status_shows_cost_match_chart_and_idle_resources() {
@@ -31,17 +12,9 @@ fn status_shows_cost_match_chart_and_idle_resources() {
     rt.block_on(async {
         sdk.sample().await;
         // The stream is idle (zero records), one function busy, one idle.
-        activity(
-            &sdk,
-            "AWS/Kinesis",
-            "IncomingRecords",
-            "StreamName",
-            STREAM,
-            0.0,
-        )
-        .await;
-        activity(
-            &sdk,
+        sdk.activity("AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0)
+            .await;
+        sdk.activity(
             "AWS/Lambda",
             "Invocations",
             "FunctionName",
@@ -49,8 +22,7 @@ fn status_shows_cost_match_chart_and_idle_resources() {
             42.0,
         )
         .await;
-        activity(
-            &sdk,
+        sdk.activity(
             "AWS/Lambda",
             "Invocations",
             "FunctionName",

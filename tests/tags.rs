@@ -28,46 +28,11 @@ fn tag_selectors_select_exactly_the_tagged_resources() {
     rt.block_on(async {
         sdk.sample().await;
         for f in FUNCTIONS {
-            let arn = sdk
-                .lambda
-                .get_function()
-                .function_name(f)
-                .send()
-                .await
-                .unwrap()
-                .configuration()
-                .unwrap()
-                .function_arn()
-                .unwrap()
-                .to_string();
-            sdk.lambda
-                .tag_resource()
-                .resource(arn)
-                .tags("project", "uja")
-                .send()
-                .await
-                .unwrap();
+            sdk.tag_function(f, "project", "uja").await;
         }
         // A function tagged otherwise must not be selected.
-        let arn = sdk
-            .lambda
-            .get_function()
-            .function_name("billing-worker")
-            .send()
-            .await
-            .unwrap()
-            .configuration()
-            .unwrap()
-            .function_arn()
-            .unwrap()
-            .to_string();
-        sdk.lambda
-            .tag_resource()
-            .resource(arn)
-            .tags("project", "billing")
-            .send()
-            .await
-            .unwrap();
+        sdk.tag_function("billing-worker", "project", "billing")
+            .await;
         sdk.kinesis
             .add_tags_to_stream()
             .stream_name(STREAM)

@@ -131,6 +131,49 @@ impl Sdk {
             .to_string()
     }
 
+    pub async fn tag_function(&self, name: &str, key: &str, value: &str) {
+        let arn = self
+            .lambda
+            .get_function()
+            .function_name(name)
+            .send()
+            .await
+            .unwrap()
+            .configuration()
+            .unwrap()
+            .function_arn()
+            .unwrap()
+            .to_string();
+        self.lambda
+            .tag_resource()
+            .resource(arn)
+            .tags(key, value)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Records `n` of a metric two hours back, as the service would have
+    /// (CloudWatch accepts back-dated datapoints).
+    pub async fn activity(&self, namespace: &str, metric: &str, dim: &str, value: &str, n: f64) {
+        use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+        let t = chrono::Utc::now() - chrono::Duration::hours(2);
+        self.cloudwatch
+            .put_metric_data()
+            .namespace(namespace)
+            .metric_data(
+                MetricDatum::builder()
+                    .metric_name(metric)
+                    .dimensions(Dimension::builder().name(dim).value(value).build())
+                    .timestamp(aws_smithy_types::DateTime::from_secs(t.timestamp()))
+                    .value(n)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn alarm(&self, name: &str) {
         self.cloudwatch
             .put_metric_alarm()
