@@ -35,7 +35,7 @@ impl CloudWatch {
             format!("alarms with prefix {p}")
         });
         let mut out = Vec::new();
-        let mut pages = self
+        let pages = self
             .client
             .describe_alarms()
             .set_alarm_name_prefix(prefix.map(str::to_string))
@@ -44,14 +44,15 @@ impl CloudWatch {
             .max_records(BATCH as i32)
             .into_paginator()
             .send();
-        while let Some(page) = {
-            self.pace.wait().await;
-            pages.next().await
-        } {
-            let page =
-                page.map_err(|e| AwsError::from_sdk("cloudwatch", "DescribeAlarms", &what, e))?;
-            collect(&page, &mut out);
-        }
+        super::each_page(
+            &self.pace,
+            pages,
+            ("cloudwatch", "DescribeAlarms", &what),
+            |page| {
+                collect(&page, &mut out);
+            },
+        )
+        .await?;
         Ok(out)
     }
 
@@ -228,7 +229,7 @@ impl CloudWatch {
                         .build()
                 })
                 .collect();
-            let mut pages = self
+            let pages = self
                 .client
                 .get_metric_data()
                 .set_metric_data_queries(Some(qs))
@@ -236,27 +237,27 @@ impl CloudWatch {
                 .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()))
                 .into_paginator()
                 .send();
-            while let Some(page) = {
-                self.pace.wait().await;
-                pages.next().await
-            } {
-                let page = page.map_err(|e| {
-                    AwsError::from_sdk("cloudwatch", "GetMetricData", "activity metrics", e)
-                })?;
-                for r in page.metric_data_results() {
-                    let Some(i) = r
-                        .id()
-                        .and_then(|id| id.strip_prefix('q'))
-                        .and_then(|n| n.parse::<usize>().ok())
-                    else {
-                        continue;
-                    };
-                    if i < out.len() && !r.values().is_empty() {
-                        let sum: f64 = r.values().iter().sum();
-                        out[i] = Some(out[i].unwrap_or(0.0) + sum);
+            super::each_page(
+                &self.pace,
+                pages,
+                ("cloudwatch", "GetMetricData", "activity metrics"),
+                |page| {
+                    for r in page.metric_data_results() {
+                        let Some(i) = r
+                            .id()
+                            .and_then(|id| id.strip_prefix('q'))
+                            .and_then(|n| n.parse::<usize>().ok())
+                        else {
+                            continue;
+                        };
+                        if i < out.len() && !r.values().is_empty() {
+                            let sum: f64 = r.values().iter().sum();
+                            out[i] = Some(out[i].unwrap_or(0.0) + sum);
+                        }
                     }
-                }
-            }
+                },
+            )
+            .await?;
         }
         Ok(out)
     }

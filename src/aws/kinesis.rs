@@ -28,21 +28,21 @@ impl Kinesis {
 
     pub async fn list_names(&self) -> Result<Vec<String>, AwsError> {
         let mut names = Vec::new();
-        let mut pages = self
+        let pages = self
             .client
             .list_streams()
             .limit(10_000)
             .into_paginator()
             .send();
-        while let Some(page) = {
-            self.pace.wait().await;
-            pages.next().await
-        } {
-            let page = page.map_err(|e| {
-                AwsError::from_sdk("kinesis", "ListStreams", "the account's streams", e)
-            })?;
-            names.extend(page.stream_names().iter().cloned());
-        }
+        super::each_page(
+            &self.pace,
+            pages,
+            ("kinesis", "ListStreams", "the account's streams"),
+            |page| {
+                names.extend(page.stream_names().iter().cloned());
+            },
+        )
+        .await?;
         Ok(names)
     }
 

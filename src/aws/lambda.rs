@@ -33,27 +33,27 @@ impl Lambda {
     pub async fn list(&self) -> Result<Vec<Listed>, AwsError> {
         let mut out = Vec::new();
         // 50 is ListFunctions' largest page.
-        let mut pages = self
+        let pages = self
             .client
             .list_functions()
             .max_items(50)
             .into_paginator()
             .send();
-        while let Some(page) = {
-            self.pace.wait().await;
-            pages.next().await
-        } {
-            let page = page.map_err(|e| {
-                AwsError::from_sdk("lambda", "ListFunctions", "the account's functions", e)
-            })?;
-            for f in page.functions() {
-                out.push(Listed {
-                    name: f.function_name().unwrap_or_default().to_string(),
-                    arn: f.function_arn().unwrap_or_default().to_string(),
-                    last_modified: f.last_modified().map(str::to_string),
-                });
-            }
-        }
+        super::each_page(
+            &self.pace,
+            pages,
+            ("lambda", "ListFunctions", "the account's functions"),
+            |page| {
+                for f in page.functions() {
+                    out.push(Listed {
+                        name: f.function_name().unwrap_or_default().to_string(),
+                        arn: f.function_arn().unwrap_or_default().to_string(),
+                        last_modified: f.last_modified().map(str::to_string),
+                    });
+                }
+            },
+        )
+        .await?;
         Ok(out)
     }
 
@@ -61,38 +61,37 @@ impl Lambda {
     /// list instead of one call per function.
     pub async fn mappings(&self) -> Result<Vec<(String, Mapping)>, AwsError> {
         let mut out = Vec::new();
-        let mut pages = self
+        let pages = self
             .client
             .list_event_source_mappings()
             .max_items(10_000)
             .into_paginator()
             .send();
-        while let Some(page) = {
-            self.pace.wait().await;
-            pages.next().await
-        } {
-            let page = page.map_err(|e| {
-                AwsError::from_sdk(
-                    "lambda",
-                    "ListEventSourceMappings",
-                    "the account's event source mappings",
-                    e,
-                )
-            })?;
-            for m in page.event_source_mappings() {
-                let function = function_name_of(m.function_arn().unwrap_or_default());
-                let state = m.state().unwrap_or("Enabled").to_string();
-                out.push((
-                    function,
-                    Mapping {
-                        uuid: m.uuid().unwrap_or_default().to_string(),
-                        source_arn: m.event_source_arn().unwrap_or_default().to_string(),
-                        enabled: !matches!(state.as_str(), "Disabled" | "Disabling"),
-                        state,
-                    },
-                ));
-            }
-        }
+        super::each_page(
+            &self.pace,
+            pages,
+            (
+                "lambda",
+                "ListEventSourceMappings",
+                "the account's event source mappings",
+            ),
+            |page| {
+                for m in page.event_source_mappings() {
+                    let function = function_name_of(m.function_arn().unwrap_or_default());
+                    let state = m.state().unwrap_or("Enabled").to_string();
+                    out.push((
+                        function,
+                        Mapping {
+                            uuid: m.uuid().unwrap_or_default().to_string(),
+                            source_arn: m.event_source_arn().unwrap_or_default().to_string(),
+                            enabled: !matches!(state.as_str(), "Disabled" | "Disabling"),
+                            state,
+                        },
+                    ));
+                }
+            },
+        )
+        .await?;
         Ok(out)
     }
 

@@ -170,6 +170,39 @@ where
         .await
 }
 
+/// Every page of a paginated call, each one paced: the one loop over the
+/// SDK's paginators, so that no list call can skip the pacing. Errors name
+/// the service, the call and what was being listed.
+pub async fn each_page<T, E>(
+    pace: &pace::Pace,
+    mut pages: aws_smithy_async::future::pagination_stream::PaginationStream<
+        Result<
+            T,
+            aws_smithy_runtime_api::client::result::SdkError<
+                E,
+                aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+            >,
+        >,
+    >,
+    (service, operation, what): (&str, &str, &str),
+    mut each: impl FnMut(T),
+) -> Result<(), AwsError>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+{
+    loop {
+        pace.wait().await;
+        match pages.next().await {
+            None => return Ok(()),
+            Some(page) => each(page.map_err(|e| AwsError::from_sdk(service, operation, what, e))?),
+        }
+    }
+}
+
 /// Per-resource reads where "not found" means the resource is gone (it
 /// vanished since listing, or a named one never existed): those are left
 /// out; any other error fails the whole read.

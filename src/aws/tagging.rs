@@ -27,34 +27,29 @@ impl Tagging {
     /// `lambda:function`) that has tags; an untagged one is absent.
     pub async fn tags_of(&self, resource_type: &str) -> Result<Vec<(String, Tags)>, AwsError> {
         let mut out = Vec::new();
-        let mut pages = self
+        let pages = self
             .client
             .get_resources()
             .resource_type_filters(resource_type)
             .resources_per_page(PAGE)
             .into_paginator()
             .send();
-        while let Some(page) = {
-            self.pace.wait().await;
-            pages.next().await
-        } {
-            let page = page.map_err(|e| {
-                AwsError::from_sdk(
-                    "tagging",
-                    "GetResources",
-                    &format!("{resource_type} tags"),
-                    e,
-                )
-            })?;
-            for m in page.resource_tag_mapping_list() {
-                let tags = m
-                    .tags()
-                    .iter()
-                    .map(|t| (t.key().to_string(), t.value().to_string()))
-                    .collect();
-                out.push((m.resource_arn().unwrap_or_default().to_string(), tags));
-            }
-        }
+        super::each_page(
+            &self.pace,
+            pages,
+            ("tagging", "GetResources", &format!("{resource_type} tags")),
+            |page| {
+                for m in page.resource_tag_mapping_list() {
+                    let tags = m
+                        .tags()
+                        .iter()
+                        .map(|t| (t.key().to_string(), t.value().to_string()))
+                        .collect();
+                    out.push((m.resource_arn().unwrap_or_default().to_string(), tags));
+                }
+            },
+        )
+        .await?;
         Ok(out)
     }
 }
