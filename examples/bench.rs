@@ -607,44 +607,30 @@ fn run_measured(
 /// its resources under new names (that the same prefixes still select).
 fn scale_live(recorded: &parkctl::model::Live, n: usize) -> parkctl::model::Live {
     let mut live = parkctl::model::Live {
-        account: recorded.account.clone(),
+        facts: recorded.facts.clone(),
         ..Default::default()
     };
-    let per_copy = recorded.resource_count();
-    assert!(per_copy > 0, "the recorded live state is empty");
+    // Resources that belong to another (event sources) come with it and
+    // are not counted, as before the generic model.
+    let top = |l: &parkctl::model::Live| l.resources.iter().filter(|r| r.parent.is_none()).count();
+    assert!(top(recorded) > 0, "the recorded live state is empty");
     let mut copy = 0;
-    while live.resource_count() < n {
+    while top(&live) < n {
         let suffix = format!("-c{copy:03}");
-        for s in &recorded.streams {
-            if live.resource_count() >= n {
+        for r in &recorded.resources {
+            if r.parent.is_none() && top(&live) >= n {
                 break;
             }
-            let mut s = s.clone();
-            s.name.push_str(&suffix);
-            s.arn.push_str(&suffix);
-            live.streams.push(s);
-        }
-        for f in &recorded.functions {
-            if live.resource_count() >= n {
-                break;
+            let mut r = r.clone();
+            r.id.name.push_str(&suffix);
+            r.arn.push_str(&suffix);
+            if let Some(p) = &mut r.parent {
+                p.push_str(&suffix);
             }
-            let mut f = f.clone();
-            f.name.push_str(&suffix);
-            f.arn.push_str(&suffix);
-            for m in &mut f.mappings {
-                m.uuid.push_str(&suffix);
-                m.source_arn.push_str(&suffix);
+            if let Some(src) = r.attrs.get_mut("source_arn") {
+                *src = format!("{}{suffix}", src.as_str().unwrap_or_default()).into();
             }
-            live.functions.push(f);
-        }
-        for a in &recorded.alarms {
-            if live.resource_count() >= n {
-                break;
-            }
-            let mut a = a.clone();
-            a.name.push_str(&suffix);
-            a.arn.push_str(&suffix);
-            live.alarms.push(a);
+            live.resources.push(r);
         }
         copy += 1;
     }
@@ -740,8 +726,8 @@ fn big_plan(dir: &Path, recorded: &parkctl::model::Live, o: &Opts) -> Big {
         process.push((rss, cpu, wall));
     }
     Big {
-        resources: live.resource_count(),
-        mappings: live.functions.iter().map(|f| f.mappings.len()).sum(),
+        resources: live.resources.iter().filter(|r| r.parent.is_none()).count(),
+        mappings: live.resources.iter().filter(|r| r.parent.is_some()).count(),
         changes,
         planner_cpu,
         process,
@@ -930,12 +916,7 @@ fn main() {
     );
     let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
     let recorded: parkctl::model::Live = serde_json::from_value(saved["live"].clone()).unwrap();
-    let seen = recorded.resource_count()
-        + recorded
-            .functions
-            .iter()
-            .map(|f| f.mappings.len())
-            .sum::<usize>();
+    let seen = recorded.resource_count();
     assert_eq!(
         seen,
         o.selected(),

@@ -4,6 +4,7 @@
 
 use crate::cli::Global;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Deserialize)]
@@ -29,24 +30,30 @@ pub struct FileConfig {
     pub rate_limits: Option<RateLimits>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RateLimits {
-    pub lambda: Option<u32>,
-    pub kinesis: Option<u32>,
-    pub cloudwatch: Option<u32>,
-    pub tagging: Option<u32>,
+/// Requests per second by rate family (a service's name, or `tagging`);
+/// an unknown family is refused, as a misspelt key would be.
+#[derive(Debug, Default)]
+pub struct RateLimits(pub BTreeMap<String, u32>);
+
+impl<'de> Deserialize<'de> for RateLimits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = BTreeMap::<String, u32>::deserialize(d)?;
+        let known = crate::session::rates(&BTreeMap::new());
+        if let Some(bad) = m.keys().find(|k| !known.contains_key(*k)) {
+            let names: Vec<&str> = known.keys().map(String::as_str).collect();
+            return Err(serde::de::Error::custom(format!(
+                "unknown rate limit `{bad}`, expected one of {}",
+                names.join(", ")
+            )));
+        }
+        Ok(RateLimits(m))
+    }
 }
 
 impl RateLimits {
-    fn resolve(&self) -> crate::aws::pace::Rates {
-        let d = crate::aws::pace::Rates::default();
-        crate::aws::pace::Rates {
-            lambda: self.lambda.unwrap_or(d.lambda),
-            kinesis: self.kinesis.unwrap_or(d.kinesis),
-            cloudwatch: self.cloudwatch.unwrap_or(d.cloudwatch),
-            tagging: self.tagging.unwrap_or(d.tagging),
-        }
+    /// Every family's rate, the documented default where none is set.
+    pub fn resolve(&self) -> BTreeMap<String, u32> {
+        crate::session::rates(&self.0)
     }
 }
 
@@ -189,11 +196,7 @@ impl Config {
                 max_attempts: g.retries.or(file.retries).unwrap_or(5),
                 adaptive_retry: file.retry_mode == Some(RetryMode::Adaptive),
                 concurrency: g.concurrency.or(file.concurrency).unwrap_or(16),
-                rates: file
-                    .rate_limits
-                    .as_ref()
-                    .map(RateLimits::resolve)
-                    .unwrap_or_default(),
+                rates: file.rate_limits.map(|r| r.0).unwrap_or_default(),
             },
             region_fallback: file.region,
             account: file.account,
@@ -212,7 +215,7 @@ mod tests {
     fn rate_limits_default_per_service() {
         let f: FileConfig = serde_yaml::from_str("rate_limits: {lambda: 0}\n").unwrap();
         let r = f.rate_limits.unwrap().resolve();
-        assert_eq!((r.lambda, r.kinesis, r.cloudwatch), (0, 20, 9));
+        assert_eq!((r["lambda"], r["kinesis"], r["cloudwatch"]), (0, 20, 9));
         assert!(serde_yaml::from_str::<FileConfig>("rate_limits: {sqs: 1}\n").is_err());
     }
 }

@@ -1,8 +1,11 @@
 //! parkctl: a declarative reconciler for the cost of an idle AWS project.
 //!
-//! The core (`profile`, `model`, `planner`, `plan`, `cost`, `render`) is pure
-//! and tested without a server; `aws` holds one adapter per service and
-//! `commands` wires them together.
+//! The core (`profile`, `model`, `planner`, `plan`, `cost`, `render`,
+//! `status`) is pure and tested without a server. It is generic over the
+//! registry of services (`services`, one module per AWS service behind the
+//! interface in `service`) and names none of them. `aws` holds the shared
+//! SDK plumbing, `session` a connected run, and `commands` wires it all
+//! together.
 
 pub mod apply;
 pub mod aws;
@@ -15,9 +18,15 @@ pub mod iam;
 pub mod idle;
 pub mod logging;
 pub mod model;
+pub mod outcome;
+pub mod pipeline;
 pub mod plan;
 pub mod planner;
 pub mod profile;
 pub mod read;
 pub mod render;
+pub mod service;
+pub mod services;
+pub mod session;
 pub mod state;
+pub mod status;

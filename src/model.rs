@@ -1,119 +1,162 @@
 //! The live state of the resources parkctl manages, as plain data.
 //!
-//! Adapters fill it from AWS; the planner, cost model and renderers read it.
-//! It carries no SDK type so that the core can be tested without a server
-//! and saved to disk (snapshots, saved plans) as JSON.
+//! One generic shape for every service: a resource is a service, a kind, a
+//! name and its attributes (plain JSON values). Service modules fill it from
+//! AWS and give each attribute its meaning; the planner, the cost model, the
+//! renderers and the state files read it without knowing any service. It
+//! carries no SDK type, so that the core is tested without a server and
+//! saved to disk (snapshots, saved plans) as JSON.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 pub type Tags = BTreeMap<String, String>;
+
+/// An attribute value: a number, a flag, a text, or `null` for "not set"
+/// (a function without a reservation).
+pub type Value = serde_json::Value;
+
+pub type Attrs = BTreeMap<String, Value>;
+
+/// Which resource, as plans, records and messages name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ResourceId {
+    /// The registry name of the service (`kinesis`, `lambda`, ...).
+    pub service: String,
+    /// The kind within the service (`stream`, `function`, `event source`).
+    pub kind: String,
+    /// Unique within service and kind (a stream name, a mapping's UUID).
+    pub name: String,
+    /// Shown instead of the name where the name means little to a reader
+    /// (an event source mapping is `function <- stream`, not a UUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl ResourceId {
+    /// `kinesis stream`, `lambda event source`: the kind as people say it.
+    pub fn title(&self) -> String {
+        format!("{} {}", self.service, self.kind)
+    }
+
+    pub fn shown_name(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{} {} {}", self.service, self.kind, self.shown_name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    #[serde(flatten)]
+    pub id: ResourceId,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub arn: String,
+    /// The name of the resource this one belongs to, in the same service
+    /// (an event source mapping's function).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub attrs: Attrs,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: Tags,
+}
+
+impl Resource {
+    pub fn new(service: &str, kind: &str, name: &str) -> Resource {
+        Resource {
+            id: ResourceId {
+                service: service.to_string(),
+                kind: kind.to_string(),
+                name: name.to_string(),
+                label: None,
+            },
+            arn: String::new(),
+            parent: None,
+            attrs: Attrs::new(),
+            tags: Tags::new(),
+        }
+    }
+
+    pub fn with(mut self, attr: &str, value: impl Into<Value>) -> Resource {
+        self.attrs.insert(attr.to_string(), value.into());
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.id.name
+    }
+
+    pub fn is(&self, service: &str, kind: &str) -> bool {
+        self.id.service == service && self.id.kind == kind
+    }
+
+    /// An attribute, `null` when absent.
+    pub fn get(&self, attr: &str) -> &Value {
+        self.attrs.get(attr).unwrap_or(&Value::Null)
+    }
+
+    pub fn u32(&self, attr: &str) -> Option<u32> {
+        self.get(attr).as_u64().and_then(|n| u32::try_from(n).ok())
+    }
+
+    pub fn flag(&self, attr: &str) -> bool {
+        self.get(attr).as_bool().unwrap_or(false)
+    }
+
+    pub fn text(&self, attr: &str) -> &str {
+        self.get(attr).as_str().unwrap_or_default()
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Live {
     #[serde(default)]
-    pub streams: Vec<Stream>,
-    #[serde(default)]
-    pub functions: Vec<Function>,
-    #[serde(default)]
-    pub alarms: Vec<Alarm>,
-    #[serde(default)]
-    pub account: AccountFacts,
-}
-
-/// Account-wide facts the planner needs to respect AWS limits. `None` means
-/// the value could not be read (the emulator does not serve it, or the
-/// caller lacks permission); the planner then warns instead of guessing.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AccountFacts {
-    pub unreserved_concurrency: Option<u32>,
-    pub concurrency_limit: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StreamMode {
-    Provisioned,
-    OnDemand,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stream {
-    pub name: String,
-    pub arn: String,
-    pub mode: StreamMode,
-    pub open_shards: u32,
-    pub retention_hours: u32,
-    pub status: String,
+    pub resources: Vec<Resource>,
+    /// Account-wide facts per service that the planner needs to respect AWS
+    /// limits (a service's quota pool). Absent means unknown: the planner
+    /// then warns instead of guessing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Function {
-    pub name: String,
-    pub arn: String,
-    /// Reserved concurrency; `None` means unreserved (draws from the pool).
-    pub reserved: Option<u32>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mappings: Vec<Mapping>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: Tags,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Mapping {
-    pub uuid: String,
-    pub source_arn: String,
-    pub enabled: bool,
-    pub state: String,
-}
-
-impl Mapping {
-    /// Kinesis and DynamoDB stream sources keep retrying a throttled batch
-    /// until its records expire, which is why they matter for data safety.
-    pub fn is_stream_source(&self) -> bool {
-        self.source_arn.contains(":kinesis:") || self.source_arn.contains(":dynamodb:")
-    }
-
-    /// The short name of the source (stream, table or queue) for display.
-    pub fn source_name(&self) -> &str {
-        let resource = self
-            .source_arn
-            .splitn(6, ':')
-            .nth(5)
-            .unwrap_or(&self.source_arn);
-        let mut parts = resource.split('/');
-        match (parts.next(), parts.next()) {
-            (Some("stream") | Some("table"), Some(name)) => name,
-            _ => resource,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Alarm {
-    pub name: String,
-    pub arn: String,
-    pub actions_enabled: bool,
-    /// High-resolution alarms (period under 60 s) cost three times as much.
-    #[serde(default)]
-    pub high_resolution: bool,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: Tags,
+    pub facts: BTreeMap<String, Attrs>,
 }
 
 impl Live {
-    pub fn stream(&self, name: &str) -> Option<&Stream> {
-        self.streams.iter().find(|s| s.name == name)
+    pub fn of_service<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources
+            .iter()
+            .filter(move |r| r.id.service == service)
     }
-    pub fn function(&self, name: &str) -> Option<&Function> {
-        self.functions.iter().find(|f| f.name == name)
+
+    pub fn fact(&self, service: &str, name: &str) -> &Value {
+        self.facts
+            .get(service)
+            .and_then(|f| f.get(name))
+            .unwrap_or(&Value::Null)
     }
-    pub fn alarm(&self, name: &str) -> Option<&Alarm> {
-        self.alarms.iter().find(|a| a.name == name)
+
+    pub fn find(&self, id: &ResourceId) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.id.service == id.service && r.id.kind == id.kind && r.id.name == id.name)
     }
+
     pub fn resource_count(&self) -> usize {
-        self.streams.len() + self.functions.len() + self.alarms.len()
+        self.resources.len()
+    }
+}
+
+/// How a value reads in plans and records: `none` for unset, `enabled` or
+/// `disabled` for flags, numbers and texts as they are.
+pub fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "none".to_string(),
+        Value::Bool(on) => if *on { "enabled" } else { "disabled" }.to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }

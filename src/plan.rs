@@ -1,7 +1,12 @@
 //! A plan: the ordered change set that takes live state to a profile, with
 //! the warnings and errors found on the way. Plain data: rendered as text or
 //! JSON, saved to disk, and executed by the apply engine.
+//!
+//! A change is one attribute of one resource going from one value to
+//! another (Terraform's `Change{Before, After}`), so that everything that
+//! renders, records or compares plans is the same for every service.
 
+use crate::model::{show, ResourceId, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -12,165 +17,76 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
-    AlarmsOff = 1,
-    SourcesOff = 2,
+    Silence = 1,
+    StopIntake = 2,
     Capacity = 3,
-    SourcesOn = 4,
-    AlarmsOn = 5,
+    StartIntake = 4,
+    Rearm = 5,
 }
 
 impl Phase {
     pub const ALL: [Phase; 5] = [
-        Phase::AlarmsOff,
-        Phase::SourcesOff,
+        Phase::Silence,
+        Phase::StopIntake,
         Phase::Capacity,
-        Phase::SourcesOn,
-        Phase::AlarmsOn,
+        Phase::StartIntake,
+        Phase::Rearm,
     ];
 
     pub fn title(self) -> &'static str {
         match self {
-            Phase::AlarmsOff => "disable alarm actions",
-            Phase::SourcesOff => "disable event sources",
+            Phase::Silence => "disable alarm actions",
+            Phase::StopIntake => "disable event sources",
             Phase::Capacity => "change capacity",
-            Phase::SourcesOn => "enable event sources",
-            Phase::AlarmsOn => "enable alarm actions",
+            Phase::StartIntake => "enable event sources",
+            Phase::Rearm => "enable alarm actions",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Resource {
-    Stream {
-        name: String,
-    },
-    Function {
-        name: String,
-    },
-    Mapping {
-        function: String,
-        uuid: String,
-        source: String,
-    },
-    Alarm {
-        name: String,
-    },
-}
-
-impl Resource {
-    pub fn mapping(function: &str, m: &crate::model::Mapping) -> Resource {
-        Resource::Mapping {
-            function: function.to_string(),
-            uuid: m.uuid.clone(),
-            source: m.source_name().to_string(),
-        }
-    }
-
-    pub fn service(&self) -> &'static str {
-        match self {
-            Resource::Stream { .. } => "kinesis",
-            Resource::Function { .. } | Resource::Mapping { .. } => "lambda",
-            Resource::Alarm { .. } => "cloudwatch",
-        }
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Resource::Stream { .. } => "kinesis stream",
-            Resource::Function { .. } => "lambda function",
-            Resource::Mapping { .. } => "lambda event source",
-            Resource::Alarm { .. } => "cloudwatch alarm",
-        }
-    }
-
-    pub fn name(&self) -> String {
-        match self {
-            Resource::Stream { name } | Resource::Function { name } | Resource::Alarm { name } => {
-                name.clone()
-            }
-            Resource::Mapping {
-                function, source, ..
-            } => format!("{function} <- {source}"),
-        }
-    }
-}
-
-impl fmt::Display for Resource {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} {}", self.kind(), self.name())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "attr", rename_all = "snake_case")]
-pub enum Action {
-    /// Open shard count, reached through `steps` (each within half..double).
-    Shards {
-        from: u32,
-        to: u32,
-        steps: Vec<u32>,
-    },
-    /// `None` is unreserved.
-    ReservedConcurrency {
-        from: Option<u32>,
-        to: Option<u32>,
-    },
-    EventSource {
-        from: bool,
-        to: bool,
-    },
-    AlarmActions {
-        from: bool,
-        to: bool,
-    },
-}
-
-impl Action {
-    pub fn attr(&self) -> &'static str {
-        match self {
-            Action::Shards { .. } => "shards",
-            Action::ReservedConcurrency { .. } => "reserved_concurrency",
-            Action::EventSource { .. } => "enabled",
-            Action::AlarmActions { .. } => "actions",
-        }
-    }
-
-    pub fn before(&self) -> String {
-        match self {
-            Action::Shards { from, .. } => from.to_string(),
-            Action::ReservedConcurrency { from, .. } => show_reserved(*from),
-            Action::EventSource { from, .. } | Action::AlarmActions { from, .. } => {
-                show_toggle(*from)
-            }
-        }
-    }
-
-    pub fn after(&self) -> String {
-        match self {
-            Action::Shards { to, .. } => to.to_string(),
-            Action::ReservedConcurrency { to, .. } => show_reserved(*to),
-            Action::EventSource { to, .. } | Action::AlarmActions { to, .. } => show_toggle(*to),
-        }
-    }
-}
-
-pub fn show_reserved(v: Option<u32>) -> String {
-    v.map_or_else(|| "none".to_string(), |n| n.to_string())
-}
-
-pub fn show_toggle(on: bool) -> String {
-    if on { "enabled" } else { "disabled" }.to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub phase: Phase,
-    pub resource: Resource,
-    #[serde(flatten)]
-    pub action: Action,
+    /// Within a phase, waves run one after the other and the changes of a
+    /// wave side by side: a service uses them where order matters (shrink
+    /// reservations before growing others, so the pool has room).
+    #[serde(default)]
+    pub wave: u8,
+    pub resource: ResourceId,
+    pub attr: String,
+    pub from: Value,
+    pub to: Value,
+    /// Intermediate values the service passes through, in order, when AWS
+    /// limits one call's reach (a reshard of 8 -> 1 goes 4, 2, 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Value>,
+    /// What the service wants a reader of the plan to know about how the
+    /// change is made (`3 UpdateShardCount calls, via 4, 2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The profile rule (or snapshot) that asks for this change.
     pub rule: String,
+}
+
+impl Change {
+    pub fn before(&self) -> String {
+        show(&self.from)
+    }
+
+    pub fn after(&self) -> String {
+        show(&self.to)
+    }
+
+    /// `kinesis stream s shards: 2 -> 1`, as plans and records print it.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}: {} -> {}",
+            self.resource,
+            self.attr,
+            self.before(),
+            self.after()
+        )
+    }
 }
 
 /// What a plan found worth saying: errors block apply, warnings do not.
@@ -196,6 +112,13 @@ impl Notice {
     }
 }
 
+/// The errors and warnings a planning step found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notices {
+    pub errors: Vec<Notice>,
+    pub warnings: Vec<Notice>,
+}
+
 /// One observed live value the plan was computed from: a saved plan
 /// refuses to apply when any of them changed since.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -212,19 +135,11 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub warnings: Vec<Notice>,
     pub errors: Vec<Notice>,
-    /// How many resources the profile selected, per kind.
-    pub selected: Selected,
+    /// How many resources the profile selected, per kind (`kinesis stream`).
+    pub selected: std::collections::BTreeMap<String, usize>,
     pub observed: Vec<Observation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::CostComparison>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Selected {
-    pub streams: usize,
-    pub functions: usize,
-    pub mappings: usize,
-    pub alarms: usize,
 }
 
 impl Plan {
@@ -236,21 +151,8 @@ impl Plan {
         self.changes.is_empty()
     }
 
-    /// Changes per service, in a fixed order, for the summary line.
-    pub fn per_service(&self) -> Vec<(&'static str, usize)> {
-        ["kinesis", "lambda", "cloudwatch"]
-            .into_iter()
-            .map(|s| {
-                (
-                    s,
-                    self.changes
-                        .iter()
-                        .filter(|c| c.resource.service() == s)
-                        .count(),
-                )
-            })
-            .filter(|(_, n)| *n > 0)
-            .collect()
+    pub fn selected_total(&self) -> usize {
+        self.selected.values().sum()
     }
 
     pub fn phases(&self) -> Vec<(Phase, Vec<&Change>)> {
@@ -268,4 +170,24 @@ impl Plan {
             .filter(|(_, cs)| !cs.is_empty())
             .collect()
     }
+}
+
+/// What the planner knows besides the profile and the live state: the
+/// time, passed in so that planning stays pure.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Context {
+    pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Context { now }
+    }
+}
+
+/// A wanted value of one attribute and the rule that wants it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Want {
+    pub value: Value,
+    pub rule: String,
 }

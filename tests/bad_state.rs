@@ -270,20 +270,20 @@ fn damaged_snapshots_and_saved_plans_are_refused_clearly() {
             "bad/noshards.json",
             edited(snap, |v| {
                 drop(
-                    v["live"]["streams"][0]
+                    v["live"]["resources"][0]["attrs"]
                         .as_object_mut()
                         .unwrap()
-                        .remove("open_shards"),
+                        .remove("shards"),
                 )
             }),
             &[],
-            "open_shards",
+            "shards",
         ),
         case(
             "snapshot shards is a string",
             "bad/shards-string.json",
             edited(snap, |v| {
-                v["live"]["streams"][0]["open_shards"] = json!("two")
+                v["live"]["resources"][0]["attrs"]["shards"] = json!("two")
             }),
             &[],
             "invalid type",
@@ -291,7 +291,7 @@ fn damaged_snapshots_and_saved_plans_are_refused_clearly() {
         case(
             "snapshot shards negative",
             "bad/shards-negative.json",
-            edited(snap, |v| v["live"]["streams"][0]["open_shards"] = json!(-2)),
+            edited(snap, |v| v["live"]["resources"][0]["attrs"]["shards"] = json!(-2)),
             &[],
             "damaged snapshot",
         ),
@@ -303,9 +303,9 @@ fn damaged_snapshots_and_saved_plans_are_refused_clearly() {
             "damaged snapshot",
         ),
         case(
-            "snapshot functions is an object",
+            "snapshot resources is an object",
             "bad/functions.json",
-            edited(snap, |v| v["live"]["functions"] = json!({"a": 1})),
+            edited(snap, |v| v["live"]["resources"] = json!({"a": 1})),
             &[],
             "invalid type",
         ),
@@ -351,7 +351,7 @@ fn damaged_snapshots_and_saved_plans_are_refused_clearly() {
         case(
             "saved plan from a newer parkctl",
             "bad/plan-newer.json",
-            edited(plan, |v| v["schema"] = json!(2)),
+            edited(plan, |v| v["schema"] = json!(3)),
             &["apply", "bad/plan-newer.json", "--yes"],
             "newer parkctl",
         ),

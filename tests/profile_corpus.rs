@@ -225,9 +225,7 @@ fn a_valid_profile_loads_with_and_without_a_bom() {
         format!("\u{feff}{VALID}").as_bytes(),
     ))
     .unwrap();
-    assert_eq!(with_bom.kinesis, plain.kinesis);
-    assert_eq!(with_bom.lambda, plain.lambda);
-    assert_eq!(with_bom.alarms, plain.alarms);
+    assert_eq!(with_bom.rules, plain.rules);
     // A BOM before a comment used to make the YAML scanner read the comment as text.
     let commented = format!("\u{feff}# parked profile\n{VALID}");
     Profile::load(&write(&dir, "bom-comment.yaml", commented.as_bytes())).unwrap();
@@ -464,7 +462,7 @@ fn a_hundred_thousand_keys() {
     assert!(tags.len() < MAX_PROFILE_BYTES as usize);
     let started = Instant::now();
     let p = Profile::load(&write(&dir, "tags.yaml", tags.as_bytes())).unwrap();
-    assert_eq!(p.kinesis[0].selector.tags.len(), 100_000);
+    assert_eq!(p.rules[0].selector.tags.len(), 100_000);
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",

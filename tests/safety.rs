@@ -66,31 +66,32 @@ fn snapshot_lines(path: &Path) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(v["kind"], "snapshot", "{}", path.display());
-    let live = &v["live"];
+    let resources = v["live"]["resources"].as_array().unwrap();
+    let of = |kind: &'static str| resources.iter().filter(move |r| r["kind"] == kind);
     let mut out = Vec::new();
-    for s in live["streams"].as_array().unwrap() {
+    for s in of("stream") {
         out.push(format!(
             "stream {} shards={}",
             s["name"].as_str().unwrap(),
-            s["open_shards"]
+            s["attrs"]["shards"]
         ));
     }
-    for f in live["functions"].as_array().unwrap() {
-        let reserved = f["reserved"].as_i64().map(|r| r as i32);
-        let mappings: Vec<bool> = f["mappings"]
-            .as_array()
-            .map(|m| m.iter().map(|m| m["enabled"].as_bool().unwrap()).collect())
-            .unwrap_or_default();
+    for f in of("function") {
+        let name = f["name"].as_str().unwrap();
+        let reserved = f["attrs"]["reserved_concurrency"].as_i64().map(|r| r as i32);
+        let mappings: Vec<bool> = of("event source")
+            .filter(|m| m["parent"] == name)
+            .map(|m| m["attrs"]["enabled"].as_bool().unwrap())
+            .collect();
         out.push(format!(
-            "function {} reserved={reserved:?} mappings={mappings:?}",
-            f["name"].as_str().unwrap()
+            "function {name} reserved={reserved:?} mappings={mappings:?}"
         ));
     }
-    for a in live["alarms"].as_array().unwrap() {
+    for a in of("alarm") {
         out.push(format!(
             "alarm {} actions={}",
             a["name"].as_str().unwrap(),
-            a["actions_enabled"].as_bool().unwrap()
+            a["attrs"]["actions"].as_bool().unwrap()
         ));
     }
     out.sort();

@@ -75,18 +75,19 @@ fn snapshot_is_the_pre_apply_live_state_written_before_the_first_change() {
     assert_eq!(snaps.len(), 1, "{snaps:?}");
     let s = json(&snaps[0]);
     assert_eq!(s["kind"], "snapshot");
-    assert_eq!(s["schema"], 1);
+    assert_eq!(s["schema"], 2);
     assert_eq!(s["profile"], "parked");
     assert_eq!(s["account"], "123456789012");
     assert_eq!(s["region"], "us-east-1");
 
     // The seeded (running) values, not the parked ones.
-    let live = &s["live"];
-    let streams = live["streams"].as_array().unwrap();
-    assert_eq!(streams.len(), 1, "{live:#}");
+    let resources = s["live"]["resources"].as_array().unwrap();
+    let of = |kind: &str| -> Vec<&Value> { resources.iter().filter(|r| r["kind"] == kind).collect() };
+    let streams = of("stream");
+    assert_eq!(streams.len(), 1, "{resources:#?}");
     assert_eq!(streams[0]["name"], STREAM);
-    assert_eq!(streams[0]["open_shards"], 2);
-    let functions = live["functions"].as_array().unwrap();
+    assert_eq!(streams[0]["attrs"]["shards"], 2);
+    let functions = of("function");
     let mut names: Vec<&str> = functions
         .iter()
         .map(|f| f["name"].as_str().unwrap())
@@ -94,24 +95,27 @@ fn snapshot_is_the_pre_apply_live_state_written_before_the_first_change() {
     names.sort();
     assert_eq!(names, FUNCTIONS.to_vec());
     let mut uuids = Vec::new();
-    for f in functions {
-        assert!(f["reserved"].is_null(), "{f:#}");
-        let maps = f["mappings"].as_array().unwrap();
+    for f in &functions {
+        assert!(f["attrs"]["reserved_concurrency"].is_null(), "{f:#}");
+        let maps: Vec<&Value> = of("event source")
+            .into_iter()
+            .filter(|m| m["parent"] == f["name"])
+            .collect();
         assert_eq!(maps.len(), 1, "{f:#}");
-        assert_eq!(maps[0]["enabled"], true, "{f:#}");
-        uuids.push(maps[0]["uuid"].as_str().unwrap().to_string());
+        assert_eq!(maps[0]["attrs"]["enabled"], true, "{f:#}");
+        uuids.push(maps[0]["name"].as_str().unwrap().to_string());
     }
     uuids.sort();
     mapping_uuids.sort();
     assert_eq!(uuids, mapping_uuids);
-    let alarms = live["alarms"].as_array().unwrap();
+    let alarms = of("alarm");
     let mut anames: Vec<&str> = alarms.iter().map(|a| a["name"].as_str().unwrap()).collect();
     anames.sort();
     let mut want = ALARMS.to_vec();
     want.sort();
     assert_eq!(anames, want, "only the alarms the plan touches");
     assert!(
-        alarms.iter().all(|a| a["actions_enabled"] == true),
+        alarms.iter().all(|a| a["attrs"]["actions"] == true),
         "{alarms:#?}"
     );
     assert!(
@@ -190,7 +194,7 @@ fn restore_brings_back_the_original_state() {
     // The restore wrote its own restore point (the parked state) first.
     let snaps = files(&p.state().join("snapshots"), "json");
     assert_eq!(snaps.len(), 2, "{snaps:?}");
-    assert_eq!(json(&snaps[1])["live"]["streams"][0]["open_shards"], 1);
+    assert_eq!(json(&snaps[1])["live"]["resources"][0]["attrs"]["shards"], 1);
 
     let (code, out, err) = p.run(&["history", "--format", "json"]);
     assert_eq!(code, 0, "{out}\n{err}");
@@ -370,7 +374,7 @@ fn damaged_snapshots_are_refused_with_the_file_named() {
     let real_path = files(&p.state().join("snapshots"), "json").pop().unwrap();
     let real = std::fs::read(&real_path).unwrap();
     let text = String::from_utf8(real.clone()).unwrap();
-    assert!(text.contains("\"schema\": 1"), "{text}");
+    assert!(text.contains("\"schema\": 2"), "{text}");
 
     let mut non_utf8 = real.clone();
     non_utf8.splice(10..10, [0xff, 0xfe, 0x80]);
@@ -386,7 +390,7 @@ fn damaged_snapshots_are_refused_with_the_file_named() {
         ("no-kind", b"{\"hello\": 1}".to_vec(), "no `kind`"),
         (
             "newer",
-            text.replace("\"schema\": 1", "\"schema\": 99").into_bytes(),
+            text.replace("\"schema\": 2", "\"schema\": 99").into_bytes(),
             "newer parkctl",
         ),
         ("non-utf8", non_utf8, "not UTF-8"),
@@ -452,7 +456,7 @@ fn every_apply_leaves_an_audit_record() {
     assert!(txt.is_file(), "no {} beside the record", txt.display());
     let op = json(&ops[0]);
     assert_eq!(op["kind"], "operation");
-    assert_eq!(op["schema"], 1);
+    assert_eq!(op["schema"], 2);
     assert_eq!(op["command"], "apply");
     assert_eq!(op["profile"], "parked");
     assert_eq!(op["result"], "succeeded");
@@ -565,7 +569,7 @@ fn damaged_saved_plans_and_records_are_refused_with_the_file_named() {
         ),
         (
             "newer.json",
-            text.replace("\"schema\": 1", "\"schema\": 7").into_bytes(),
+            text.replace("\"schema\": 2", "\"schema\": 7").into_bytes(),
             "newer parkctl",
         ),
         (

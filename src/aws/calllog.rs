@@ -31,21 +31,18 @@ pub struct CallStats {
     inner: Arc<Mutex<BTreeMap<(String, String), OpStats>>>,
     writes_done: Arc<AtomicUsize>,
     kill_after_writes: Option<usize>,
+    /// Operations that change AWS, from the services: the crash test
+    /// counts these.
+    writes: Arc<Vec<&'static str>>,
+    /// Request body keys that name a call's resource, from the services.
+    keys: Arc<Vec<&'static str>>,
 }
 
-/// Operations that change AWS. The crash test counts these.
-const WRITES: &[&str] = &[
-    "UpdateShardCount",
-    "PutFunctionConcurrency",
-    "DeleteFunctionConcurrency",
-    "UpdateEventSourceMapping",
-    "EnableAlarmActions",
-    "DisableAlarmActions",
-];
-
 impl CallStats {
-    pub fn new() -> Self {
+    pub fn new(writes: Vec<&'static str>, keys: Vec<&'static str>) -> Self {
         CallStats {
+            writes: Arc::new(writes),
+            keys: Arc::new(keys),
             // Test hook for the crash-safety tests: SIGKILL ourselves right
             // after the Nth successful write, the worst moment to die.
             kill_after_writes: std::env::var("PARKCTL_TEST_KILL_AFTER_WRITES")
@@ -84,30 +81,30 @@ impl Storable for Target {
 
 /// The resource a request is about, from the request itself (the SDK's
 /// typed input is erased here): the URI path for REST services, the name
-/// fields of JSON and query bodies. Bodies of S3 objects are never read.
-fn target_of(service: &str, uri: &str, body: Option<&[u8]>) -> String {
+/// fields (`keys`) of JSON and query bodies. Bodies of S3 objects are
+/// never read.
+fn target_of(service: &str, uri: &str, body: Option<&[u8]>, keys: &[&str]) -> String {
     let path = uri
         .split("://")
         .nth(1)
         .and_then(|r| r.find('/').map(|i| &r[i..]))
         .unwrap_or(uri);
     let path = path.split('?').next().unwrap_or(path);
-    if service.eq_ignore_ascii_case("s3") || service.eq_ignore_ascii_case("lambda") {
+    if service.eq_ignore_ascii_case("s3") || path.len() > 1 {
         return path.to_string();
     }
     let Some(text) = body.and_then(|b| std::str::from_utf8(b).ok()) else {
         return String::new();
     };
-    for key in [
-        "\"StreamName\":\"",
-        "AlarmNamePrefix=",
-        "AlarmNames.member.1=",
-    ] {
+    for key in keys {
         if let Some(i) = text.find(key) {
             let rest = &text[i + key.len()..];
             let end = rest.find(['"', '&']).unwrap_or(rest.len()).min(200);
-            let more = text.matches("AlarmNames.member.").count();
-            let suffix = if key.starts_with("AlarmNames") && more > 1 {
+            // A query list (`Names.member.1=`): say how many more it names.
+            let more = key
+                .strip_suffix("1=")
+                .map_or(0, |list| text.matches(list).count());
+            let suffix = if more > 1 {
                 format!(" (+{} more)", more - 1)
             } else {
                 String::new()
@@ -158,7 +155,7 @@ impl Intercept for CallLog {
         let (service, op) = names(cfg);
         self.stats.record(&service, &op, |s| s.attempts += 1);
         let req = ctx.request();
-        let target = target_of(&service, req.uri(), req.body().bytes());
+        let target = target_of(&service, req.uri(), req.body().bytes(), &self.stats.keys);
         cfg.interceptor_state().store_put(Target(target));
         Ok(())
     }
@@ -187,7 +184,7 @@ impl Intercept for CallLog {
             .map(|t| t.0.clone())
             .unwrap_or_default();
         tracing::debug!(target: "parkctl::aws", service = %service, operation = %op, resource = %resource, ms = took.as_millis() as u64, ok, "aws call");
-        if ok && WRITES.contains(&op.as_str()) {
+        if ok && self.stats.writes.contains(&op.as_str()) {
             let n = self.stats.writes_done.fetch_add(1, Ordering::SeqCst) + 1;
             if self.stats.kill_after_writes == Some(n) {
                 // SAFETY: kill(2) on our own pid has no memory-safety
@@ -201,76 +198,35 @@ impl Intercept for CallLog {
     }
 }
 
-/// `--stats` output: calls per service and operation, and the time in them.
-pub fn render_stats(stats: &CallStats, wall: Duration) -> String {
-    let snap = stats.snapshot();
-    let mut out = String::from("AWS calls (service operation: calls, attempts, time in calls):\n");
-    let mut total = OpStats::default();
-    for ((service, op), s) in &snap {
-        // One word per column, so that scripts can split the table.
-        let service = service.replace(' ', "");
-        out.push_str(&format!(
-            "  {service:<12} {op:<32} {:>6} {:>6} {:>9.1} ms\n",
-            s.calls,
-            s.attempts,
-            s.time.as_secs_f64() * 1000.0
-        ));
-        total.calls += s.calls;
-        total.attempts += s.attempts;
-        total.time += s.time;
-    }
-    out.push_str(&format!(
-        "  {:<45} {:>6} {:>6} {:>9.1} ms   (wall {:.1} ms)\n",
-        "total",
-        total.calls,
-        total.attempts,
-        total.time.as_secs_f64() * 1000.0,
-        wall.as_secs_f64() * 1000.0
-    ));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::target_of;
 
+    const KEYS: &[&str] = &["\"StreamName\":\"", "NamePrefix=", "Names.member.1="];
+
     #[test]
     fn targets() {
+        let t = |svc, uri, body: Option<&[u8]>| target_of(svc, uri, body, KEYS);
         assert_eq!(
-            target_of(
-                "Kinesis",
-                "https://kinesis/",
-                Some(br#"{"StreamName":"s1","Limit":5}"#)
-            ),
+            t("Json", "https://svc/", Some(br#"{"StreamName":"s1","Limit":5}"#)),
             "s1"
         );
         assert_eq!(
-            target_of(
-                "Lambda",
-                "http://x:1/2015-03-31/functions/f1/concurrency",
-                None
-            ),
+            t("Rest", "http://x:1/2015-03-31/functions/f1/concurrency", None),
             "/2015-03-31/functions/f1/concurrency"
         );
         assert_eq!(
-            target_of(
-                "CloudWatch",
+            t(
+                "Query",
                 "http://x/",
-                Some(b"Action=DisableAlarmActions&AlarmNames.member.1=a1&AlarmNames.member.2=a2")
+                Some(b"Action=Disable&Names.member.1=a1&Names.member.2=a2")
             ),
             "a1 (+1 more)"
         );
         assert_eq!(
-            target_of(
-                "CloudWatch",
-                "http://x/",
-                Some(b"Action=DescribeAlarms&AlarmNamePrefix=p-&MaxRecords=100")
-            ),
+            t("Query", "http://x/", Some(b"Action=Describe&NamePrefix=p-&MaxRecords=100")),
             "p-"
         );
-        assert_eq!(
-            target_of("STS", "http://x/", Some(b"Action=GetCallerIdentity")),
-            ""
-        );
+        assert_eq!(t("STS", "http://x/", Some(b"Action=GetCallerIdentity")), "");
     }
 }

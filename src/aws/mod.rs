@@ -1,12 +1,11 @@
-//! The imperative shell's AWS side: one adapter per service (read live
-//! state into the model, execute that service's changes), built from one
-//! SDK configuration with the SDK's own retry, paginators and waiters.
+//! The imperative shell's shared AWS plumbing: one SDK configuration with
+//! the SDK's own retry, the call log, pacing, and the loops every service's
+//! adapter uses (bounded fan-out, paced pages). Each service builds its own
+//! client from [`Shared`] in its module (`crate::services`).
 
 pub mod calllog;
-pub mod cloudwatch;
 pub mod error;
-pub mod kinesis;
-pub mod lambda;
+pub mod metrics;
 pub mod pace;
 pub mod s3;
 pub mod sts;
@@ -19,7 +18,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use futures::stream::{self, StreamExt};
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -32,8 +33,9 @@ pub struct Settings {
     pub adaptive_retry: bool,
     /// Requests in flight at once, per service.
     pub concurrency: usize,
-    /// Requests per second per service (client-side pacing).
-    pub rates: pace::Rates,
+    /// Requests per second per rate family, overriding the documented
+    /// defaults (0 turns pacing off for that family).
+    pub rates: BTreeMap<String, u32>,
 }
 
 impl Default for Settings {
@@ -45,113 +47,73 @@ impl Default for Settings {
             max_attempts: 5,
             adaptive_retry: false,
             concurrency: 16,
-            rates: pace::Rates::default(),
+            rates: BTreeMap::new(),
         }
     }
 }
 
-pub struct Aws {
-    pub region: String,
-    pub kinesis: kinesis::Kinesis,
-    pub lambda: lambda::Lambda,
-    pub cloudwatch: cloudwatch::CloudWatch,
-    pub sts: sts::Sts,
-    pub tagging: tagging::Tagging,
-    pub s3: aws_sdk_s3::Client,
+/// What every service's client is built from: one SDK configuration, one
+/// call log, one pacer per rate family, and the tagging API for services
+/// that read many resources' tags at once.
+pub struct Shared {
+    pub conf: aws_types::SdkConfig,
     pub stats: CallStats,
     pub concurrency: usize,
+    pub paces: BTreeMap<String, pace::Pace>,
+    pub tagging: Arc<tagging::Tagging>,
+    /// Path-style S3 addressing (an emulator, a VPC endpoint).
+    pub path_style: bool,
 }
 
-impl Aws {
-    /// Resolves credentials and region through the SDK's standard chain
-    /// (environment, shared config, SSO, instance roles), flags first.
-    pub async fn connect(
-        settings: &Settings,
-        fallback_region: Option<&str>,
-    ) -> Result<Aws, String> {
-        let retry = if settings.adaptive_retry {
-            RetryConfig::adaptive()
-        } else {
-            RetryConfig::standard()
-        }
-        .with_max_attempts(settings.max_attempts.max(1))
-        .with_initial_backoff(Duration::from_millis(100));
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry)
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(60))
-                    .build(),
-            );
-        if let Some(p) = &settings.profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = &settings.region {
-            loader = loader.region(Region::new(r.clone()));
-        }
-        if let Some(u) = &settings.endpoint_url {
-            loader = loader.endpoint_url(u);
-        }
-        let mut conf = loader.load().await;
-        if conf.region().is_none() {
-            match fallback_region {
-                Some(r) => conf = conf.into_builder().region(Region::new(r.to_string())).build(),
-                None => {
-                    return Err("no AWS region: pass --region, set AWS_REGION, or set `region` in parkctl.yaml or the profile's target".into())
-                }
-            }
-        }
-        let region = conf.region().map(|r| r.to_string()).unwrap_or_default();
-        let stats = CallStats::new();
-        let log = || calllog::CallLog::new(stats.clone());
-        let n = settings.concurrency.max(1);
-        Ok(Aws {
-            kinesis: kinesis::Kinesis::new(
-                aws_sdk_kinesis::config::Builder::from(&conf)
-                    .interceptor(log())
-                    .build(),
-                n,
-                pace::Pace::per_second(settings.rates.kinesis),
-            ),
-            lambda: lambda::Lambda::new(
-                aws_sdk_lambda::config::Builder::from(&conf)
-                    .interceptor(log())
-                    .build(),
-                n,
-                pace::Pace::per_second(settings.rates.lambda),
-            ),
-            cloudwatch: cloudwatch::CloudWatch::new(
-                aws_sdk_cloudwatch::config::Builder::from(&conf)
-                    .interceptor(log())
-                    .build(),
-                n,
-                pace::Pace::per_second(settings.rates.cloudwatch),
-            ),
-            tagging: tagging::Tagging::new(
-                aws_sdk_resourcegroupstagging::config::Builder::from(&conf)
-                    .interceptor(log())
-                    .build(),
-                pace::Pace::per_second(settings.rates.tagging),
-            ),
-            sts: sts::Sts::new(
-                aws_sdk_sts::config::Builder::from(&conf)
-                    .interceptor(log())
-                    .build(),
-            ),
-            s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(&conf)
-                    .interceptor(log())
-                    .force_path_style(
-                        settings.endpoint_url.is_some()
-                            || std::env::var_os("AWS_ENDPOINT_URL").is_some(),
-                    )
-                    .build(),
-            ),
-            region,
-            stats,
-            concurrency: n,
-        })
+impl Shared {
+    /// The pacer of a rate family (off when the family is unknown).
+    pub fn pace(&self, family: &str) -> pace::Pace {
+        self.paces.get(family).cloned().unwrap_or_default()
+    }
+
+    /// The call-log interceptor every client carries.
+    pub fn log(&self) -> calllog::CallLog {
+        calllog::CallLog::new(self.stats.clone())
+    }
+}
+
+/// Resolves credentials and region through the SDK's standard chain
+/// (environment, shared config, SSO, instance roles), flags first.
+pub async fn sdk_config(
+    settings: &Settings,
+    fallback_region: Option<&str>,
+) -> Result<aws_types::SdkConfig, String> {
+    let retry = if settings.adaptive_retry {
+        RetryConfig::adaptive()
+    } else {
+        RetryConfig::standard()
+    }
+    .with_max_attempts(settings.max_attempts.max(1))
+    .with_initial_backoff(Duration::from_millis(100));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &settings.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(u) = &settings.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    let conf = loader.load().await;
+    if conf.region().is_some() {
+        return Ok(conf);
+    }
+    match fallback_region {
+        Some(r) => Ok(conf.into_builder().region(Region::new(r.to_string())).build()),
+        None => Err("no AWS region: pass --region, set AWS_REGION, or set `region` in parkctl.yaml or the profile's target".into()),
     }
 }
 
@@ -226,18 +188,18 @@ mod tests {
     fn not_found_is_absence_other_errors_fail() {
         let nf = || {
             AwsError::other(
-                "kinesis",
-                "DescribeStreamSummary",
-                "stream s",
+                "svc",
+                "Describe",
+                "thing s",
                 "ResourceNotFoundException",
                 "gone",
             )
         };
         let denied = || {
             AwsError::other(
-                "kinesis",
-                "DescribeStreamSummary",
-                "stream s",
+                "svc",
+                "Describe",
+                "thing s",
                 "AccessDeniedException",
                 "no",
             )

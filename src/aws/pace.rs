@@ -1,6 +1,6 @@
 //! Client-side pacing at a service's per-account request rate. AWS
-//! throttles the whole account past these rates (Lambda's control plane at
-//! 15 requests/s, for one), so firing 16 requests at once only buys
+//! throttles the whole account past these rates (a control plane at 15
+//! requests/s, for one), so firing 16 requests at once only buys
 //! throttling errors and retries; pacing keeps concurrency for latency and
 //! lets the SDK's retry handle what is left.
 
@@ -30,31 +30,6 @@ impl Pace {
     pub async fn wait(&self) {
         if let Some(l) = &self.0 {
             l.until_ready().await;
-        }
-    }
-}
-
-/// Documented per-account rates, requests per second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rates {
-    /// Lambda control plane (all but Invoke, GetFunction, GetPolicy).
-    pub lambda: u32,
-    /// Kinesis DescribeStreamSummary, the most-called Kinesis read.
-    pub kinesis: u32,
-    /// CloudWatch DescribeAlarms.
-    pub cloudwatch: u32,
-    /// Resource Groups Tagging API GetResources.
-    pub tagging: u32,
-}
-
-impl Default for Rates {
-    fn default() -> Self {
-        Rates {
-            lambda: 15,
-            kinesis: 20,
-            cloudwatch: 9,
-            tagging: 5,
         }
     }
 }

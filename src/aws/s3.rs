@@ -6,6 +6,16 @@ use super::AwsError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 
+/// The S3 client of the state mirror.
+pub fn client(shared: &super::Shared) -> Client {
+    Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&shared.conf)
+            .interceptor(shared.log())
+            .force_path_style(shared.path_style)
+            .build(),
+    )
+}
+
 /// `s3://bucket/prefix` -> (bucket, prefix ending in `/` or empty).
 pub fn parse_url(url: &str) -> Option<(String, String)> {
     let rest = url.strip_prefix("s3://")?;

@@ -13,7 +13,10 @@ pub struct Sts {
 }
 
 impl Sts {
-    pub fn new(conf: aws_sdk_sts::Config) -> Self {
+    pub fn new(shared: &super::Shared) -> Self {
+        let conf = aws_sdk_sts::config::Builder::from(&shared.conf)
+            .interceptor(shared.log())
+            .build();
         Sts {
             client: aws_sdk_sts::Client::from_conf(conf),
         }

@@ -1,7 +1,7 @@
-//! Resource Groups Tagging API: the tags of every Lambda function of the
-//! account in one call per 100 functions, where ListTags needs one call per
-//! function (measured in BENCHMARKS.md). Kinesis streams keep
-//! ListTagsForStream: not every endpoint lists them here.
+//! Resource Groups Tagging API: the tags of every resource of a type in one
+//! call per 100 resources, where a service's own tag call needs one call per
+//! resource (measured in BENCHMARKS.md). Services choose whether to use it:
+//! not every endpoint lists every resource type here.
 
 use super::{pace::Pace, AwsError};
 use crate::model::Tags;
@@ -16,15 +16,18 @@ pub struct Tagging {
 }
 
 impl Tagging {
-    pub fn new(conf: aws_sdk_resourcegroupstagging::Config, pace: Pace) -> Self {
+    pub fn new(conf: &aws_types::SdkConfig, log: super::calllog::CallLog, pace: Pace) -> Self {
+        let conf = aws_sdk_resourcegroupstagging::config::Builder::from(conf)
+            .interceptor(log)
+            .build();
         Tagging {
             client: Client::from_conf(conf),
             pace,
         }
     }
 
-    /// Tags by ARN of every resource of `resource_type` (e.g.
-    /// `lambda:function`) that has tags; an untagged one is absent.
+    /// Tags by ARN of every resource of `resource_type` (`SERVICE:TYPE`)
+    /// that has tags; an untagged one is absent.
     pub async fn tags_of(&self, resource_type: &str) -> Result<Vec<(String, Tags)>, AwsError> {
         let mut out = Vec::new();
         let pages = self

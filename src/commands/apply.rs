@@ -1,24 +1,29 @@
 //! `parkctl apply` and `parkctl restore`: lock, plan, confirm, snapshot,
 //! apply, verify, record. The order matters: the snapshot is on disk
 //! before the first change, and the record is written whatever happens.
+//! A [`Run`] carries one apply through those steps, one method each.
 
-use super::plan::{prepare, show, source, Prepared, Source};
+use super::plan::show;
 use super::{
-    confirm, fail, fail_code, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK,
-    EXIT_PARTIAL,
+    aws_fail, confirm, fail, fail_code, fail_help, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED,
+    EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
 };
-use crate::apply::{execute, Interrupt, Status};
+use crate::apply::execute;
 use crate::aws::s3::{LockOutcome, Mirror};
+use crate::aws::sts::Caller;
 use crate::cli::Format;
 use crate::model::Live;
-use crate::plan::{Plan, Resource};
+use crate::outcome::{Interrupt, Outcome};
+use crate::pipeline::{prepare, source, Prepared, Source};
+use crate::plan::Plan;
 use crate::render::text::Style;
+use crate::session::Aws;
 use crate::state::lock::{Lock, LockError, LockInfo};
 use crate::state::operation::{Operation, Result_, Totals};
 use crate::state::saved::{drift, SavedPlan};
 use crate::state::snapshot::Snapshot;
-use chrono::Utc;
-use std::path::Path;
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -105,12 +110,10 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
     let guarded = take_lock(ctx, &op_id, command)?;
     let prep = prepare(ctx, &src, true).await?;
     show(&prep.plan, Format::Text);
-    let (name, sha) = (prep.plan.profile.clone(), prep.plan.profile_sha256.clone());
     let reread = |live: &Live| src.plan(live, Utc::now());
-    finish(
-        ctx, command, &op_id, &name, &sha, prep, guarded, yes, &reread,
-    )
-    .await
+    Run::new(ctx, command, op_id, &prep.plan, guarded)
+        .go(prep, yes, &reread)
+        .await
 }
 
 async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
@@ -124,17 +127,15 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     let aws = ctx.connect(Some(&saved.region)).await?;
     ctx.guard(&aws, &target, &format!("the saved plan {}", path.display()))
         .await?;
-    let caller = aws.sts.caller().await.map_err(super::aws_fail)?;
+    let caller = aws.sts.caller().await.map_err(aws_fail)?;
     let wanted = crate::read::Wanted::named(&saved.live);
-    let live = crate::read::read(&aws, &wanted)
-        .await
-        .map_err(super::aws_fail)?;
+    let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
     let moved = drift(
         &crate::planner::observe(&saved.live),
         &crate::planner::observe(&live),
     );
     if !moved.is_empty() {
-        return Err(super::fail_help(
+        return Err(fail_help(
             format!(
                 "the live state changed since this plan was made: {}",
                 moved.join("; ")
@@ -144,6 +145,14 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     }
     let plan = saved.plan.clone();
     show(&plan, Format::Text);
+    // Verification re-plans the saved changes against what was re-read:
+    // whatever of them is still pending did not converge.
+    let desired =
+        crate::planner::desired_from_live(&crate::planner::after(&saved.live, &plan), "saved plan");
+    let reread = |now: &Live| {
+        let ctx = crate::planner::Context::at(Utc::now());
+        crate::planner::diff(&desired, now, &ctx, &plan.profile, &plan.profile_sha256)
+    };
     let region = aws.region.clone();
     let prep = Prepared {
         aws: Some(aws),
@@ -153,223 +162,313 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
         plan: plan.clone(),
         wanted,
     };
-    // Verification re-plans the saved changes against what was re-read:
-    // whatever of them is still pending did not converge.
-    let desired =
-        crate::planner::desired_from_live(&crate::cost::after(&saved.live, &plan), "saved plan");
-    let reread = move |now: &Live| {
-        crate::planner::diff(
-            &desired,
-            now,
-            &crate::planner::Context::at(Utc::now()),
-            &plan.profile,
-            &plan.profile_sha256,
-        )
-    };
-    let (name, sha) = (
-        saved.plan.profile.clone(),
-        saved.plan.profile_sha256.clone(),
-    );
-    finish(
-        ctx,
-        "apply-saved-plan",
-        &op_id,
-        &name,
-        &sha,
-        prep,
-        guarded,
-        yes,
-        &reread,
-    )
-    .await
+    Run::new(ctx, "apply-saved-plan", op_id, &plan, guarded)
+        .go(prep, yes, &reread)
+        .await
 }
 
-/// The resources a plan touches, as they are now: the snapshot content.
+/// The resources a plan touches, with the resources they belong to and
+/// those that belong to them, as they are now: the snapshot content.
 fn touched(live: &Live, plan: &Plan) -> Live {
-    let has = |f: &dyn Fn(&Resource) -> bool| plan.changes.iter().any(|c| f(&c.resource));
+    let changed = |service: &str, name: &str| {
+        plan.changes
+            .iter()
+            .any(|c| c.resource.service == service && c.resource.name == name)
+    };
+    // Families: a changed resource's parent, and every child of that parent.
+    let mut heads: std::collections::BTreeSet<(&str, &str)> = Default::default();
+    for r in &live.resources {
+        if changed(&r.id.service, r.name()) {
+            heads.insert((&r.id.service, r.parent.as_deref().unwrap_or(r.name())));
+        }
+    }
+    let in_family = |r: &crate::model::Resource| {
+        let head = r.parent.as_deref().unwrap_or(r.name());
+        heads.contains(&(r.id.service.as_str(), head))
+    };
     Live {
-        streams: live
-            .streams
-            .iter()
-            .filter(|s| has(&|r| matches!(r, Resource::Stream { name } if *name == s.name)))
-            .cloned()
-            .collect(),
-        functions: live
-            .functions
-            .iter()
-            .filter(|f| {
-                has(&|r| {
-                    matches!(r, Resource::Function { name } if *name == f.name)
-                        || matches!(r, Resource::Mapping { function, .. } if *function == f.name)
-                })
-            })
-            .cloned()
-            .collect(),
-        alarms: live
-            .alarms
-            .iter()
-            .filter(|a| has(&|r| matches!(r, Resource::Alarm { name } if *name == a.name)))
-            .cloned()
-            .collect(),
-        account: live.account.clone(),
+        resources: live.resources.iter().filter(|r| in_family(r)).cloned().collect(),
+        facts: live.facts.clone(),
     }
 }
 
-/// Takes the S3 lock when a mirror is configured, runs the apply, and
-/// releases the S3 lock whatever happened.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    ctx: &Ctx,
-    command: &str,
-    op_id: &str,
-    name: &str,
-    sha: &str,
-    prep: Prepared,
+/// One apply, from the confirmed plan to the exit code.
+struct Run<'a> {
+    ctx: &'a Ctx,
+    command: &'a str,
+    op_id: String,
+    name: String,
+    sha: String,
     guarded: Guarded,
-    yes: bool,
-    reread: &dyn Fn(&Live) -> Plan,
-) -> Res {
-    let aws = prep
-        .aws
-        .as_ref()
-        .ok_or_else(|| fail("--live-from is for plan only"))?;
-    let mirror = match &ctx.config.state_s3 {
-        None => None,
-        Some(url) => {
-            let m = Mirror::new(aws.s3.clone(), url).map_err(fail)?;
-            let info =
-                serde_json::to_vec_pretty(&LockInfo::mine(op_id, command)).unwrap_or_default();
-            match m.lock(info).await.map_err(super::aws_fail)? {
-                LockOutcome::Taken => {}
-                LockOutcome::Held(holder) => {
-                    return Err(fail_code(
-                        EXIT_LOCKED,
-                        format!(
-                            "another apply holds the S3 lock {}: {}",
-                            m.url("lock"),
-                            holder.split_whitespace().collect::<Vec<_>>().join(" ")
-                        ),
-                    ))
-                }
+    mirror: Option<Mirror>,
+    started: DateTime<Utc>,
+}
+
+impl<'a> Run<'a> {
+    fn new(ctx: &'a Ctx, command: &'a str, op_id: String, plan: &Plan, guarded: Guarded) -> Self {
+        Run {
+            ctx,
+            command,
+            op_id,
+            name: plan.profile.clone(),
+            sha: plan.profile_sha256.clone(),
+            guarded,
+            mirror: None,
+            started: Utc::now(),
+        }
+    }
+
+    /// Takes the S3 lock when a mirror is configured, applies, and
+    /// releases the S3 lock whatever happened.
+    async fn go(mut self, prep: Prepared, yes: bool, reread: &dyn Fn(&Live) -> Plan) -> Res {
+        let aws = prep
+            .aws
+            .as_ref()
+            .ok_or_else(|| fail("--live-from is for plan only"))?;
+        self.lock_s3(aws).await?;
+        let s3 = self.guarded.s3.clone();
+        let result = self.apply(prep, yes, reread).await;
+        if let Some(m) = s3.lock().await.take() {
+            if let Err(e) = m.unlock().await {
+                eprintln!(
+                    "Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.",
+                    m.url("lock")
+                );
             }
-            *guarded.s3.lock().await = Some(m.clone());
-            Some(m)
         }
-    };
-    let s3 = guarded.s3.clone();
-    let result = run_apply(
-        ctx,
-        command,
-        op_id,
-        name,
-        sha,
-        prep,
-        guarded,
-        yes,
-        reread,
-        mirror.as_ref(),
-    )
-    .await;
-    if let Some(m) = s3.lock().await.take() {
-        if let Err(e) = m.unlock().await {
-            eprintln!(
-                "Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.",
-                m.url("lock")
-            );
-        }
+        result
     }
-    result
-}
 
-#[allow(clippy::too_many_arguments)]
-async fn run_apply(
-    ctx: &Ctx,
-    command: &str,
-    op_id: &str,
-    name: &str,
-    sha: &str,
-    prep: Prepared,
-    guarded: Guarded,
-    yes: bool,
-    reread: &dyn Fn(&Live) -> Plan,
-    mirror: Option<&Mirror>,
-) -> Res {
-    let Prepared {
-        aws,
-        region,
-        caller,
-        live,
-        plan,
-        wanted,
-    } = prep;
-    let aws = aws.ok_or_else(|| fail("--live-from is for plan only"))?;
-    if plan.has_errors() {
-        eprintln!("Nothing was changed: fix the errors above first.");
-        return Ok(EXIT_ERROR);
+    async fn lock_s3(&mut self, aws: &Aws) -> Result<(), miette::Report> {
+        let Some(url) = &self.ctx.config.state_s3 else {
+            return Ok(());
+        };
+        let m = Mirror::new(aws.s3.clone(), url).map_err(fail)?;
+        let info = serde_json::to_vec_pretty(&LockInfo::mine(&self.op_id, self.command))
+            .unwrap_or_default();
+        if let LockOutcome::Held(holder) = m.lock(info).await.map_err(aws_fail)? {
+            return Err(fail_code(
+                EXIT_LOCKED,
+                format!(
+                    "another apply holds the S3 lock {}: {}",
+                    m.url("lock"),
+                    holder.split_whitespace().collect::<Vec<_>>().join(" ")
+                ),
+            ));
+        }
+        *self.guarded.s3.lock().await = Some(m.clone());
+        self.mirror = Some(m);
+        Ok(())
     }
-    if plan.is_empty() {
-        return Ok(EXIT_OK);
+
+    async fn apply(&mut self, prep: Prepared, yes: bool, reread: &dyn Fn(&Live) -> Plan) -> Res {
+        let Prepared {
+            aws,
+            region,
+            caller,
+            live,
+            plan,
+            wanted,
+        } = prep;
+        let aws = aws.ok_or_else(|| fail("--live-from is for plan only"))?;
+        if let Some(code) = self.nothing_to_do(&plan, yes)? {
+            return Ok(code);
+        }
+        let caller = caller.unwrap_or(Caller {
+            account: String::new(),
+            arn: String::new(),
+        });
+        self.started = Utc::now();
+        let snap = self.snapshot(&caller, &region, touched(&live, &plan)).await?;
+        self.claim_first_change().await;
+        let t = std::time::Instant::now();
+        let outcomes = execute(&aws, &plan, &self.guarded.interrupt).await;
+        let interrupted = self.guarded.interrupt.is_raised();
+        let unverified = verify(&aws, &wanted, reread).await;
+        let op = self.operation(&caller, &region, &snap, outcomes, unverified, interrupted);
+        let record = self.record(&op).await;
+        self.report(&aws, &op, &plan, record, t.elapsed())
     }
-    if !confirm(
-        &format!("Apply these {} changes?", plan.changes.len()),
-        yes,
-        ctx.config.confirm,
-    )? {
-        eprintln!("Not applied.");
-        return Ok(EXIT_ERROR);
+
+    /// The exit code when nothing is to be applied (errors, no changes, a
+    /// "no" at the prompt).
+    fn nothing_to_do(&self, plan: &Plan, yes: bool) -> Result<Option<i32>, miette::Report> {
+        if plan.has_errors() {
+            eprintln!("Nothing was changed: fix the errors above first.");
+            return Ok(Some(EXIT_ERROR));
+        }
+        if plan.is_empty() {
+            return Ok(Some(EXIT_OK));
+        }
+        let question = format!("Apply these {} changes?", plan.changes.len());
+        if !confirm(&question, yes, self.ctx.config.confirm)? {
+            eprintln!("Not applied.");
+            return Ok(Some(EXIT_ERROR));
+        }
+        Ok(None)
     }
-    let caller = caller.unwrap_or(crate::aws::sts::Caller {
-        account: String::new(),
-        arn: String::new(),
-    });
-    let state = ctx.state();
-    let started = Utc::now();
-    let snapshot = Snapshot {
-        created: started,
-        account: caller.account.clone(),
-        region: region.clone(),
-        profile: name.to_string(),
-        profile_sha256: sha.to_string(),
-        caller_arn: caller.arn.clone(),
-        operation_id: op_id.to_string(),
-        live: touched(&live, &plan),
-    };
-    let snap_path = snapshot.write(&state).map_err(|e| {
-        fail(format!(
-            "could not write the snapshot, so nothing was changed: {e}"
-        ))
-    })?;
-    eprintln!("Snapshot written to {}", snap_path.display());
-    if let Some(m) = mirror {
-        let rel = format!(
-            "snapshots/{}",
-            snap_path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        );
-        let bytes = std::fs::read(&snap_path).map_err(|e| fail(e.to_string()))?;
-        m.put(&rel, bytes).await.map_err(|e| {
+
+    /// Writes the restore point (and mirrors it): nothing changes before.
+    async fn snapshot(
+        &self,
+        caller: &Caller,
+        region: &str,
+        live: Live,
+    ) -> Result<PathBuf, miette::Report> {
+        let snapshot = Snapshot {
+            created: self.started,
+            account: caller.account.clone(),
+            region: region.to_string(),
+            profile: self.name.clone(),
+            profile_sha256: self.sha.clone(),
+            caller_arn: caller.arn.clone(),
+            operation_id: self.op_id.clone(),
+            live,
+        };
+        let path = snapshot.write(&self.ctx.state()).map_err(|e| {
             fail(format!(
-                "could not mirror the snapshot to S3, so nothing was changed: {e}"
+                "could not write the snapshot, so nothing was changed: {e}"
             ))
         })?;
-        eprintln!("Snapshot mirrored to {}", m.url(&rel));
+        eprintln!("Snapshot written to {}", path.display());
+        if let Some(m) = &self.mirror {
+            let rel = format!("snapshots/{}", file_name(&path));
+            let bytes = std::fs::read(&path).map_err(|e| fail(e.to_string()))?;
+            m.put(&rel, bytes).await.map_err(|e| {
+                fail(format!(
+                    "could not mirror the snapshot to S3, so nothing was changed: {e}"
+                ))
+            })?;
+            eprintln!("Snapshot mirrored to {}", m.url(&rel));
+        }
+        Ok(path)
     }
 
-    if guarded
-        .changing
-        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-    {
-        // Ctrl-C won the race: the handler is releasing the lock and exiting.
-        std::future::pending::<()>().await;
+    /// From here Ctrl-C stops gracefully; if it already came, the handler
+    /// is releasing the lock and exiting, and we wait for that.
+    async fn claim_first_change(&self) {
+        let claimed = self.guarded.changing.compare_exchange(
+            false,
+            true,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+        if claimed.is_err() {
+            std::future::pending::<()>().await;
+        }
     }
-    let t = std::time::Instant::now();
-    let outcomes = execute(&aws, &plan, &guarded.interrupt).await;
-    let interrupted = guarded.interrupt.is_raised();
 
-    let unverified: Vec<String> = match crate::read::read(&aws, &wanted).await {
+    fn operation(
+        &self,
+        caller: &Caller,
+        region: &str,
+        snap: &Path,
+        outcomes: Vec<Outcome>,
+        unverified: Vec<String>,
+        interrupted: bool,
+    ) -> Operation {
+        let totals = Totals::of(&outcomes);
+        let result = if interrupted {
+            Result_::Interrupted
+        } else if totals.failed + totals.skipped > 0 || !unverified.is_empty() {
+            Result_::Failed
+        } else {
+            Result_::Succeeded
+        };
+        Operation {
+            id: self.op_id.clone(),
+            command: self.command.to_string(),
+            caller_arn: caller.arn.clone(),
+            account: caller.account.clone(),
+            region: region.to_string(),
+            profile: self.name.clone(),
+            profile_sha256: self.sha.clone(),
+            snapshot: Some(snap.display().to_string()),
+            started: self.started,
+            ended: Utc::now(),
+            result,
+            changes: outcomes,
+            totals,
+            unverified,
+        }
+    }
+
+    /// Writes the operation record (and mirrors it; a mirror failure is a
+    /// warning: the record is on disk).
+    async fn record(&self, op: &Operation) -> Result<PathBuf, String> {
+        let record = op.write(&self.ctx.state());
+        if let (Some(m), Ok(p)) = (&self.mirror, &record) {
+            for path in [p.clone(), p.with_extension("txt")] {
+                let rel = format!("operations/{}", file_name(&path));
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        if let Err(e) = m.put(&rel, bytes).await {
+                            eprintln!("Warning: could not mirror the operation record to S3: {e}");
+                        }
+                    }
+                    Err(e) => eprintln!(
+                        "Warning: could not read {} to mirror it: {e}",
+                        path.display()
+                    ),
+                }
+            }
+        }
+        record
+    }
+
+    fn report(
+        &self,
+        aws: &Aws,
+        op: &Operation,
+        plan: &Plan,
+        record: Result<PathBuf, String>,
+        took: std::time::Duration,
+    ) -> Res {
+        let st = Style {
+            color: crate::render::use_color(),
+        };
+        eprint!("{}", crate::render::text::failures(&op.changes, &st));
+        for u in &op.unverified {
+            eprintln!("Not converged: {u}");
+        }
+        match &record {
+            Ok(p) => eprintln!("Operation {} recorded in {}", op.id, p.display()),
+            Err(e) => eprintln!("Warning: could not write the operation record: {e}"),
+        }
+        if self.ctx.global.stats {
+            eprint!("{}", crate::render::stats::text(&aws.stats, took));
+        }
+        let applied = op.totals.applied;
+        let total = plan.changes.len();
+        match op.result {
+            Result_::Succeeded => {
+                println!(
+                    "Applied {applied} changes; live state verified against `{}`.",
+                    self.name
+                );
+                Ok(EXIT_OK)
+            }
+            Result_::Interrupted => {
+                println!("Interrupted after {applied} of {total} changes; re-run to finish.");
+                Ok(EXIT_INTERRUPTED)
+            }
+            Result_::Failed => {
+                println!(
+                    "Applied {applied} of {total} changes; {} failed, {} skipped, {} not converged. Re-run `parkctl {}` to converge.",
+                    op.totals.failed,
+                    op.totals.skipped,
+                    op.unverified.len(),
+                    self.command
+                );
+                Ok(EXIT_PARTIAL)
+            }
+        }
+    }
+}
+
+/// Re-reads and re-plans: every change still pending did not converge.
+async fn verify(aws: &Aws, wanted: &crate::read::Wanted, reread: &dyn Fn(&Live) -> Plan) -> Vec<String> {
+    match crate::read::read(aws, wanted).await {
         Ok(now) => reread(&now)
             .changes
             .iter()
@@ -377,102 +476,18 @@ async fn run_apply(
                 format!(
                     "{} {}: is {}, wanted {}",
                     c.resource,
-                    c.action.attr(),
-                    c.action.before(),
-                    c.action.after()
+                    c.attr,
+                    c.before(),
+                    c.after()
                 )
             })
             .collect(),
         Err(e) => vec![format!("could not re-read to verify: {e}")],
-    };
-    let totals = Totals::of(&outcomes);
-    let result = if interrupted {
-        Result_::Interrupted
-    } else if totals.failed + totals.skipped > 0 || !unverified.is_empty() {
-        Result_::Failed
-    } else {
-        Result_::Succeeded
-    };
-    let op = Operation {
-        id: op_id.to_string(),
-        command: command.to_string(),
-        caller_arn: caller.arn,
-        account: caller.account,
-        region,
-        profile: name.to_string(),
-        profile_sha256: sha.to_string(),
-        snapshot: Some(snap_path.display().to_string()),
-        started,
-        ended: Utc::now(),
-        result,
-        changes: outcomes.clone(),
-        totals: totals.clone(),
-        unverified: unverified.clone(),
-    };
-    let record = op.write(&state);
-    if let (Some(m), Ok(p)) = (mirror, &record) {
-        for path in [p.clone(), p.with_extension("txt")] {
-            let rel = format!(
-                "operations/{}",
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            );
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    if let Err(e) = m.put(&rel, bytes).await {
-                        eprintln!("Warning: could not mirror the operation record to S3: {e}");
-                    }
-                }
-                Err(e) => eprintln!(
-                    "Warning: could not read {} to mirror it: {e}",
-                    path.display()
-                ),
-            }
-        }
     }
-    let st = Style {
-        color: crate::render::use_color(),
-    };
-    eprint!("{}", crate::render::text::failures(&outcomes, &st));
-    for u in &unverified {
-        eprintln!("Not converged: {u}");
-    }
-    match &record {
-        Ok(p) => eprintln!("Operation {op_id} recorded in {}", p.display()),
-        Err(e) => eprintln!("Warning: could not write the operation record: {e}"),
-    }
-    if ctx.global.stats {
-        eprint!(
-            "{}",
-            crate::aws::calllog::render_stats(&aws.stats, t.elapsed())
-        );
-    }
-    let applied = outcomes
-        .iter()
-        .filter(|o| o.status == Status::Applied)
-        .count();
-    match result {
-        Result_::Succeeded => {
-            println!("Applied {applied} changes; live state verified against `{name}`.");
-            Ok(EXIT_OK)
-        }
-        Result_::Interrupted => {
-            println!(
-                "Interrupted after {applied} of {} changes; re-run to finish.",
-                plan.changes.len()
-            );
-            Ok(EXIT_INTERRUPTED)
-        }
-        Result_::Failed => {
-            println!(
-                "Applied {applied} of {} changes; {} failed, {} skipped, {} not converged. Re-run `parkctl {command}` to converge.",
-                plan.changes.len(),
-                totals.failed,
-                totals.skipped,
-                unverified.len()
-            );
-            Ok(EXIT_PARTIAL)
-        }
-    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -1,9 +1,10 @@
 //! `parkctl capture`: the live state as a profile, to commit and review.
 
 use super::{aws_fail, fail, fail_help, Ctx, Res, EXIT_OK};
-use crate::model::Live;
-use crate::profile::Selector;
+use crate::model::{Live, Resource};
+use crate::profile::rule::quoted;
 use crate::read::Wanted;
+use crate::services::SERVICES;
 use std::fmt::Write;
 
 pub async fn run(
@@ -30,23 +31,10 @@ pub async fn run(
             let profile = ctx.load_profile(p)?;
             (Wanted::of(&profile), profile.target.clone())
         }
-        (None, Some(px)) => {
-            let sel = Selector {
-                prefix: Some(px.to_string()),
-                ..Default::default()
-            };
-            (
-                Wanted {
-                    streams: vec![sel.clone()],
-                    functions: vec![sel.clone()],
-                    alarms: vec![sel],
-                    account: false,
-                },
-                Default::default(),
-            )
-        }
+        (None, Some(px)) => (Wanted::prefixed(px), Default::default()),
         (None, None) => return Err(fail("pass --like PROFILE or --prefix PREFIX")),
     };
+    let started = std::time::Instant::now();
     let aws = ctx.connect(target.region.as_deref()).await?;
     ctx.guard(&aws, &target, "the profile").await?;
     let caller = aws.sts.caller().await.map_err(aws_fail)?;
@@ -62,21 +50,37 @@ pub async fn run(
     );
     crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(fail)?;
     println!(
-        "Wrote {} ({} streams, {} functions, {} alarms). Check it with: parkctl plan {name}",
+        "Wrote {} ({}). Check it with: parkctl plan {name}",
         path.display(),
-        live.streams.len(),
-        live.functions.len(),
-        live.alarms.len()
+        counts(&live)
     );
+    if ctx.global.stats {
+        eprint!("{}", crate::render::stats::text(&aws.stats, started.elapsed()));
+    }
     Ok(EXIT_OK)
 }
 
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+/// `1 kinesis stream, 2 lambda functions, 9 cloudwatch alarms`.
+fn counts(live: &Live) -> String {
+    let mut n: Vec<(String, usize)> = Vec::new();
+    for r in &live.resources {
+        match n.iter_mut().find(|(t, _)| *t == r.id.title()) {
+            Some((_, c)) => *c += 1,
+            None => n.push((r.id.title(), 1)),
+        }
+    }
+    if n.is_empty() {
+        return "no resources".into();
+    }
+    let parts: Vec<String> = n
+        .into_iter()
+        .map(|(t, c)| format!("{c} {t}{}", if c == 1 { "" } else { "s" }))
+        .collect();
+    parts.join(", ")
 }
 
-/// Explicit names and values, one rule per resource (alarms grouped by
-/// state), so that the file reads as the state it records.
+/// Explicit names and values, one section per service, so that the file
+/// reads as the state it records.
 pub fn to_yaml(live: &Live, account: &str, region: &str, from: String) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -88,64 +92,16 @@ pub fn to_yaml(live: &Live, account: &str, region: &str, from: String) -> String
     let _ = writeln!(
         s,
         "version: 1\ndescription: {}",
-        q(&format!("Live state captured from {from}"))
+        quoted(&format!("Live state captured from {from}"))
     );
     let _ = writeln!(s, "target:\n  region: {region}");
     if !account.is_empty() {
         let _ = writeln!(s, "  account: \"{account}\"");
     }
-    if !live.streams.is_empty() {
-        s.push_str("kinesis:\n");
-        for st in &live.streams {
-            if st.mode == crate::model::StreamMode::OnDemand {
-                let _ = writeln!(s, "  # {} is on-demand: no shard count to capture", st.name);
-                continue;
-            }
-            let _ = writeln!(
-                s,
-                "  - name: {}\n    shards: {}",
-                q(&st.name),
-                st.open_shards
-            );
-        }
-    }
-    if !live.functions.is_empty() {
-        s.push_str("lambda:\n");
-        for f in &live.functions {
-            let _ = writeln!(s, "  - name: {}", q(&f.name));
-            let _ = writeln!(
-                s,
-                "    reserved_concurrency: {}",
-                crate::plan::show_reserved(f.reserved)
-            );
-            let on = f.mappings.iter().filter(|m| m.enabled).count();
-            if !f.mappings.is_empty() && (on == 0 || on == f.mappings.len()) {
-                let _ = writeln!(s, "    event_sources: {}", crate::plan::show_toggle(on > 0));
-            } else if !f.mappings.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "    # event sources are mixed ({on} of {} enabled): not captured",
-                    f.mappings.len()
-                );
-            }
-        }
-    }
-    if !live.alarms.is_empty() {
-        s.push_str("cloudwatch:\n  alarms:\n");
-        for state in [true, false] {
-            let names: Vec<String> = live
-                .alarms
-                .iter()
-                .filter(|a| a.actions_enabled == state)
-                .map(|a| q(&a.name))
-                .collect();
-            if !names.is_empty() {
-                let _ = writeln!(s, "    - names:");
-                for n in names {
-                    let _ = writeln!(s, "        - {n}");
-                }
-                let _ = writeln!(s, "      actions: {}", crate::plan::show_toggle(state));
-            }
+    for svc in SERVICES {
+        let mine: Vec<&Resource> = live.of_service(svc.name()).collect();
+        if !mine.is_empty() {
+            s.push_str(&svc.capture(&mine));
         }
     }
     s

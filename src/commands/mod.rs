@@ -9,7 +9,7 @@ pub mod plan;
 pub mod status;
 pub mod validate;
 
-use crate::aws::Aws;
+use crate::session::Aws;
 use crate::cli::{Cli, Command, Global};
 use crate::config::Config;
 use crate::profile::Profile;

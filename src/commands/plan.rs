@@ -1,164 +1,11 @@
-//! `parkctl plan`: read live state, plan, show. Also the preparation that
-//! apply and restore share, so that what is applied is what was shown.
+//! `parkctl plan`: read live state, plan, show, and save the plan if asked.
 
-use super::{aws_fail, fail, Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
-use crate::aws::{sts::Caller, Aws};
+use super::{fail, Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::cli::Format;
-use crate::model::Live;
+use crate::pipeline::{prepare, source};
 use crate::plan::Plan;
-use crate::planner::{self, Context};
-use crate::profile::{Profile, Target};
-use crate::read::Wanted;
 use crate::render::text::Style;
-use crate::state::snapshot::Snapshot;
-use std::path::{Path, PathBuf};
-
-/// What a plan is computed towards: a profile, or a snapshot to restore.
-pub enum Source {
-    Profile(Profile),
-    Snapshot(PathBuf, Snapshot),
-}
-
-impl Source {
-    pub fn name(&self) -> String {
-        match self {
-            Source::Profile(p) => p.name.clone(),
-            Source::Snapshot(p, _) => format!(
-                "restore:{}",
-                p.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ),
-        }
-    }
-
-    pub fn target(&self) -> Target {
-        match self {
-            Source::Profile(p) => p.target.clone(),
-            Source::Snapshot(_, s) => Target {
-                region: Some(s.region.clone()),
-                account: Some(s.account.clone()).filter(|a| !a.is_empty()),
-            },
-        }
-    }
-
-    pub fn wanted(&self) -> Wanted {
-        match self {
-            Source::Profile(p) => Wanted::of(p),
-            Source::Snapshot(_, s) => Wanted::named(&s.live),
-        }
-    }
-
-    pub fn plan(&self, live: &Live, now: chrono::DateTime<chrono::Utc>) -> Plan {
-        let ctx = Context::at(now);
-        match self {
-            Source::Profile(p) => planner::plan(p, live, &ctx),
-            Source::Snapshot(path, s) => {
-                let desired =
-                    planner::desired_from_live(&s.live, &format!("snapshot {}", path.display()));
-                let sha = crate::profile::sha256_hex(
-                    serde_json::to_string(&s.live)
-                        .unwrap_or_default()
-                        .as_bytes(),
-                );
-                planner::diff(&desired, live, &ctx, &self.name(), &sha)
-            }
-        }
-    }
-}
-
-pub struct Prepared {
-    pub aws: Option<Aws>,
-    pub region: String,
-    pub caller: Option<Caller>,
-    pub live: Live,
-    pub plan: Plan,
-    pub wanted: Wanted,
-}
-
-pub fn source(
-    ctx: &Ctx,
-    profile: Option<&str>,
-    snapshot: Option<&str>,
-) -> Result<Source, miette::Report> {
-    match (profile, snapshot) {
-        (_, Some(s)) => {
-            let which = if s == "latest" { None } else { Some(s) };
-            let path = Snapshot::find(&ctx.state(), which).map_err(fail)?;
-            let snap = Snapshot::read(&path).map_err(fail)?;
-            Ok(Source::Snapshot(path, snap))
-        }
-        (Some(p), None) => Ok(Source::Profile(ctx.load_profile(p)?)),
-        (None, None) => Err(fail("name a profile or a snapshot")),
-    }
-}
-
-/// Connects, checks account and region, reads live state and plans.
-pub async fn prepare(
-    ctx: &Ctx,
-    src: &Source,
-    need_caller: bool,
-) -> Result<Prepared, miette::Report> {
-    let wanted = src.wanted();
-    if let Some(path) = &ctx.global.live_from {
-        let live: Live = serde_json::from_slice(
-            &crate::fsutil::read_capped(path, crate::state::MAX_STATE_BYTES).map_err(fail)?,
-        )
-        .map_err(|e| {
-            fail(format!(
-                "{}: not a live-state JSON file: {e}",
-                path.display()
-            ))
-        })?;
-        let plan = src.plan(&live, chrono::Utc::now());
-        let region = src.target().region.unwrap_or_else(|| "us-east-1".into());
-        return Ok(Prepared {
-            aws: None,
-            region,
-            caller: None,
-            live,
-            plan,
-            wanted,
-        });
-    }
-    let target = src.target();
-    let aws = ctx.connect(target.region.as_deref()).await?;
-    let mut caller = ctx
-        .guard(&aws, &target, &format!("`{}`", src.name()))
-        .await?;
-    if need_caller && caller.is_none() {
-        caller = Some(aws.sts.caller().await.map_err(aws_fail)?);
-    }
-    let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
-    let mut plan = src.plan(&live, chrono::Utc::now());
-    plan.cost = cost(ctx, &aws.region, &live, &plan);
-    let region = aws.region.clone();
-    Ok(Prepared {
-        aws: Some(aws),
-        region,
-        caller,
-        live,
-        plan,
-        wanted,
-    })
-}
-
-pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
-    match &ctx.config.pricing {
-        Some(p) => crate::cost::Pricing::load(p),
-        None => Ok(crate::cost::Pricing::builtin()),
-    }
-}
-
-fn cost(ctx: &Ctx, region: &str, live: &Live, plan: &Plan) -> Option<crate::cost::CostComparison> {
-    match pricing(ctx) {
-        Ok(p) => Some(crate::cost::compare(&p, region, live, plan)),
-        Err(e) => {
-            tracing::warn!("no cost estimate: {e}");
-            None
-        }
-    }
-}
+use std::path::Path;
 
 pub fn show(plan: &Plan, format: Format) {
     match format {
@@ -202,7 +49,7 @@ pub async fn run(
         if ctx.global.stats {
             eprint!(
                 "{}",
-                crate::aws::calllog::render_stats(&aws.stats, started.elapsed())
+                crate::render::stats::text(&aws.stats, started.elapsed())
             );
         }
     }

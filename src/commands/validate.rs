@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
     for p in &paths {
         match Profile::load(p) {
             Ok(profile) => {
-                let rules = profile.kinesis.len() + profile.lambda.len() + profile.alarms.len();
+                let rules = profile.rules.len();
                 println!("ok       {} ({rules} rules)", p.display());
             }
             Err(e) => {

@@ -1,83 +1,79 @@
-//! Checks that keep a plan from losing data or tripping an AWS limit
-//! half-way: they turn into plan errors (apply refuses) or warnings.
+//! Checks that span services, named here together: each keeps a plan from
+//! losing data where one service's change meets another's resource. They
+//! turn into plan errors (apply refuses) or warnings. Checks within one
+//! service are that service's `check`.
 
-use super::Desired;
-use crate::model::Live;
-use crate::plan::{Action, Change, Notice, Resource};
+use super::{Desired, Index};
+use crate::model::{Resource, Value};
+use crate::plan::{Change, Context, Notice, Notices};
+use crate::services::{kinesis, lambda};
 use chrono::Duration;
-use std::collections::BTreeSet;
-
-/// AWS keeps at least this much of an account's concurrency unreserved.
-pub const UNRESERVED_FLOOR: i64 = 100;
+use std::collections::{BTreeSet, HashMap};
 
 /// A parked period worth planning for: a weekend plus a holiday Monday.
 pub const PARKED_PERIOD_HOURS: u32 = 7 * 24;
 
 pub(crate) fn check(
     desired: &Desired,
-    live: &Live,
-    idx: &super::Index,
-    ctx: &super::Context,
+    idx: &Index,
+    ctx: &Context,
     changes: &[Change],
-    errors: &mut Vec<Notice>,
-    warnings: &mut Vec<Notice>,
+    out: &mut Notices,
 ) {
-    throttled_consumers(desired, idx, changes, errors);
-    short_retention(idx, ctx, changes, warnings);
-    unreserved_floor(live, changes, errors, warnings);
-    if changes
+    throttled_consumers(desired, idx, changes, out);
+    short_retention(idx, ctx, changes, out);
+}
+
+/// Kinesis and DynamoDB stream sources keep retrying a throttled batch
+/// until its records expire, which is why they matter for data safety.
+fn is_stream_source(m: &Resource) -> bool {
+    let arn = m.text("source_arn");
+    arn.contains(":kinesis:") || arn.contains(":dynamodb:")
+}
+
+/// The value each changed resource attribute ends in (first change wins).
+fn ends<'a>(changes: &'a [Change], service: &str, attr: &str) -> HashMap<&'a str, &'a Value> {
+    let mut m = HashMap::new();
+    for c in changes
         .iter()
-        .any(|c| matches!(c.action, Action::Shards { .. }))
+        .filter(|c| c.resource.service == service && c.attr == attr)
     {
-        warnings.push(Notice::new(format!(
-            "AWS allows {} UpdateShardCount calls per stream per rolling 24 h, including any made outside parkctl",
-            super::reshard::MAX_SCALING_CALLS_PER_DAY
-        )));
+        m.entry(c.resource.name.as_str()).or_insert(&c.to);
     }
+    m
 }
 
 /// Reserved concurrency 0 with a stream mapping left enabled: Lambda keeps
 /// retrying the throttled batch until its records expire, and they are lost.
-fn throttled_consumers(
-    desired: &Desired,
-    idx: &super::Index,
-    changes: &[Change],
-    errors: &mut Vec<Notice>,
-) {
-    // The state each changed mapping ends in, by UUID (first change wins).
-    let mut mapping_to: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-    for c in changes {
-        if let (Resource::Mapping { uuid, .. }, Action::EventSource { to, .. }) =
-            (&c.resource, &c.action)
-        {
-            mapping_to.entry(uuid.as_str()).or_insert(*to);
+fn throttled_consumers(desired: &Desired, idx: &Index, changes: &[Change], out: &mut Notices) {
+    let enabled_to = ends(changes, lambda::NAME, "enabled");
+    for ((service, kind, name), wants) in &desired.resources {
+        if service != lambda::NAME || kind != lambda::FUNCTION {
+            continue;
         }
-    }
-    for (name, want) in &desired.functions {
-        let Some(f) = idx.functions.get(name.as_str()).copied() else {
+        let Some(f) = idx.get(&(service.clone(), kind.clone(), name.clone())) else {
             continue;
         };
-        let reserved_after = want.reserved.as_ref().map_or(f.reserved, |w| w.value);
-        if reserved_after != Some(0) {
+        let want = wants.get("reserved_concurrency");
+        let reserved_after = want.map_or(f.get("reserved_concurrency"), |w| &w.value);
+        if reserved_after != &Value::from(0) {
             continue;
         }
-        for m in f.mappings.iter().filter(|m| m.is_stream_source()) {
-            let enabled_after = mapping_to
-                .get(m.uuid.as_str())
-                .copied()
-                .unwrap_or(m.enabled);
-            if enabled_after {
-                let rule = want
-                    .reserved
-                    .as_ref()
-                    .map(|w| w.rule.as_str())
-                    .unwrap_or("the live state");
-                errors.push(Notice::on(
+        for m in idx.children(lambda::NAME, name) {
+            if !m.is(lambda::NAME, lambda::SOURCE) {
+                continue;
+            }
+            let on = enabled_to
+                .get(m.name())
+                .map_or(m.flag("enabled"), |v| v.as_bool() == Some(true));
+            if on && is_stream_source(m) {
+                let rule = want.map_or("the live state", |w| w.rule.as_str());
+                out.errors.push(Notice::on(
                     format!("lambda function {name}"),
                     format!(
                         "lambda function {name} would get reserved concurrency 0 ({rule}) while its event source {} ({}) stays enabled: Lambda retries the throttled batches until the records expire and they are lost. Add `event_sources: disabled` to that rule",
-                        m.source_name(),
-                        m.uuid
+                        lambda::source_name(m.text("source_arn")),
+                        m.name()
                     ),
                 ));
             }
@@ -87,79 +83,35 @@ fn throttled_consumers(
 
 /// Parking a stream (fewer shards, or its consumers stopped) with a short
 /// retention: records not read before they expire are deleted.
-fn short_retention(
-    idx: &super::Index,
-    ctx: &super::Context,
-    changes: &[Change],
-    warnings: &mut Vec<Notice>,
-) {
+fn short_retention(idx: &Index, ctx: &Context, changes: &[Change], out: &mut Notices) {
     let mut parked: BTreeSet<&str> = BTreeSet::new();
     for c in changes {
-        match (&c.resource, &c.action) {
-            (Resource::Stream { name }, Action::Shards { from, to, .. }) if to < from => {
-                parked.insert(name);
+        let r = &c.resource;
+        if r.service == kinesis::NAME && c.attr == "shards" {
+            if c.to.as_u64() < c.from.as_u64() {
+                parked.insert(&r.name);
             }
-            (Resource::Mapping { function, uuid, .. }, Action::EventSource { to: false, .. }) => {
-                let arn = idx
-                    .functions
-                    .get(function.as_str())
-                    .and_then(|f| f.mappings.iter().find(|m| &m.uuid == uuid))
-                    .map(|m| m.source_arn.as_str());
-                if let Some(s) = arn.and_then(|a| idx.stream_by_arn.get(a)) {
-                    parked.insert(&s.name);
-                }
+        } else if r.service == lambda::NAME && r.kind == lambda::SOURCE && c.to == Value::Bool(false) {
+            let source = idx.find(&r.service, &r.kind, &r.name).map(|m| m.text("source_arn"));
+            if let Some(s) = source.and_then(|a| idx.by_arn(a)) {
+                parked.insert(s.name());
             }
-            _ => {}
         }
     }
     for name in parked {
-        let Some(s) = idx.streams.get(name).copied() else {
+        let Some(s) = idx.find(kinesis::NAME, kinesis::STREAM, name) else {
             continue;
         };
-        if s.retention_hours < PARKED_PERIOD_HOURS {
-            let expiry = ctx.now + Duration::hours(i64::from(s.retention_hours));
-            warnings.push(Notice::on(
+        let hours = s.u32("retention_hours").unwrap_or(0);
+        if hours < PARKED_PERIOD_HOURS {
+            let expiry = ctx.now + Duration::hours(i64::from(hours));
+            out.warnings.push(Notice::on(
                 format!("kinesis stream {name}"),
                 format!(
-                    "kinesis stream {name} keeps records for {} h only: records still unread when it is parked expire by {} at the latest (older ones sooner). Restore before then, or raise its retention (parkctl never lowers it)",
-                    s.retention_hours,
+                    "kinesis stream {name} keeps records for {hours} h only: records still unread when it is parked expire by {} at the latest (older ones sooner). Restore before then, or raise its retention (parkctl never lowers it)",
                     expiry.format("%Y-%m-%d %H:%M UTC")
                 ),
             ));
         }
-    }
-}
-
-/// AWS refuses a reservation that would leave fewer than 100 unreserved.
-fn unreserved_floor(
-    live: &Live,
-    changes: &[Change],
-    errors: &mut Vec<Notice>,
-    warnings: &mut Vec<Notice>,
-) {
-    let delta: i64 = changes
-        .iter()
-        .filter_map(|c| match c.action {
-            Action::ReservedConcurrency { from, to } => {
-                Some(i64::from(to.unwrap_or(0)) - i64::from(from.unwrap_or(0)))
-            }
-            _ => None,
-        })
-        .sum();
-    if delta <= 0 {
-        return;
-    }
-    match live.account.unreserved_concurrency {
-        Some(now) => {
-            let after = i64::from(now) - delta;
-            if after < UNRESERVED_FLOOR {
-                errors.push(Notice::new(format!(
-                    "the plan reserves {delta} more concurrency, leaving {after} unreserved in the account; AWS keeps at least {UNRESERVED_FLOOR} unreserved (now {now}). Lower the reservations or raise the account's concurrency quota"
-                )));
-            }
-        }
-        None => warnings.push(Notice::new(format!(
-            "could not read the account's unreserved concurrency (GetAccountSettings); the plan reserves {delta} more, which AWS refuses if fewer than {UNRESERVED_FLOOR} would stay unreserved"
-        ))),
     }
 }

@@ -1,61 +1,53 @@
 //! From a profile's rules to one desired value per resource attribute,
 //! finding missing named resources, empty selectors and conflicting rules.
+//! Generic: each service's schema says which kind its rules select and
+//! which attribute each rule key sets.
 
-use crate::model::{Live, Tags};
-use crate::plan::Notice;
+use crate::model::{Live, Resource, ResourceId, Value};
+use crate::plan::{Notice, Notices, Want};
 use crate::profile::{Profile, Rule, Selector};
+use crate::service::Service;
+use crate::services::SERVICES;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Want<T> {
-    pub value: T,
-    pub rule: String,
+/// A resource as the planner keys it: service, kind, name.
+pub type Key = (String, String, String);
+
+pub fn key(id: &ResourceId) -> Key {
+    (id.service.clone(), id.kind.clone(), id.name.clone())
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FunctionWant {
-    /// `Some(None)` asks for no reservation.
-    pub reserved: Option<Want<Option<u32>>>,
-    pub sources: Option<Want<bool>>,
-    /// Per-mapping states, used when restoring a snapshot where a function's
-    /// mappings were not all alike.
-    pub per_mapping: BTreeMap<String, bool>,
-    pub per_mapping_rule: String,
-}
-
-/// Every selected resource, with what is wanted of it (`None`: selected,
-/// nothing set). Selected resources are observed for saved plans even when
-/// no attribute of theirs is set.
+/// Every selected resource, with what is wanted of each attribute (empty:
+/// selected, nothing set). Selected resources are observed for saved plans
+/// even when no attribute of theirs is set.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Desired {
-    pub streams: BTreeMap<String, Option<Want<u32>>>,
-    pub functions: BTreeMap<String, FunctionWant>,
-    pub alarms: BTreeMap<String, Option<Want<bool>>>,
+    pub resources: BTreeMap<Key, BTreeMap<String, Want>>,
 }
 
-fn select<'a, S>(
-    rule: &Rule<S>,
-    kind: &str,
-    live: impl Iterator<Item = (&'a str, &'a Tags)>,
-    errors: &mut Vec<Notice>,
-    warnings: &mut Vec<Notice>,
-) -> Vec<String> {
-    let all: Vec<(&str, &Tags)> = live.collect();
-    let matched: Vec<String> = all
+/// The resources `rule` selects among `live`; missing named ones are
+/// errors, a selector matching nothing a warning.
+fn select<'a>(
+    rule: &Rule,
+    title: &str,
+    live: &[&'a Resource],
+    out: &mut Notices,
+) -> Vec<&'a Resource> {
+    let matched: Vec<&Resource> = live
         .iter()
-        .filter(|(n, t)| rule.selector.matches(n, Some(t)))
-        .map(|(n, _)| n.to_string())
+        .filter(|r| rule.selector.matches(r.name(), Some(&r.tags)))
+        .copied()
         .collect();
-    let missing = missing_names(&rule.selector, &all);
+    let missing = missing_names(&rule.selector, live);
     for name in &missing {
-        errors.push(Notice::on(
-            format!("{kind} {name}"),
-            format!("{kind} `{name}` named by rule {} does not exist", rule.id),
+        out.errors.push(Notice::on(
+            format!("{title} {name}"),
+            format!("{title} `{name}` named by rule {} does not exist", rule.id),
         ));
     }
     if matched.is_empty() && missing.is_empty() {
-        warnings.push(Notice::new(format!(
-            "rule {} ({}) selects no {kind}",
+        out.warnings.push(Notice::new(format!(
+            "rule {} ({}) selects no {title}",
             rule.id,
             rule.selector.describe()
         )));
@@ -63,170 +55,148 @@ fn select<'a, S>(
     matched
 }
 
-fn missing_names(sel: &Selector, all: &[(&str, &Tags)]) -> Vec<String> {
+fn missing_names(sel: &Selector, all: &[&Resource]) -> Vec<String> {
+    let have: std::collections::HashSet<&str> = all.iter().map(|r| r.name()).collect();
     sel.names
         .iter()
-        .filter(|n| !all.iter().any(|(name, _)| name == n))
+        .filter(|n| !have.contains(n.as_str()))
         .cloned()
         .collect()
 }
 
 /// Records a wanted value, or a conflict when another rule already wants a
-/// different one for the same attribute.
-fn want<T: PartialEq + std::fmt::Debug + Clone>(
-    slot: &mut Option<Want<T>>,
-    value: T,
-    rule: &str,
-    what: &str,
-    show: impl Fn(&T) -> String,
-    errors: &mut Vec<Notice>,
-) {
+/// different one for the same key of the same resource.
+fn want(slot: &mut Option<Want>, value: &Value, rule: &str, what: &str, out: &mut Notices) {
     match slot {
-        Some(w) if w.value != value => errors.push(Notice::on(
+        Some(w) if w.value != *value => out.errors.push(Notice::on(
             what,
             format!(
                 "rules {} and {} both set {what}, to {} and {}",
                 w.rule,
                 rule,
-                show(&w.value),
-                show(&value)
+                crate::model::show(&w.value),
+                crate::model::show(value)
             ),
         )),
         Some(_) => {}
         None => {
             *slot = Some(Want {
-                value,
+                value: value.clone(),
                 rule: rule.to_string(),
             })
         }
     }
 }
 
-pub fn resolve(profile: &Profile, live: &Live) -> (Desired, Vec<Notice>, Vec<Notice>) {
-    let mut d = Desired::default();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+/// The resources of `service` by kind, and each one's children by kind.
+struct Scope<'a> {
+    by_kind: BTreeMap<&'a str, Vec<&'a Resource>>,
+    children: BTreeMap<(&'a str, &'a str), Vec<&'a Resource>>,
+}
 
-    for rule in &profile.kinesis {
-        let names = select(
-            rule,
-            "kinesis stream",
-            live.streams.iter().map(|s| (s.name.as_str(), &s.tags)),
-            &mut errors,
-            &mut warnings,
-        );
-        for n in names {
-            let slot = d.streams.entry(n.clone()).or_default();
-            if let Some(v) = rule.spec.shards {
-                want(
-                    slot,
-                    v,
-                    &rule.id,
-                    &format!("shards of kinesis stream {n}"),
-                    |v| v.to_string(),
-                    &mut errors,
-                );
+impl<'a> Scope<'a> {
+    fn of(live: &'a Live, service: &'a str) -> Self {
+        let mut by_kind: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
+        let mut children: BTreeMap<(&str, &str), Vec<&Resource>> = BTreeMap::new();
+        for r in live.of_service(service) {
+            by_kind.entry(r.id.kind.as_str()).or_default().push(r);
+            if let Some(p) = &r.parent {
+                children
+                    .entry((p.as_str(), r.id.kind.as_str()))
+                    .or_default()
+                    .push(r);
+            }
+        }
+        Scope { by_kind, children }
+    }
+}
+
+pub fn resolve(profile: &Profile, live: &Live) -> (Desired, Notices) {
+    let mut d = Desired::default();
+    let mut out = Notices::default();
+    for s in SERVICES {
+        let rules: Vec<&Rule> = profile.rules_of(s.name()).collect();
+        if !rules.is_empty() {
+            resolve_service(*s, &rules, live, &mut d, &mut out);
+        }
+    }
+    (d, out)
+}
+
+fn resolve_service(
+    s: &dyn Service,
+    rules: &[&Rule],
+    live: &Live,
+    d: &mut Desired,
+    out: &mut Notices,
+) {
+    let scope = Scope::of(live, s.name());
+    let Some(kind) = s.kinds().iter().find(|k| k.selectable) else {
+        return;
+    };
+    let title = format!("{} {}", s.name(), kind.name);
+    let pool = scope.by_kind.get(kind.name).cloned().unwrap_or_default();
+    // The value per (resource, rule key), for conflicts between rules.
+    let mut wants: BTreeMap<(&str, &str), Option<Want>> = BTreeMap::new();
+    for rule in rules {
+        for r in select(rule, &title, &pool, out) {
+            d.resources.entry(key(&r.id)).or_default();
+            for (k, v) in &rule.attrs {
+                let what = format!("{k} of {title} {}", r.name());
+                want(wants.entry((r.name(), k.as_str())).or_default(), v, &rule.id, &what, out);
             }
         }
     }
-    for rule in &profile.lambda {
-        let names = select(
-            rule,
-            "lambda function",
-            live.functions.iter().map(|f| (f.name.as_str(), &f.tags)),
-            &mut errors,
-            &mut warnings,
-        );
-        for n in names {
-            let slot = d.functions.entry(n.clone()).or_default();
-            if let Some(r) = rule.spec.reserved_concurrency {
-                want(
-                    &mut slot.reserved,
-                    r.as_option(),
-                    &rule.id,
-                    &format!("reserved_concurrency of lambda function {n}"),
-                    |v| crate::plan::show_reserved(*v),
-                    &mut errors,
-                );
-            }
-            if let Some(t) = rule.spec.event_sources {
-                want(
-                    &mut slot.sources,
-                    t.is_on(),
-                    &rule.id,
-                    &format!("event_sources of lambda function {n}"),
-                    |v| crate::plan::show_toggle(*v),
-                    &mut errors,
-                );
+    for ((name, k), w) in wants {
+        let (Some(w), Some(attr)) = (w, s.attrs().iter().find(|a| a.key == k)) else {
+            continue;
+        };
+        let targets: Vec<&Resource> = if attr.kind == kind.name {
+            pool.iter().filter(|r| r.name() == name).copied().collect()
+        } else {
+            scope.children.get(&(name, attr.kind)).cloned().unwrap_or_default()
+        };
+        for t in targets {
+            let slot = d.resources.entry(key(&t.id)).or_default();
+            slot.insert(attr.attr.to_string(), w.clone());
+        }
+    }
+    // Children of selected resources are selected with them.
+    let parents: Vec<String> = d
+        .resources
+        .keys()
+        .filter(|(sv, k, _)| sv == s.name() && k == kind.name)
+        .map(|(_, _, n)| n.clone())
+        .collect();
+    for ((p, _), kids) in &scope.children {
+        if parents.iter().any(|n| n == p) {
+            for c in kids {
+                d.resources.entry(key(&c.id)).or_default();
             }
         }
     }
-    for rule in &profile.alarms {
-        let names = select(
-            rule,
-            "cloudwatch alarm",
-            live.alarms.iter().map(|a| (a.name.as_str(), &a.tags)),
-            &mut errors,
-            &mut warnings,
-        );
-        for n in names {
-            let slot = d.alarms.entry(n.clone()).or_default();
-            if let Some(t) = rule.spec.actions {
-                want(
-                    slot,
-                    t.is_on(),
-                    &rule.id,
-                    &format!("actions of cloudwatch alarm {n}"),
-                    |v| crate::plan::show_toggle(*v),
-                    &mut errors,
-                );
-            }
-        }
-    }
-    (d, errors, warnings)
 }
 
 /// The desired state that puts every resource of `recorded` back as it was
-/// recorded (a snapshot), mapping by mapping.
+/// recorded (a snapshot): each managed attribute at its recorded value.
 pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired {
-    fn w<T>(value: T, rule: &str) -> Option<Want<T>> {
-        Some(Want {
-            value,
-            rule: rule.to_string(),
-        })
-    }
-    Desired {
-        streams: recorded
-            .streams
-            .iter()
-            .map(|s| (s.name.clone(), w(s.open_shards, rule)))
-            .collect(),
-        functions: recorded
-            .functions
-            .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    FunctionWant {
-                        reserved: Some(Want {
-                            value: f.reserved,
-                            rule: rule.to_string(),
-                        }),
-                        sources: None,
-                        per_mapping: f
-                            .mappings
-                            .iter()
-                            .map(|m| (m.uuid.clone(), m.enabled))
-                            .collect(),
-                        per_mapping_rule: rule.to_string(),
+    let mut d = Desired::default();
+    for r in &recorded.resources {
+        let managed = crate::services::get(&r.id.service)
+            .and_then(|s| s.kinds().iter().find(|k| k.name == r.id.kind))
+            .map_or(&[][..], |k| k.managed);
+        let slot = d.resources.entry(key(&r.id)).or_default();
+        for a in managed {
+            if let Some(v) = r.attrs.get(*a) {
+                slot.insert(
+                    a.to_string(),
+                    Want {
+                        value: v.clone(),
+                        rule: rule.to_string(),
                     },
-                )
-            })
-            .collect(),
-        alarms: recorded
-            .alarms
-            .iter()
-            .map(|a| (a.name.clone(), w(a.actions_enabled, rule)))
-            .collect(),
+                );
+            }
+        }
     }
+    d
 }

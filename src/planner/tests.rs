@@ -1,11 +1,228 @@
 //! Unit tests of the pure planner: profiles parsed from YAML text, live
 //! state built by hand, no server and no clock.
 
-use super::*;
-use crate::model::{AccountFacts, Alarm, Function, Mapping, Stream, Tags};
-use crate::plan::{Action, Change, Notice, Observation, Phase, Plan, Resource};
+use super::{Context, Desired};
+use crate::model::{Tags, Value};
+use crate::plan::{Change, Notice, Observation, Phase, Plan};
 use crate::profile::Profile;
-use chrono::TimeZone;
+use chrono::{DateTime, TimeZone, Utc};
+use fx::*;
+
+/// Typed builders over the generic model, so that the tests read as the
+/// project's resources do: streams, functions with their mappings, alarms.
+mod fx {
+    use crate::model::{self, Resource, Tags, Value};
+    use crate::services::{alarms, kinesis, lambda};
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum StreamMode {
+        Provisioned,
+        OnDemand,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Stream {
+        pub name: String,
+        pub arn: String,
+        pub mode: StreamMode,
+        pub open_shards: u32,
+        pub retention_hours: u32,
+        pub status: String,
+        pub tags: Tags,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Mapping {
+        pub uuid: String,
+        pub source_arn: String,
+        pub enabled: bool,
+        pub state: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Function {
+        pub name: String,
+        pub arn: String,
+        pub reserved: Option<u32>,
+        pub mappings: Vec<Mapping>,
+        pub tags: Tags,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Alarm {
+        pub name: String,
+        pub arn: String,
+        pub actions_enabled: bool,
+        pub high_resolution: bool,
+        pub tags: Tags,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AccountFacts {
+        pub unreserved_concurrency: Option<u32>,
+        pub concurrency_limit: Option<u32>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Live {
+        pub streams: Vec<Stream>,
+        pub functions: Vec<Function>,
+        pub alarms: Vec<Alarm>,
+        pub account: AccountFacts,
+    }
+
+    impl Live {
+        pub fn stream(&self, name: &str) -> Option<&Stream> {
+            self.streams.iter().find(|s| s.name == name)
+        }
+        pub fn function(&self, name: &str) -> Option<&Function> {
+            self.functions.iter().find(|f| f.name == name)
+        }
+        pub fn alarm(&self, name: &str) -> Option<&Alarm> {
+            self.alarms.iter().find(|a| a.name == name)
+        }
+
+        pub fn model(&self) -> model::Live {
+            let mut out = model::Live::default();
+            for s in &self.streams {
+                let mode = match s.mode {
+                    StreamMode::Provisioned => "provisioned",
+                    StreamMode::OnDemand => "on_demand",
+                };
+                let mut r = kinesis::stream(&s.name)
+                    .with("shards", s.open_shards)
+                    .with("retention_hours", s.retention_hours)
+                    .with("mode", mode)
+                    .with("status", s.status.as_str());
+                r.arn = s.arn.clone();
+                r.tags = s.tags.clone();
+                out.resources.push(r);
+            }
+            for f in &self.functions {
+                let mut r = lambda::function(&f.name).with("reserved_concurrency", f.reserved);
+                r.arn = f.arn.clone();
+                r.tags = f.tags.clone();
+                out.resources.push(r);
+                for m in &f.mappings {
+                    out.resources.push(lambda::mapping(
+                        &f.name,
+                        &m.uuid,
+                        &m.source_arn,
+                        m.enabled,
+                        &m.state,
+                    ));
+                }
+            }
+            for a in &self.alarms {
+                let mut r = alarms::alarm(&a.name)
+                    .with("actions", a.actions_enabled)
+                    .with("high_resolution", a.high_resolution);
+                r.arn = a.arn.clone();
+                r.tags = a.tags.clone();
+                out.resources.push(r);
+            }
+            let mut facts = model::Attrs::new();
+            if let Some(n) = self.account.unreserved_concurrency {
+                facts.insert("unreserved_concurrency".into(), Value::from(n));
+            }
+            if let Some(n) = self.account.concurrency_limit {
+                facts.insert("concurrency_limit".into(), Value::from(n));
+            }
+            if !facts.is_empty() {
+                out.facts.insert(lambda::NAME.into(), facts);
+            }
+            out
+        }
+
+        pub fn from_model(m: &model::Live) -> Live {
+            let of = |kind: &'static str| m.resources.iter().filter(move |r| r.id.kind == kind);
+            let streams = of(kinesis::STREAM)
+                .map(|r| Stream {
+                    name: r.name().into(),
+                    arn: r.arn.clone(),
+                    mode: if r.text("mode") == "on_demand" {
+                        StreamMode::OnDemand
+                    } else {
+                        StreamMode::Provisioned
+                    },
+                    open_shards: r.u32("shards").unwrap(),
+                    retention_hours: r.u32("retention_hours").unwrap(),
+                    status: r.text("status").into(),
+                    tags: r.tags.clone(),
+                })
+                .collect();
+            let mapping = |r: &Resource| Mapping {
+                uuid: r.name().into(),
+                source_arn: r.text("source_arn").into(),
+                enabled: r.flag("enabled"),
+                state: if r.flag("enabled") { "Enabled" } else { "Disabled" }.into(),
+            };
+            let functions = of(lambda::FUNCTION)
+                .map(|r| Function {
+                    name: r.name().into(),
+                    arn: r.arn.clone(),
+                    reserved: r.u32("reserved_concurrency"),
+                    mappings: of(lambda::SOURCE)
+                        .filter(|m| m.parent.as_deref() == Some(r.name()))
+                        .map(mapping)
+                        .collect(),
+                    tags: r.tags.clone(),
+                })
+                .collect();
+            let alarms = of(alarms::ALARM)
+                .map(|r| Alarm {
+                    name: r.name().into(),
+                    arn: r.arn.clone(),
+                    actions_enabled: r.flag("actions"),
+                    high_resolution: r.flag("high_resolution"),
+                    tags: r.tags.clone(),
+                })
+                .collect();
+            let fact = |k: &str| m.fact(lambda::NAME, k).as_u64().map(|n| n as u32);
+            Live {
+                streams,
+                functions,
+                alarms,
+                account: AccountFacts {
+                    unreserved_concurrency: fact("unreserved_concurrency"),
+                    concurrency_limit: fact("concurrency_limit"),
+                },
+            }
+        }
+    }
+
+    #[allow(dead_code)]
+    pub fn value(v: impl Into<Value>) -> Value {
+        v.into()
+    }
+}
+
+fn plan(p: &Profile, live: &Live, ctx: &Context) -> Plan {
+    super::plan(p, &live.model(), ctx)
+}
+
+fn diff(d: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str) -> Plan {
+    super::diff(d, &live.model(), ctx, name, sha)
+}
+
+fn desired_from_live(live: &Live, rule: &str) -> Desired {
+    super::desired_from_live(&live.model(), rule)
+}
+
+#[allow(dead_code)]
+fn observe(live: &Live) -> Vec<Observation> {
+    super::observe(&live.model())
+}
+
+fn old_phase(p: Phase) -> &'static str {
+    match p {
+        Phase::Silence => "AlarmsOff",
+        Phase::StopIntake => "SourcesOff",
+        Phase::Capacity => "Capacity",
+        Phase::StartIntake => "SourcesOn",
+        Phase::Rearm => "AlarmsOn",
+    }
+}
 
 const ACCOUNT: &str = "123456789012";
 const STREAM: &str = "user-journey-analytics-events";
@@ -186,45 +403,12 @@ fn sample_running() -> Live {
 
 /// What applying a plan does to live state, as the adapters would.
 fn apply(live: &Live, plan: &Plan) -> Live {
-    let mut out = live.clone();
     for c in &plan.changes {
-        match (&c.resource, &c.action) {
-            (Resource::Stream { name }, Action::Shards { to, steps, .. }) => {
-                assert_eq!(steps.last(), Some(to), "{c:?}");
-                out.streams
-                    .iter_mut()
-                    .find(|s| &s.name == name)
-                    .unwrap()
-                    .open_shards = *to;
-            }
-            (Resource::Function { name }, Action::ReservedConcurrency { to, .. }) => {
-                out.functions
-                    .iter_mut()
-                    .find(|f| &f.name == name)
-                    .unwrap()
-                    .reserved = *to;
-            }
-            (Resource::Mapping { function, uuid, .. }, Action::EventSource { to, .. }) => {
-                let f = out
-                    .functions
-                    .iter_mut()
-                    .find(|f| &f.name == function)
-                    .unwrap();
-                let m = f.mappings.iter_mut().find(|m| &m.uuid == uuid).unwrap();
-                m.enabled = *to;
-                m.state = if *to { "Enabled" } else { "Disabled" }.into();
-            }
-            (Resource::Alarm { name }, Action::AlarmActions { to, .. }) => {
-                out.alarms
-                    .iter_mut()
-                    .find(|a| &a.name == name)
-                    .unwrap()
-                    .actions_enabled = *to;
-            }
-            other => panic!("unexpected change {other:?}"),
+        if c.attr == "shards" {
+            assert_eq!(c.steps.last(), Some(&c.to), "{c:?}");
         }
     }
-    out
+    Live::from_model(&super::after(&live.model(), plan))
 }
 
 /// One line per change: `phase resource: before -> after`.
@@ -233,11 +417,11 @@ fn lines(plan: &Plan) -> Vec<String> {
         .iter()
         .map(|c| {
             format!(
-                "{:?} {}: {} -> {}",
-                c.phase,
+                "{} {}: {} -> {}",
+                old_phase(c.phase),
                 c.resource,
-                c.action.before(),
-                c.action.after()
+                c.before(),
+                c.after()
             )
         })
         .collect()
@@ -265,13 +449,8 @@ fn assert_clean(plan: &Plan) {
     );
 }
 
-fn mapping_res(function: &str, uuid: &str, source: &str) -> String {
-    Resource::Mapping {
-        function: function.into(),
-        uuid: uuid.into(),
-        source: source.into(),
-    }
-    .to_string()
+fn mapping_res(function: &str, _uuid: &str, source: &str) -> String {
+    format!("lambda event source {function} <- {source}")
 }
 
 // ------------------------------------------------------ the sample project
@@ -325,7 +504,7 @@ fn sample_project_parks_in_safe_order() {
     assert_eq!(lines(&plan), expected_parked_lines());
     assert_eq!(
         phases(&plan),
-        vec![Phase::AlarmsOff, Phase::SourcesOff, Phase::Capacity]
+        vec![Phase::Silence, Phase::StopIntake, Phase::Capacity]
     );
     assert_eq!(plan.changes.len(), 14);
     assert_eq!(plan.profile, "parked");
@@ -335,36 +514,29 @@ fn sample_project_parks_in_safe_order() {
     );
     assert_eq!(
         plan.selected,
-        crate::plan::Selected {
-            streams: 1,
-            functions: 2,
-            mappings: 2,
-            alarms: 9
-        }
+        [
+            ("cloudwatch alarm".to_string(), 9),
+            ("kinesis stream".to_string(), 1),
+            ("lambda event source".to_string(), 2),
+            ("lambda function".to_string(), 2),
+        ]
+        .into()
     );
 
-    let shards = plan
-        .changes
-        .iter()
-        .find(|c| matches!(c.action, Action::Shards { .. }))
-        .unwrap();
+    let shards = plan.changes.iter().find(|c| c.attr == "shards").unwrap();
     assert_eq!(
-        shards.action,
-        Action::Shards {
-            from: 2,
-            to: 1,
-            steps: vec![1]
-        }
+        (&shards.from, &shards.to, &shards.steps),
+        (&value(2), &value(1), &vec![value(1)])
     );
     assert_eq!(shards.rule, "kinesis[0] (line 7)");
     for c in plan
         .changes
         .iter()
-        .filter(|c| c.resource.service() == "lambda")
+        .filter(|c| c.resource.service == "lambda")
     {
         assert_eq!(c.rule, "lambda[0] (line 10)", "{c:?}");
     }
-    for c in plan.changes.iter().filter(|c| c.phase == Phase::AlarmsOff) {
+    for c in plan.changes.iter().filter(|c| c.phase == Phase::Silence) {
         assert_eq!(c.rule, "cloudwatch.alarms[0] (line 15)", "{c:?}");
     }
 }
@@ -387,7 +559,7 @@ fn sample_project_round_trip() {
     assert_eq!(lines(&running_plan), expected_running_lines());
     assert_eq!(
         phases(&running_plan),
-        vec![Phase::Capacity, Phase::SourcesOn, Phase::AlarmsOn]
+        vec![Phase::Capacity, Phase::StartIntake, Phase::Rearm]
     );
     assert_eq!(apply(&parked, &running_plan), running);
 
@@ -495,12 +667,12 @@ fn resources_no_rule_selects_are_untouched_and_unobserved() {
     let live = sample_running();
     let p = plan(&profile(PARKED), &live, &ctx());
     for c in &p.changes {
-        let name = c.resource.name();
+        let name = c.resource.to_string();
         assert!(
             !name.contains("billing-service"),
             "touches another project: {c:?}"
         );
-        assert_ne!(c.resource, Resource::Function { name: API.into() });
+        assert_ne!(c.resource, crate::services::lambda::function(API).id);
     }
     for o in &p.observed {
         assert!(
@@ -614,7 +786,7 @@ cloudwatch:
     );
     assert!(w.contains("rule cloudwatch.alarms[0] (line 11) (prefix nothing-here-) selects no cloudwatch alarm"), "{w}");
     assert_eq!(p.warnings.len(), 3, "{w}");
-    assert_eq!(p.selected, crate::plan::Selected::default());
+    assert!(p.selected.is_empty(), "{:?}", p.selected);
 }
 
 #[test]
@@ -689,7 +861,7 @@ lambda:
     assert_eq!(
         p.changes
             .iter()
-            .filter(|c| c.phase == Phase::AlarmsOff)
+            .filter(|c| c.phase == Phase::Silence)
             .count(),
         9
     );
@@ -697,17 +869,14 @@ lambda:
         .changes
         .iter()
         .find(|c| {
-            c.resource
-                == Resource::Alarm {
-                    name: ALARMS[8].into(),
-                }
+            c.resource == crate::services::alarms::alarm(ALARMS[8]).id
         })
         .unwrap();
     assert_eq!(processor_alarm.rule, "cloudwatch.alarms[0] (line 4)");
     assert_eq!(
         p.changes
             .iter()
-            .filter(|c| c.phase == Phase::SourcesOff)
+            .filter(|c| c.phase == Phase::StopIntake)
             .count(),
         2
     );
@@ -774,11 +943,11 @@ cloudwatch:
     let alarms: Vec<&Change> = p
         .changes
         .iter()
-        .filter(|c| c.phase == Phase::AlarmsOff)
+        .filter(|c| c.phase == Phase::Silence)
         .collect();
     assert_eq!(alarms.len(), 5);
-    assert_eq!(p.selected.functions, 1);
-    assert_eq!(p.selected.streams, 1);
+    assert_eq!(p.selected["lambda function"], 1);
+    assert_eq!(p.selected["kinesis stream"], 1);
 }
 
 // ------------------------------------------------------------------ kinesis
@@ -801,22 +970,20 @@ fn eight_to_one_shards_is_three_steps() {
     let p = plan(&shards_profile(1), &one_stream(8, 168), &ctx());
     assert_clean(&p);
     assert_eq!(p.changes.len(), 1);
+    let c = &p.changes[0];
     assert_eq!(
-        p.changes[0].action,
-        Action::Shards {
-            from: 8,
-            to: 1,
-            steps: vec![4, 2, 1]
-        }
+        (&c.from, &c.to, &c.steps),
+        (&value(8), &value(1), &vec![value(4), value(2), value(1)])
+    );
+    assert_eq!(
+        c.note.as_deref(),
+        Some("3 UpdateShardCount calls, via 4, 2")
     );
     let up = plan(&shards_profile(8), &one_stream(1, 168), &ctx());
+    let c = &up.changes[0];
     assert_eq!(
-        up.changes[0].action,
-        Action::Shards {
-            from: 1,
-            to: 8,
-            steps: vec![2, 4, 8]
-        }
+        (&c.from, &c.to, &c.steps),
+        (&value(1), &value(8), &vec![value(2), value(4), value(8)])
     );
 }
 
@@ -881,7 +1048,7 @@ fn a_recorded_stream_with_zero_shards_is_refused_not_looped_on() {
     );
     assert!(p.is_empty(), "{:#?}", lines(&p));
     assert!(text(&p.errors).contains("0 shards"), "{}", text(&p.errors));
-    assert!(reshard::steps(1, 0).len() <= 1);
+    assert!(crate::services::kinesis::reshard::steps(1, 0).len() <= 1);
 }
 
 // ------------------------------------------------------------------- guards
@@ -1184,9 +1351,16 @@ fn desired_from_live_restores_mapping_by_mapping() {
         account: AccountFacts::default(),
     };
     let desired = desired_from_live(&recorded, "snapshot 2025-01-10");
-    assert_eq!(desired.functions["f"].per_mapping.len(), 2);
-    assert!(!desired.functions["f"].per_mapping["m-off"]);
-    assert_eq!(desired.functions["f"].sources, None);
+    let sources: Vec<_> = desired
+        .resources
+        .iter()
+        .filter(|((_, kind, _), _)| kind == "event source")
+        .collect();
+    assert_eq!(sources.len(), 2);
+    let off = ("lambda".into(), "event source".into(), "m-off".into());
+    assert_eq!(desired.resources[&off]["enabled"].value, Value::Bool(false));
+    let f = ("lambda".into(), "function".into(), "f".into());
+    assert!(!desired.resources[&f].contains_key("event_sources"));
 
     let p = diff(&desired, &live, &ctx(), "restore", "");
     assert_clean(&p);
@@ -1342,7 +1516,7 @@ fn no_changes_when_live_already_matches() {
     assert_clean(&p);
     assert!(p.is_empty());
     assert!(p.warnings.is_empty(), "{}", text(&p.warnings));
-    assert_eq!(p.selected.alarms, 9);
+    assert_eq!(p.selected["cloudwatch alarm"], 9);
     assert!(p.phases().is_empty());
 }
 
@@ -1368,10 +1542,10 @@ fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
     )
     .unwrap();
     let live = Live {
-        streams: vec![crate::model::Stream {
+        streams: vec![Stream {
             name: "s".into(),
             arn: "arn:aws:kinesis:us-east-1:1:stream/s".into(),
-            mode: crate::model::StreamMode::Provisioned,
+            mode: StreamMode::Provisioned,
             open_shards: 0,
             retention_hours: 24,
             status: "CREATING".into(),
@@ -1379,11 +1553,7 @@ fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
         }],
         ..Default::default()
     };
-    let plan = crate::planner::plan(
-        &profile,
-        &live,
-        &crate::planner::Context::at(chrono::Utc::now()),
-    );
+    let plan = plan(&profile, &live, &Context::at(chrono::Utc::now()));
     assert!(plan.changes.is_empty());
     assert!(
         plan.errors[0].message.contains("is CREATING"),

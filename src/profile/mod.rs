@@ -5,13 +5,15 @@
 //! miette diagnostic that points at file, line and column.
 
 mod check;
+pub mod ctx;
 mod error;
-mod raw;
+pub mod raw;
+pub mod rule;
 pub mod spans;
 
 pub use error::{ProfileDiagnostic, ProfileErrors};
+pub use rule::{Rule, Selector, Target, Toggle};
 
-use crate::model::Tags;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -28,151 +30,10 @@ pub struct Profile {
     pub description: Option<String>,
     #[serde(default)]
     pub target: Target,
+    /// Every rule of every service section, in document order per section
+    /// and registry order between sections.
     #[serde(default)]
-    pub kinesis: Vec<Rule<StreamSpec>>,
-    #[serde(default)]
-    pub lambda: Vec<Rule<FunctionSpec>>,
-    #[serde(default)]
-    pub alarms: Vec<Rule<AlarmSpec>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Target {
-    pub region: Option<String>,
-    pub account: Option<String>,
-}
-
-/// One rule of a profile: which resources, and what to make of them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rule<S> {
-    /// Where the rule is, e.g. `lambda[1] (line 12)`: used in messages.
-    pub id: String,
-    pub selector: Selector,
-    pub spec: S,
-}
-
-/// Resources are selected by explicit names, a name prefix, tags, or a
-/// prefix and tags together (both must match).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Selector {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub names: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Tags::is_empty")]
-    pub tags: Tags,
-}
-
-impl Selector {
-    pub fn named(name: &str) -> Self {
-        Selector {
-            names: vec![name.to_string()],
-            ..Default::default()
-        }
-    }
-
-    /// Whether a resource with this name and these tags is selected.
-    /// `tags` is `None` when they were not read (no rule needs them).
-    pub fn matches(&self, name: &str, tags: Option<&Tags>) -> bool {
-        if !self.names.is_empty() && !self.names.iter().any(|n| n == name) {
-            return false;
-        }
-        if let Some(p) = &self.prefix {
-            if !name.starts_with(p.as_str()) {
-                return false;
-            }
-        }
-        if !self.tags.is_empty() {
-            let Some(have) = tags else { return false };
-            return self.tags.iter().all(|(k, v)| have.get(k) == Some(v));
-        }
-        true
-    }
-
-    /// Whether a resource's name alone can rule it in, so that tags need
-    /// only be read for the candidates.
-    pub fn name_may_match(&self, name: &str) -> bool {
-        (self.names.is_empty() || self.names.iter().any(|n| n == name))
-            && self.prefix.as_deref().is_none_or(|p| name.starts_with(p))
-    }
-
-    pub fn needs_tags(&self) -> bool {
-        !self.tags.is_empty()
-    }
-
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        match self.names.len() {
-            0 => {}
-            1 => parts.push(format!("name {}", self.names[0])),
-            _ => parts.push(format!("names [{}]", self.names.join(", "))),
-        }
-        if let Some(p) = &self.prefix {
-            parts.push(format!("prefix {p}"));
-        }
-        if !self.tags.is_empty() {
-            let t: Vec<String> = self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            parts.push(format!("tags {{{}}}", t.join(", ")));
-        }
-        parts.join(" and ")
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Toggle {
-    Enabled,
-    Disabled,
-}
-
-impl Toggle {
-    pub fn from_bool(on: bool) -> Self {
-        if on {
-            Toggle::Enabled
-        } else {
-            Toggle::Disabled
-        }
-    }
-    pub fn is_on(self) -> bool {
-        self == Toggle::Enabled
-    }
-}
-
-/// Reserved concurrency as a profile states it. `Unreserved` is `none` in
-/// YAML: the function draws from the account's unreserved pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Reserved {
-    Unreserved,
-    Limit(u32),
-}
-
-impl Reserved {
-    pub fn from_option(v: Option<u32>) -> Self {
-        v.map_or(Reserved::Unreserved, Reserved::Limit)
-    }
-    pub fn as_option(self) -> Option<u32> {
-        match self {
-            Reserved::Unreserved => None,
-            Reserved::Limit(n) => Some(n),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct StreamSpec {
-    pub shards: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct FunctionSpec {
-    pub reserved_concurrency: Option<Reserved>,
-    pub event_sources: Option<Toggle>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AlarmSpec {
-    pub actions: Option<Toggle>,
+    pub rules: Vec<Rule>,
 }
 
 impl Profile {
@@ -216,7 +77,12 @@ impl Profile {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.kinesis.is_empty() && self.lambda.is_empty() && self.alarms.is_empty()
+        self.rules.is_empty()
+    }
+
+    /// The rules of one service.
+    pub fn rules_of<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a Rule> + 'a {
+        self.rules.iter().filter(move |r| r.service == service)
     }
 }
 

@@ -1,32 +1,12 @@
-//! The profile exactly as written, for serde. Numbers are read as `i64` so
+//! The profile's shared parts exactly as written, for serde (each service's
+//! section is in its module; the registry puts them together). Numbers are read as `i64` so
 //! that out-of-range values get our own message and position rather than
 //! serde's "invalid value" for `u32`.
 
-use crate::model::Tags;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-pub use crate::profile::Toggle;
-
-#[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a profile: a mapping of keys such as `version: 1`, `kinesis`, `lambda` and `cloudwatch`"
-)]
-pub struct RawProfile {
-    #[serde(default, deserialize_with = "whole")]
-    pub version: Option<i64>,
-    pub description: Option<String>,
-    #[serde(default)]
-    pub target: RawTarget,
-    #[serde(default)]
-    pub kinesis: Vec<RawStreamRule>,
-    #[serde(default)]
-    pub lambda: Vec<RawFunctionRule>,
-    #[serde(default)]
-    pub cloudwatch: RawCloudwatch,
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(
@@ -72,104 +52,9 @@ impl<'de> Deserialize<'de> for AccountId {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a mapping with `alarms`")]
-pub struct RawCloudwatch {
-    #[serde(default)]
-    pub alarms: Vec<RawAlarmRule>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a rule: a mapping such as `name: my-stream` and `shards: 1`"
-)]
-pub struct RawStreamRule {
-    pub name: Option<String>,
-    pub names: Option<Vec<String>>,
-    pub prefix: Option<String>,
-    pub tags: Option<Tags>,
-    #[serde(default, deserialize_with = "whole")]
-    pub shards: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a rule: a mapping such as `name: my-function` and `reserved_concurrency: 0`"
-)]
-pub struct RawFunctionRule {
-    pub name: Option<String>,
-    pub names: Option<Vec<String>>,
-    pub prefix: Option<String>,
-    pub tags: Option<Tags>,
-    pub reserved_concurrency: Option<RawReserved>,
-    pub event_sources: Option<Toggle>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a rule: a mapping such as `prefix: my-project-` and `actions: disabled`"
-)]
-pub struct RawAlarmRule {
-    pub name: Option<String>,
-    pub names: Option<Vec<String>>,
-    pub prefix: Option<String>,
-    pub tags: Option<Tags>,
-    pub actions: Option<Toggle>,
-}
-
-/// `reserved_concurrency`: a number, or `none` to remove the reservation.
-#[derive(Debug, Clone, Copy)]
-pub enum RawReserved {
-    None,
-    Number(i64),
-}
-
-impl<'de> Deserialize<'de> for RawReserved {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = RawReserved;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a whole number (0 throttles) or `none` (no reservation)")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawReserved, E> {
-                Ok(RawReserved::Number(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawReserved, E> {
-                i64::try_from(v)
-                    .map(RawReserved::Number)
-                    .map_err(|_| too_large(v))
-            }
-            fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawReserved, E> {
-                Err(too_large(v))
-            }
-            fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawReserved, E> {
-                Err(too_large(v))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawReserved, E> {
-                not_whole(v, &self)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawReserved, E> {
-                match v {
-                    "none" => Ok(RawReserved::None),
-                    "unlimited" | "unreserved" | "None" | "NONE" => Err(E::custom(format!(
-                        "reserved_concurrency `{v}` is not a value parkctl knows: write `none` to remove the reservation"
-                    ))),
-                    _ if v.trim().parse::<i64>().is_ok() => Err(quoted_number(v)),
-                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
-                }
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// A whole number, with messages for what a YAML author gets wrong: a quoted
 /// number, a fraction, a number too large for any setting.
-fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+pub fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     struct Whole(i64);
     impl<'de> Deserialize<'de> for Whole {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -207,11 +92,11 @@ fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(Option::<Whole>::deserialize(d)?.map(|w| w.0))
 }
 
-fn too_large<E: de::Error>(v: impl fmt::Display) -> E {
+pub fn too_large<E: de::Error>(v: impl fmt::Display) -> E {
     E::custom(format!("{v} is far too large for this setting"))
 }
 
-fn not_whole<T, E: de::Error>(v: f64, exp: &dyn de::Expected) -> Result<T, E> {
+pub fn not_whole<T, E: de::Error>(v: f64, exp: &dyn de::Expected) -> Result<T, E> {
     if v.is_finite() && v.abs() >= 9.0e18 {
         Err(too_large(v))
     } else {
@@ -219,7 +104,7 @@ fn not_whole<T, E: de::Error>(v: f64, exp: &dyn de::Expected) -> Result<T, E> {
     }
 }
 
-fn quoted_number<E: de::Error>(v: &str) -> E {
+pub fn quoted_number<E: de::Error>(v: &str) -> E {
     E::custom(format!(
         "\"{v}\" is a quoted string: write the number without quotes"
     ))
@@ -227,6 +112,6 @@ fn quoted_number<E: de::Error>(v: &str) -> E {
 
 /// serde_yaml guards against alias bombs and deep nesting itself; the span
 /// walk, which runs first, also refuses deep nesting.
-pub fn parse(text: &str) -> Result<RawProfile, serde_yaml::Error> {
+pub fn parse(text: &str) -> Result<crate::services::RawProfile, serde_yaml::Error> {
     serde_yaml::from_str(text)
 }

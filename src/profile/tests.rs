@@ -2,6 +2,7 @@
 //! mistake is reported (`test.yaml:LINE:COL: message`).
 
 use super::*;
+use crate::model::Value;
 use miette::Diagnostic;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -24,6 +25,25 @@ cloudwatch:
     - prefix: user-journey-analytics-
       actions: disabled
 ";
+
+/// The rules of one section, as the typed sections of old read.
+trait Sections {
+    fn kinesis(&self) -> Vec<&Rule>;
+    fn lambda(&self) -> Vec<&Rule>;
+    fn alarms(&self) -> Vec<&Rule>;
+}
+
+impl Sections for Profile {
+    fn kinesis(&self) -> Vec<&Rule> {
+        self.rules_of("kinesis").collect()
+    }
+    fn lambda(&self) -> Vec<&Rule> {
+        self.rules_of("lambda").collect()
+    }
+    fn alarms(&self) -> Vec<&Rule> {
+        self.rules_of("cloudwatch").collect()
+    }
+}
 
 fn parse(src: &str) -> Result<Profile, ProfileErrors> {
     Profile::parse("test.yaml", "parked", src)
@@ -87,36 +107,39 @@ fn the_sample_profile_parses() {
         }
     );
     assert_eq!(
-        p.kinesis,
-        vec![Rule {
+        p.kinesis(),
+        vec![&Rule {
             id: "kinesis[0] (line 8)".into(),
+            service: "kinesis".into(),
+            path: "kinesis[0]".into(),
             selector: Selector::named("user-journey-analytics-events"),
-            spec: StreamSpec { shards: Some(1) },
+            attrs: [("shards".to_string(), Value::from(1))].into(),
         }]
     );
-    assert_eq!(p.lambda.len(), 1);
-    assert_eq!(p.lambda[0].id, "lambda[0] (line 11)");
+    assert_eq!(p.lambda().len(), 1);
+    assert_eq!(p.lambda()[0].id, "lambda[0] (line 11)");
     assert_eq!(
-        p.lambda[0].selector.names,
+        p.lambda()[0].selector.names,
         vec![
             "user-journey-analytics-event-processor",
             "user-journey-analytics-intervention-executor"
         ]
     );
     assert_eq!(
-        p.lambda[0].spec,
-        FunctionSpec {
-            reserved_concurrency: Some(Reserved::Limit(0)),
-            event_sources: Some(Toggle::Disabled)
-        }
+        p.lambda()[0].attrs,
+        [
+            ("reserved_concurrency".to_string(), Value::from(0)),
+            ("event_sources".to_string(), Value::Bool(false))
+        ]
+        .into()
     );
-    assert_eq!(p.alarms.len(), 1);
-    assert_eq!(p.alarms[0].id, "cloudwatch.alarms[0] (line 16)");
+    assert_eq!(p.alarms().len(), 1);
+    assert_eq!(p.alarms()[0].id, "cloudwatch.alarms[0] (line 16)");
     assert_eq!(
-        p.alarms[0].selector.prefix.as_deref(),
+        p.alarms()[0].selector.prefix.as_deref(),
         Some("user-journey-analytics-")
     );
-    assert_eq!(p.alarms[0].spec.actions, Some(Toggle::Disabled));
+    assert_eq!(p.alarms()[0].get("actions"), Some(&Value::Bool(false)));
     assert!(!p.is_empty());
 }
 
@@ -149,11 +172,11 @@ cloudwatch:
 ";
     let p = parse(src).unwrap();
     assert_eq!(p.target, Target::default());
-    assert_eq!(p.kinesis[0].selector.names, vec!["a", "b"]);
-    assert_eq!(p.kinesis[0].spec.shards, Some(10_000));
-    assert_eq!(p.kinesis[1].selector.prefix.as_deref(), Some("proj-"));
+    assert_eq!(p.kinesis()[0].selector.names, vec!["a", "b"]);
+    assert_eq!(p.kinesis()[0].get("shards"), Some(&Value::from(10_000)));
+    assert_eq!(p.kinesis()[1].selector.prefix.as_deref(), Some("proj-"));
     assert_eq!(
-        p.kinesis[1]
+        p.kinesis()[1]
             .selector
             .tags
             .get("cost-center")
@@ -161,25 +184,22 @@ cloudwatch:
         Some("42")
     );
     assert_eq!(
-        p.kinesis[1].selector.describe(),
+        p.kinesis()[1].selector.describe(),
         "prefix proj- and tags {cost-center=42, team=data}"
     );
+    assert_eq!(p.lambda()[0].get("reserved_concurrency"), Some(&Value::Null));
+    assert_eq!(p.lambda()[0].get("event_sources"), None);
     assert_eq!(
-        p.lambda[0].spec.reserved_concurrency,
-        Some(Reserved::Unreserved)
-    );
-    assert_eq!(p.lambda[0].spec.event_sources, None);
-    assert_eq!(
-        p.lambda[1].selector.tags.get("park").map(String::as_str),
+        p.lambda()[1].selector.tags.get("park").map(String::as_str),
         Some("yes")
     );
     assert_eq!(
-        p.lambda[1].spec.reserved_concurrency,
-        Some(Reserved::Limit(100_000))
+        p.lambda()[1].get("reserved_concurrency"),
+        Some(&Value::from(100_000))
     );
-    assert_eq!(p.lambda[2].spec.event_sources, Some(Toggle::Enabled));
-    assert_eq!(p.alarms[0].selector.names, vec!["quoted alarm"]);
-    assert_eq!(p.kinesis[1].id, "kinesis[1] (line 8)");
+    assert_eq!(p.lambda()[2].get("event_sources"), Some(&Value::Bool(true)));
+    assert_eq!(p.alarms()[0].selector.names, vec!["quoted alarm"]);
+    assert_eq!(p.kinesis()[1].id, "kinesis[1] (line 8)");
 }
 
 #[test]
@@ -194,9 +214,9 @@ fn a_profile_with_only_a_version_is_valid_and_empty() {
 fn crlf_line_endings_and_a_bom_parse() {
     let crlf = SAMPLE.replace('\n', "\r\n");
     let p = parse(&crlf).unwrap();
-    assert_eq!(p.lambda[0].id, "lambda[0] (line 11)");
+    assert_eq!(p.lambda()[0].id, "lambda[0] (line 11)");
     let bom = format!("\u{feff}{SAMPLE}");
-    assert_eq!(parse(&bom).unwrap().kinesis, parse(SAMPLE).unwrap().kinesis);
+    assert_eq!(parse(&bom).unwrap().rules, parse(SAMPLE).unwrap().rules);
     // Positions stay right with CRLF.
     assert_error(
         "version: 1\r\nkinesis:\r\n  - name: s\r\n    shards: 0\r\n",
@@ -209,7 +229,7 @@ fn crlf_line_endings_and_a_bom_parse() {
 #[test]
 fn unicode_names_parse_and_positions_count_characters() {
     let p = parse("version: 1\nkinesis:\n  - name: flüsse-événements-流\n    shards: 1\n").unwrap();
-    assert_eq!(p.kinesis[0].selector.names, vec!["flüsse-événements-流"]);
+    assert_eq!(p.kinesis()[0].selector.names, vec!["flüsse-événements-流"]);
     // Column counts characters, not bytes: `ü` and `é` are one column each.
     assert_error(
         "description: ü é\nversion: 1\nkinesis:\n  - name: é\n    shards: ü\n",
@@ -723,7 +743,7 @@ fn anchors_aliases_and_merge_keys() {
         "version: 1\nkinesis:\n  - name: &n s\n    shards: 1\n  - names: [*n, t]\n    shards: 1\n",
     )
     .unwrap();
-    assert_eq!(p.kinesis[1].selector.names, vec!["s", "t"]);
+    assert_eq!(p.kinesis()[1].selector.names, vec!["s", "t"]);
     // Merge keys are not a profile feature.
     assert_error(
         "version: 1\nkinesis:\n  - &r {name: a, shards: 1}\n  - <<: *r\n    name: b\n",
@@ -898,7 +918,7 @@ fn a_long_list_aliased_from_many_rules_is_refused_before_expansion() {
     // Sharing a list between a few rules is fine.
     let shared = "version: 1\nkinesis:\n  - names: &b [a, b, c]\n    shards: 1\nlambda:\n  - names: *b\n    event_sources: disabled\n";
     let p = parse(shared).unwrap();
-    assert_eq!(p.lambda[0].selector.names, vec!["a", "b", "c"]);
+    assert_eq!(p.lambda()[0].selector.names, vec!["a", "b", "c"]);
 }
 
 #[test]
@@ -937,8 +957,8 @@ fn many_keys_and_many_rules_stay_fast() {
     let started = std::time::Instant::now();
     let p = parse(&rules).unwrap();
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
-    assert_eq!(p.kinesis.len(), 40_000);
-    assert_eq!(p.kinesis[39_999].id, "kinesis[39999] (line 80001)");
+    assert_eq!(p.kinesis().len(), 40_000);
+    assert_eq!(p.kinesis()[39_999].id, "kinesis[39999] (line 80001)");
     let mut conflicts = rules.clone();
     conflicts.push_str("  - name: s5\n    shards: 2\n");
     assert!(
@@ -953,7 +973,7 @@ fn very_long_strings() {
         "version: 1\nkinesis:\n  - name: {long}\n    shards: 1\n"
     ))
     .unwrap();
-    assert_eq!(p.kinesis[0].selector.names[0].len(), 200_000);
+    assert_eq!(p.kinesis()[0].selector.names[0].len(), 200_000);
     assert_error(
         &format!("version: 1\ndescription: {long}\nbogus: 1\n"),
         3,

@@ -10,15 +10,14 @@ pub fn plan(p: &Plan) -> String {
     let mut after: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in &p.changes {
         let key = c.resource.to_string();
-        before.entry(key.clone()).or_default().push(format!(
-            "  {}: {}",
-            c.action.attr(),
-            c.action.before()
-        ));
+        before
+            .entry(key.clone())
+            .or_default()
+            .push(format!("  {}: {}", c.attr, c.before()));
         after
             .entry(key)
             .or_default()
-            .push(format!("  {}: {}", c.action.attr(), c.action.after()));
+            .push(format!("  {}: {}", c.attr, c.after()));
     }
     let text = |m: &BTreeMap<String, Vec<String>>| -> String {
         m.iter()

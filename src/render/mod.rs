@@ -1,7 +1,9 @@
-//! Presentation of plans and outcomes, kept apart from planning so that the
-//! same plan prints as text, JSON or a diff.
+//! Presentation of plans, outcomes, status and statistics, kept apart from
+//! planning so that the same plan prints as text, JSON or a diff.
 
+pub mod cost;
 pub mod diff;
+pub mod stats;
 pub mod status;
 pub mod text;
 

@@ -1,7 +1,7 @@
 //! `parkctl status` as text: resources, profiles, a cost bar chart, idle
 //! resources and recommendations.
 
-use crate::commands::status::Status;
+use crate::status::Status;
 use crate::cost::Money;
 use crate::idle::Activity;
 use crate::model::Live;
@@ -17,29 +17,15 @@ pub fn text(s: &Status, live: &Live) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Region {}", s.region);
     let _ = writeln!(o, "\nResources");
-    for st in &live.streams {
-        let _ = writeln!(
-            o,
-            "  kinesis stream   {:<48} shards {} ({:?}), retention {} h",
-            st.name, st.open_shards, st.mode, st.retention_hours
-        );
+    for svc in crate::services::SERVICES {
+        let mine: Vec<&crate::model::Resource> = live.of_service(svc.name()).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        for line in svc.summary(&mine) {
+            let _ = writeln!(o, "  {line}");
+        }
     }
-    for f in &live.functions {
-        let on = f.mappings.iter().filter(|m| m.enabled).count();
-        let _ = writeln!(
-            o,
-            "  lambda function  {:<48} reserved {}, event sources {on}/{} enabled",
-            f.name,
-            crate::plan::show_reserved(f.reserved),
-            f.mappings.len()
-        );
-    }
-    let on = live.alarms.iter().filter(|a| a.actions_enabled).count();
-    let _ = writeln!(
-        o,
-        "  cloudwatch       {} alarms, actions enabled on {on}",
-        live.alarms.len()
-    );
 
     let t = &s.live.total;
     let hour = t.hour.map_or_else(|| "unknown".to_string(), |m| m.usd(3));
@@ -49,11 +35,7 @@ pub fn text(s: &Status, live: &Live) -> String {
         money(t.day),
         money(t.month)
     );
-    for (name, c) in [
-        ("kinesis", &s.live.kinesis),
-        ("lambda", &s.live.lambda),
-        ("cloudwatch", &s.live.cloudwatch),
-    ] {
+    for (name, c) in &s.live.services.0 {
         let _ = writeln!(o, "  {name:<11} {} /month", money(c.month));
     }
     for n in &s.live.notes {

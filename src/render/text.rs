@@ -1,8 +1,8 @@
 //! Terraform-style plan text: a line per change under its phase, then the
 //! warnings, errors and a summary.
 
-use crate::apply::{Outcome, Status};
-use crate::plan::{Action, Plan};
+use crate::outcome::{Outcome, Status};
+use crate::plan::Plan;
 use owo_colors::OwoColorize;
 
 pub struct Style {
@@ -46,22 +46,12 @@ pub fn plan(p: &Plan, st: &Style) -> String {
                 "  {} {:<width$}  {}: {} -> {}",
                 st.yellow("~"),
                 c.resource.to_string(),
-                c.action.attr(),
-                c.action.before(),
-                c.action.after()
+                c.attr,
+                c.before(),
+                c.after()
             );
-            if let Action::Shards { steps, .. } = &c.action {
-                if steps.len() > 1 {
-                    let via: Vec<String> = steps[..steps.len() - 1]
-                        .iter()
-                        .map(u32::to_string)
-                        .collect();
-                    line.push_str(&format!(
-                        "  ({} UpdateShardCount calls, via {})",
-                        steps.len(),
-                        via.join(", ")
-                    ));
-                }
+            if let Some(note) = &c.note {
+                line.push_str(&format!("  ({note})"));
             }
             out.push_str(&line);
             out.push('\n');
@@ -74,7 +64,7 @@ pub fn plan(p: &Plan, st: &Style) -> String {
         out.push_str(&format!("{} {}\n", st.red("Error:"), e.message));
     }
     if let Some(c) = &p.cost {
-        for l in crate::cost::render_comparison(c) {
+        for l in super::cost::lines(c) {
             out.push_str(&l);
             out.push('\n');
         }
@@ -89,12 +79,12 @@ pub fn summary(p: &Plan, st: &Style) -> String {
             "{} Live state matches profile `{}` ({} resources checked).\n",
             st.green("No changes."),
             p.profile,
-            p.selected.streams + p.selected.functions + p.selected.mappings + p.selected.alarms
+            p.selected_total()
         );
     }
-    let per: Vec<String> = p
-        .per_service()
-        .iter()
+    let per: Vec<String> = crate::services::names()
+        .map(|s| (s, p.changes.iter().filter(|c| c.resource.service == s).count()))
+        .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
     let mut s = format!(
@@ -127,13 +117,7 @@ pub fn failures(outcomes: &[Outcome], st: &Style) -> String {
     }
     let mut out = st.red("Not applied:\n");
     for o in bad {
-        let what = format!(
-            "{} {}: {} -> {}",
-            o.change.resource,
-            o.change.action.attr(),
-            o.change.action.before(),
-            o.change.action.after()
-        );
+        let what = o.change.describe();
         let status = format!("{:?}", o.status).to_lowercase();
         out.push_str(&format!("  {status:<8} {what}\n"));
         if let Some(e) = &o.error {

@@ -3,6 +3,7 @@
 //! a schema version; a damaged, foreign or newer file is refused with a
 //! message naming it, and never overwritten.
 
+pub mod legacy;
 pub mod lock;
 pub mod operation;
 pub mod saved;
@@ -12,7 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-pub const SCHEMA: u32 = 1;
+/// Schema 2: resources in the generic model (`service`, `kind`, `name`,
+/// `attrs`). Schema 1 snapshots and records are still read (`legacy`).
+pub const SCHEMA: u32 = 2;
 
 /// State files are small (a snapshot of thousands of resources is a few
 /// MiB); the cap keeps a wrong or hostile file from eating memory.
@@ -61,7 +64,12 @@ pub fn to_json<T: Serialize>(kind: &str, doc: &T) -> Result<Vec<u8>, String> {
 
 /// Reads a state document, checking its envelope before its content so the
 /// message says what is wrong: not JSON, another kind, a newer schema.
-pub fn read_doc<T: DeserializeOwned>(path: &Path, kind: &str) -> Result<T, String> {
+/// Older schemas go through `upgrade` (which refuses what it cannot read).
+pub fn read_doc<T: DeserializeOwned>(
+    path: &Path,
+    kind: &str,
+    upgrade: impl Fn(u64, serde_json::Value) -> Result<serde_json::Value, String>,
+) -> Result<T, String> {
     let p = path.display();
     let bytes = crate::fsutil::read_capped(path, MAX_STATE_BYTES)?;
     if bytes.is_empty() {
@@ -101,14 +109,15 @@ pub fn read_doc<T: DeserializeOwned>(path: &Path, kind: &str) -> Result<T, Strin
             ))
         }
     }
-    match v.get("schema").and_then(|s| s.as_u64()) {
-        Some(s) if s == u64::from(SCHEMA) => {}
+    let v = match v.get("schema").and_then(|s| s.as_u64()) {
+        Some(s) if s == u64::from(SCHEMA) => v,
         Some(s) if s > u64::from(SCHEMA) => {
             return Err(format!("{p} was written by a newer parkctl (schema {s}; this one reads {SCHEMA}): upgrade parkctl"))
         }
+        Some(s @ 1) => upgrade(s, v).map_err(|e| format!("{p}: {e}"))?,
         Some(s) => return Err(format!("{p} has schema {s}, which this parkctl does not read")),
         None => return Err(format!("{p} has no schema version")),
-    }
+    };
     serde_json::from_value(v).map_err(|e| format!("{p} is a damaged {kind}: {e}"))
 }
 

@@ -2,7 +2,7 @@
 //! Written as JSON (for tools) and as text (for people) side by side.
 
 use super::{read_doc, to_json, StateDir};
-use crate::apply::{Outcome, Status};
+use crate::outcome::{Outcome, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -75,7 +75,7 @@ impl Operation {
     }
 
     pub fn read(path: &Path) -> Result<Operation, String> {
-        read_doc(path, KIND)
+        read_doc(path, KIND, |_, v| super::legacy::operation(v))
     }
 
     pub fn to_text(&self) -> String {
@@ -96,12 +96,9 @@ impl Operation {
         );
         for o in &self.changes {
             s.push_str(&format!(
-                "{:<8} {} {}: {} -> {}  ({} ms)",
+                "{:<8} {}  ({} ms)",
                 format!("{:?}", o.status).to_lowercase(),
-                o.change.resource,
-                o.change.action.attr(),
-                o.change.action.before(),
-                o.change.action.after(),
+                o.change.describe(),
                 o.duration_ms
             ));
             if let Some(e) = &o.error {

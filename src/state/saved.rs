@@ -38,7 +38,9 @@ impl SavedPlan {
     }
 
     pub fn read(path: &Path) -> Result<SavedPlan, String> {
-        read_doc(path, KIND)
+        read_doc(path, KIND, |s, _| {
+            Err(format!("this saved plan has schema {s}, from an older parkctl: make a new plan (`parkctl plan PROFILE --out FILE`) and review it"))
+        })
     }
 
     /// Whether `path` looks like a saved plan (rather than a profile), from

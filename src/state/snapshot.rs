@@ -33,7 +33,20 @@ impl Snapshot {
     }
 
     pub fn read(path: &Path) -> Result<Snapshot, String> {
-        read_doc(path, KIND)
+        let snap: Snapshot = read_doc(path, KIND, |_, v| super::legacy::snapshot(v))?;
+        for r in &snap.live.resources {
+            let service = crate::services::get(&r.id.service).ok_or_else(|| {
+                format!(
+                    "{}: a damaged snapshot: no service `{}` in this parkctl",
+                    path.display(),
+                    r.id.service
+                )
+            })?;
+            service
+                .valid(r)
+                .map_err(|e| format!("{} is a damaged snapshot: {e}", path.display()))?;
+        }
+        Ok(snap)
     }
 
     /// The newest snapshot, or a path/name given by the user.

@@ -1,8 +1,16 @@
-//! Kinesis Data Streams: list, describe and tag reads; UpdateShardCount in
-//! the steps the planner computed, waiting for ACTIVE around each one.
+//! Kinesis Data Streams over the SDK: list, describe and tag reads;
+//! UpdateShardCount in the steps the planner computed, waiting for ACTIVE
+//! around each one.
 
-use super::{bounded, AwsError};
-use crate::model::{Stream, StreamMode, Tags};
+use super::{stream, NAME};
+use crate::aws::{bounded, each_page, error::causes, existing, AwsError};
+use crate::model::{Resource, Tags, Value};
+use crate::outcome::{Interrupt, Outcome};
+use crate::plan::Change;
+use crate::profile::rule::{sel, Selector};
+use crate::service::{Adapter, Read};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 use aws_sdk_kinesis::client::Waiters;
 use aws_sdk_kinesis::types::{ScalingType, StreamMode as SdkMode};
 use aws_sdk_kinesis::Client;
@@ -11,18 +19,21 @@ use std::time::Duration;
 /// Resharding a large stream can take many minutes per step.
 const RESHARD_WAIT: Duration = Duration::from_secs(30 * 60);
 
-pub struct Kinesis {
+pub struct Streams {
     client: Client,
     concurrency: usize,
-    pace: super::pace::Pace,
+    pace: crate::aws::pace::Pace,
 }
 
-impl Kinesis {
-    pub fn new(conf: aws_sdk_kinesis::Config, concurrency: usize, pace: super::pace::Pace) -> Self {
-        Kinesis {
+impl Streams {
+    pub fn new(shared: &crate::aws::Shared) -> Self {
+        let conf = aws_sdk_kinesis::config::Builder::from(&shared.conf)
+            .interceptor(shared.log())
+            .build();
+        Streams {
             client: Client::from_conf(conf),
-            concurrency,
-            pace,
+            concurrency: shared.concurrency,
+            pace: shared.pace(NAME),
         }
     }
 
@@ -34,7 +45,7 @@ impl Kinesis {
             .limit(10_000)
             .into_paginator()
             .send();
-        super::each_page(
+        each_page(
             &self.pace,
             pages,
             ("kinesis", "ListStreams", "the account's streams"),
@@ -88,7 +99,7 @@ impl Kinesis {
     }
 
     /// Describes the streams; ones that do not exist are left out.
-    pub async fn describe(&self, names: &[String]) -> Result<Vec<Stream>, AwsError> {
+    pub async fn describe(&self, names: &[String]) -> Result<Vec<Resource>, AwsError> {
         let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
             self.pace.wait().await;
             match self
@@ -98,17 +109,18 @@ impl Kinesis {
                 .send()
                 .await
             {
-                Ok(out) => Ok(out.stream_description_summary().map(|d| Stream {
-                    name: d.stream_name().to_string(),
-                    arn: d.stream_arn().to_string(),
-                    mode: match d.stream_mode_details().map(|m| m.stream_mode()) {
-                        Some(SdkMode::OnDemand) => StreamMode::OnDemand,
-                        _ => StreamMode::Provisioned,
-                    },
-                    open_shards: d.open_shard_count().max(0) as u32,
-                    retention_hours: d.retention_period_hours().max(0) as u32,
-                    status: d.stream_status().as_str().to_string(),
-                    tags: Tags::new(),
+                Ok(out) => Ok(out.stream_description_summary().map(|d| {
+                    let mode = match d.stream_mode_details().map(|m| m.stream_mode()) {
+                        Some(SdkMode::OnDemand) => "on_demand",
+                        _ => "provisioned",
+                    };
+                    let mut r = stream(d.stream_name())
+                        .with("shards", d.open_shard_count().max(0))
+                        .with("retention_hours", d.retention_period_hours().max(0))
+                        .with("mode", mode)
+                        .with("status", d.stream_status().as_str());
+                    r.arn = d.stream_arn().to_string();
+                    r
                 })),
                 Err(e) => Err(AwsError::from_sdk(
                     "kinesis",
@@ -119,7 +131,7 @@ impl Kinesis {
             }
         })
         .await;
-        Ok(super::existing(results)?.into_iter().flatten().collect())
+        Ok(existing(results)?.into_iter().flatten().collect())
     }
 
     /// When each stream was created, for telling "idle" from "too young to
@@ -127,7 +139,7 @@ impl Kinesis {
     pub async fn created(
         &self,
         names: &[String],
-    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, AwsError> {
+    ) -> Result<Vec<(String, DateTime<Utc>)>, AwsError> {
         let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
             self.pace.wait().await;
             let out = self
@@ -150,7 +162,7 @@ impl Kinesis {
                 .unwrap_or(0);
             Ok((
                 name,
-                chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+                DateTime::from_timestamp(secs, 0).unwrap_or_default(),
             ))
         })
         .await;
@@ -171,7 +183,7 @@ impl Kinesis {
                     "DescribeStream (waiting for ACTIVE)",
                     &format!("stream {name}"),
                     "WaiterError",
-                    super::error::causes(&e),
+                    causes(&e),
                 )
             })
     }
@@ -213,8 +225,63 @@ impl Kinesis {
                         e,
                     )
                 })?;
-            tracing::info!(stream = name, shards = target, "resharded");
+            tracing::debug!(stream = name, shards = target, "resharded");
         }
         self.wait_active(name).await
+    }
+}
+
+impl Streams {
+    async fn read_streams(&self, sels: &[Selector]) -> Result<Vec<Resource>, AwsError> {
+        if sels.is_empty() {
+            return Ok(vec![]);
+        }
+        let cands = match sel::names_only(sels) {
+            Some(n) => n,
+            None => sel::candidates(sels, self.list_names().await?.iter().map(String::as_str)),
+        };
+        let tag_names: Vec<String> = cands
+            .iter()
+            .filter(|n| sel::need_tags(sels, n))
+            .cloned()
+            .collect();
+        let tags: BTreeMap<String, Tags> = self.tags(&tag_names).await?.into_iter().collect();
+        let chosen: Vec<String> = cands
+            .into_iter()
+            .filter(|n| sel::selected(sels, n, tags.get(n).unwrap_or(&Tags::new())))
+            .collect();
+        let mut streams = self.describe(&chosen).await?;
+        for s in &mut streams {
+            s.tags = tags.get(s.name()).cloned().unwrap_or_default();
+        }
+        Ok(streams)
+    }
+}
+
+#[async_trait::async_trait(?Send)]
+impl Adapter for Streams {
+    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+        Ok(Read {
+            resources: self.read_streams(selectors).await?,
+            facts: Default::default(),
+        })
+    }
+
+    async fn apply(
+        &self,
+        changes: &[&Change],
+        _earlier: &[Outcome],
+        interrupt: &Interrupt,
+    ) -> Vec<Outcome> {
+        bounded(changes.iter(), self.concurrency, |c| async move {
+            let steps: Vec<u32> = c.steps.iter().filter_map(Value::as_u64).map(|n| n as u32).collect();
+            let name = &c.resource.name;
+            crate::outcome::one(c, interrupt, self.set_shards(name, &steps, &|| interrupt.is_raised())).await
+        })
+        .await
+    }
+
+    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
+        Ok(self.created(names).await?.into_iter().collect())
     }
 }

@@ -1,0 +1,118 @@
+//! CloudWatch metrics: one metric per resource summed over a window, in as
+//! few GetMetricData calls as the API allows. `status` uses it for every
+//! service's idle metric; it is plumbing, not a managed service.
+
+use super::AwsError;
+use aws_sdk_cloudwatch::Client;
+
+/// The IAM action the metric reads need.
+pub const IAM_READ: &str = "cloudwatch:GetMetricData";
+
+/// The rate family GetMetricData is paced in (the CloudWatch API's).
+pub const PACE_FAMILY: &str = "cloudwatch";
+
+pub struct Metrics {
+    client: Client,
+    pace: super::pace::Pace,
+}
+
+impl Metrics {
+    pub fn new(shared: &super::Shared) -> Self {
+        let conf = aws_sdk_cloudwatch::config::Builder::from(&shared.conf)
+            .interceptor(shared.log())
+            .build();
+        Metrics {
+            client: Client::from_conf(conf),
+            pace: shared.pace(PACE_FAMILY),
+        }
+    }
+}
+
+/// One metric summed over a window, e.g. a stream's IncomingRecords.
+#[derive(Debug, Clone)]
+pub struct MetricQuery {
+    pub namespace: &'static str,
+    pub metric: &'static str,
+    pub dimension: &'static str,
+    pub value: String,
+}
+
+/// GetMetricData takes at most 500 queries a call.
+pub const METRIC_QUERIES_PER_CALL: usize = 500;
+
+impl Metrics {
+    /// The sum of each metric over the window, `None` where CloudWatch has
+    /// no datapoint at all (which is not the same as zero).
+    pub async fn sums(
+        &self,
+        queries: &[MetricQuery],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Option<f64>>, AwsError> {
+        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+        let secs = (end - start).num_seconds().max(60);
+        let period = (secs + 59) / 60 * 60;
+        let mut out = vec![None; queries.len()];
+        for (chunk_no, chunk) in queries.chunks(METRIC_QUERIES_PER_CALL).enumerate() {
+            let base = chunk_no * METRIC_QUERIES_PER_CALL;
+            let qs: Vec<MetricDataQuery> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    MetricDataQuery::builder()
+                        .id(format!("q{}", base + i))
+                        .metric_stat(
+                            MetricStat::builder()
+                                .metric(
+                                    Metric::builder()
+                                        .namespace(q.namespace)
+                                        .metric_name(q.metric)
+                                        .dimensions(
+                                            Dimension::builder()
+                                                .name(q.dimension)
+                                                .value(&q.value)
+                                                .build(),
+                                        )
+                                        .build(),
+                                )
+                                .period(period as i32)
+                                .stat("Sum")
+                                .build(),
+                        )
+                        .return_data(true)
+                        .build()
+                })
+                .collect();
+            let pages = self
+                .client
+                .get_metric_data()
+                .set_metric_data_queries(Some(qs))
+                .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+                .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()))
+                .into_paginator()
+                .send();
+            super::each_page(
+                &self.pace,
+                pages,
+                ("cloudwatch", "GetMetricData", "activity metrics"),
+                |page| {
+                    for r in page.metric_data_results() {
+                        let Some(i) = r
+                            .id()
+                            .and_then(|id| id.strip_prefix('q'))
+                            .and_then(|n| n.parse::<usize>().ok())
+                        else {
+                            continue;
+                        };
+                        if i < out.len() && !r.values().is_empty() {
+                            let sum: f64 = r.values().iter().sum();
+                            out[i] = Some(out[i].unwrap_or(0.0) + sum);
+                        }
+                    }
+                },
+            )
+            .await?;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,199 @@
+//! The service interface: what parkctl needs to know about an AWS service
+//! to manage it, and nothing the core has to know instead.
+//!
+//! A service module (`src/services/NAME/`) implements [`Service`] (pure:
+//! profile schema, planning rules, prices, IAM actions, capture) and
+//! [`Adapter`] (the SDK side: read, apply, activity), and adds one line to
+//! the registry in `src/services/mod.rs`. The core iterates the registry and
+//! never names a service; it sees resources only through the generic model
+//! in `crate::model`, so SDK types never leave a service's module.
+
+use crate::aws::error::AwsError;
+use crate::aws::metrics::MetricQuery;
+use crate::aws::Shared;
+use crate::cost::types::{Lookup, ResourceCost};
+use crate::iam::statements::{Scope, Statements};
+use crate::model::{Live, Resource};
+use crate::outcome::{Interrupt, Outcome};
+use crate::plan::{Change, Context, Notice, Notices, Want};
+use crate::profile::rule::{Rule, Selector};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// A kind of resource a service manages.
+pub struct Kind {
+    pub name: &'static str,
+    /// Rules select resources of this kind; the other kinds come with the
+    /// resources they belong to (a function's event source mappings).
+    pub selectable: bool,
+    /// The attributes a saved plan compares to tell whether the world moved.
+    pub observed: &'static [&'static str],
+    /// The attributes parkctl changes: a snapshot restores exactly these.
+    pub managed: &'static [&'static str],
+}
+
+/// A profile rule key and the live attribute it sets. `kind` is the
+/// selected kind, or a kind whose resources belong to the selected ones
+/// (then every one of them gets the value).
+pub struct Attr {
+    pub key: &'static str,
+    pub kind: &'static str,
+    pub attr: &'static str,
+}
+
+/// A price a service reads from the price table, with the one unit it
+/// computes with (a file with another unit is refused, never converted).
+pub struct PriceKey {
+    pub key: &'static str,
+    pub unit: &'static str,
+    pub label: &'static str,
+}
+
+/// The metric that tells whether a resource did any work in a window.
+pub struct IdleMetric {
+    pub query: MetricQuery,
+    /// How status words a window without any (`no incoming records`).
+    pub quiet: &'static str,
+    /// Said of an idle resource that costs nothing idle, instead of
+    /// offering a saving that does not exist.
+    pub free_when_idle: Option<&'static str>,
+}
+
+/// The pure half of a service.
+pub trait Service: Sync {
+    /// The registry name: the profile section, the first word of its
+    /// resources' titles, its key in prices and rate limits.
+    fn name(&self) -> &'static str;
+    fn kinds(&self) -> &'static [Kind];
+    fn attrs(&self) -> &'static [Attr];
+
+    /// The change that takes `attr` of `live` to `want` (called only when
+    /// they differ), or why it cannot be made.
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, ctx: &Context)
+        -> Result<Change, Notice>;
+
+    /// Checks on this service's changes as a whole (account pools, call
+    /// quotas). Checks that span services live in `planner::guards`.
+    fn check(&self, _live: &Live, _changes: &[Change], _out: &mut Notices) {}
+
+    /// Whether reading for this rule needs the service's account facts.
+    fn needs_facts(&self, _rule: &Rule) -> bool {
+        false
+    }
+
+    fn prices(&self) -> &'static [PriceKey];
+    /// What the resource costs a month while idle; `None`: not billed on
+    /// its own (it belongs to another resource).
+    fn cost(&self, r: &Resource, prices: &mut Lookup) -> Option<ResourceCost>;
+
+    fn idle(&self, _r: &Resource) -> Option<IdleMetric> {
+        None
+    }
+
+    /// The lines `status` shows for this service's resources.
+    fn summary(&self, resources: &[&Resource]) -> Vec<String>;
+    /// The profile section that selects `resources` by name and sets them
+    /// to their live values (`capture`).
+    fn capture(&self, resources: &[&Resource]) -> String;
+    /// The IAM actions the rules need, for reading, changing and status.
+    fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements);
+
+    /// The operations that change AWS (the crash-test hook counts them).
+    fn writes(&self) -> &'static [&'static str];
+    /// Request body keys that name the resource of a call, for the log.
+    fn request_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The request-rate family the service's calls share, and its
+    /// documented per-account rate (requests per second).
+    fn pace(&self) -> (&'static str, u32);
+
+    fn connect(&self, shared: &Shared) -> Box<dyn Adapter>;
+
+    /// Whether a recorded resource (a snapshot's) is whole: every managed
+    /// attribute present, of the type it has. A damaged snapshot must be
+    /// refused, not restore half of what it recorded.
+    fn valid(&self, r: &Resource) -> Result<(), String> {
+        let kind = self
+            .kinds()
+            .iter()
+            .find(|k| k.name == r.id.kind)
+            .ok_or_else(|| format!("{} has no kind `{}`", self.name(), r.id.kind))?;
+        for attr in kind.managed {
+            if !r.attrs.contains_key(*attr) {
+                return Err(format!("{} is missing `{attr}`", r.id));
+            }
+        }
+        typed(r, self.types())
+    }
+
+    /// The type of each managed attribute, checked in recorded state.
+    fn types(&self) -> &'static [(&'static str, Ty)];
+
+    /// This service's resources from a schema-1 snapshot's `live`.
+    fn upgrade_v1(&self, live: &serde_json::Value) -> Vec<Resource>;
+    /// A schema-1 change of this service, in today's shape.
+    fn upgrade_v1_change(&self, change: &serde_json::Value) -> Option<Change>;
+}
+
+/// The type a recorded attribute must have.
+#[derive(Debug, Clone, Copy)]
+pub enum Ty {
+    /// A whole number, not negative.
+    Count,
+    /// A whole number or `null` (not set).
+    CountOrNone,
+    Flag,
+}
+
+/// Checks the types of a recorded resource's attributes.
+pub fn typed(r: &Resource, types: &[(&str, Ty)]) -> Result<(), String> {
+    for (attr, ty) in types {
+        // Presence is the kind's business (`managed`); here only types.
+        let Some(v) = r.attrs.get(*attr) else {
+            continue;
+        };
+        let ok = match ty {
+            Ty::Count => v.is_u64(),
+            Ty::CountOrNone => v.is_u64() || v.is_null(),
+            Ty::Flag => v.is_boolean(),
+        };
+        if !ok {
+            let want = match ty {
+                Ty::Count => "a whole number",
+                Ty::CountOrNone => "a whole number or null",
+                Ty::Flag => "true or false",
+            };
+            return Err(format!(
+                "invalid type of `{attr}` of {}: {v}, expected {want}",
+                r.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a read found: resources and account facts.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub resources: Vec<Resource>,
+    pub facts: crate::model::Attrs,
+}
+
+/// The SDK half of a service, built from the one shared SDK configuration.
+#[async_trait::async_trait(?Send)]
+pub trait Adapter: Send + Sync {
+    /// The resources any of `selectors` can match, with the fewest calls.
+    async fn read(&self, selectors: &[Selector], facts: bool) -> Result<Read, AwsError>;
+    /// Runs this service's changes of one wave; `earlier` holds the
+    /// outcomes of the waves before (a change may be unsafe after a failure).
+    async fn apply(
+        &self,
+        changes: &[&Change],
+        earlier: &[Outcome],
+        interrupt: &Interrupt,
+    ) -> Vec<Outcome>;
+    /// Since when each named resource exists, where that is known: a
+    /// resource younger than the idle window cannot be judged idle.
+    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError>;
+}

@@ -1,0 +1,305 @@
+//! Kinesis Data Streams: the open shard count of provisioned streams.
+//!
+//! Everything parkctl knows about Kinesis is here: the `kinesis` profile
+//! section, the UniformScaling rules a reshard must follow (`reshard`), the
+//! stream-hour prices, the idle metric, the IAM actions, and the SDK calls
+//! (`aws`).
+
+mod aws;
+pub mod reshard;
+
+use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
+use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::model::{Live, Resource, Value};
+use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
+use crate::profile::ctx::Ctx;
+use crate::profile::raw::whole;
+use crate::profile::rule::Rule;
+use crate::service::{Adapter, Attr, Ty, IdleMetric, Kind, PriceKey, Service};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub const NAME: &str = "kinesis";
+pub const STREAM: &str = "stream";
+pub const MAX_SHARDS: i64 = 10_000;
+
+/// A stream's attributes as read: `shards` (open shards), `retention_hours`,
+/// `mode` (`provisioned` or `on_demand`) and `status`.
+pub struct Kinesis;
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rule: a mapping such as `name: my-stream` and `shards: 1`"
+)]
+pub struct RawRule {
+    pub name: Option<String>,
+    pub names: Option<Vec<String>>,
+    pub prefix: Option<String>,
+    pub tags: Option<crate::model::Tags>,
+    #[serde(default, deserialize_with = "whole")]
+    pub shards: Option<i64>,
+}
+
+impl super::Section for Kinesis {
+    type Raw = Vec<RawRule>;
+
+    fn build(raw: Vec<RawRule>, cx: &mut Ctx) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        for (i, r) in raw.into_iter().enumerate() {
+            let path = format!("kinesis[{i}]");
+            let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
+            let mut attrs = BTreeMap::new();
+            match r.shards {
+                None => cx.nothing_set(&path, "`shards`"),
+                Some(n) => {
+                    let ok = cx.in_range(
+                        &format!("{path}.shards"),
+                        n,
+                        1..=MAX_SHARDS,
+                        &format!("shards must be between 1 and {MAX_SHARDS}, not {n}"),
+                        "a provisioned stream has at least one open shard; parking keeps 1",
+                    );
+                    if let Some(n) = ok {
+                        attrs.insert("shards".to_string(), Value::from(n));
+                    }
+                }
+            }
+            rules.push(cx.rule(NAME, &path, selector, attrs));
+        }
+        rules
+    }
+}
+
+const KINDS: &[Kind] = &[Kind {
+    name: STREAM,
+    selectable: true,
+    observed: &["shards", "retention_hours"],
+    managed: &["shards"],
+}];
+
+const ATTRS: &[Attr] = &[Attr {
+    key: "shards",
+    kind: STREAM,
+    attr: "shards",
+}];
+
+const PRICES: &[PriceKey] = &[
+    PriceKey {
+        key: "shard_hour",
+        unit: "shard-hour",
+        label: "Kinesis shard-hour",
+    },
+    PriceKey {
+        key: "on_demand_stream_hour",
+        unit: "stream-hour",
+        label: "Kinesis on-demand stream-hour",
+    },
+];
+
+const ON_DEMAND_NOTE: &str =
+    "on-demand Kinesis streams are also billed per GB written and read: only their stream-hours are counted";
+const RETENTION_NOTE: &str =
+    "Kinesis streams keeping data longer than 24 h also pay for extended retention, which is not counted";
+
+impl Service for Kinesis {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn kinds(&self) -> &'static [Kind] {
+        KINDS
+    }
+    fn attrs(&self) -> &'static [Attr] {
+        ATTRS
+    }
+    fn types(&self) -> &'static [(&'static str, Ty)] {
+        &[("shards", Ty::Count)]
+    }
+
+    fn plan(&self, s: &Resource, _attr: &str, want: &Want, _ctx: &Context) -> Result<Change, Notice> {
+        let res = &s.id;
+        let refuse = |why: String| Err(Notice::on(res, why));
+        let status = s.text("status");
+        if status == "CREATING" || status == "DELETING" {
+            return refuse(format!("{res} is {status}; its shard count cannot change now. Wait until it is ACTIVE and re-run"));
+        }
+        if s.text("mode") == "on_demand" {
+            return refuse(format!("{res} is in on-demand mode, which has no shard count to set ({}); switch it to provisioned first or drop it from the rule", want.rule));
+        }
+        let (from, to) = (s.u32("shards").unwrap_or(0), want.value.as_u64().unwrap_or(0) as u32);
+        if to == 0 {
+            // Only a recorded state can ask for this (profiles refuse 0): a
+            // provisioned stream keeps at least one open shard.
+            return refuse(format!("{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard", want.rule));
+        }
+        let steps = reshard::steps(from, to);
+        let max = reshard::MAX_SCALING_CALLS_PER_DAY;
+        if steps.len() > max {
+            return refuse(format!("{res}: {from} -> {to} shards needs {} UpdateShardCount calls, but AWS allows {max} per stream per rolling 24 h; choose a target within {max} steps", steps.len()));
+        }
+        let note = (steps.len() > 1).then(|| {
+            let via: Vec<String> = steps[..steps.len() - 1].iter().map(u32::to_string).collect();
+            format!("{} UpdateShardCount calls, via {}", steps.len(), via.join(", "))
+        });
+        Ok(Change {
+            phase: Phase::Capacity,
+            // After the reservations that make room (waves 0 and 1).
+            wave: 2,
+            resource: res.clone(),
+            attr: "shards".into(),
+            from: Value::from(from),
+            to: Value::from(to),
+            steps: steps.into_iter().map(Value::from).collect(),
+            note,
+            rule: want.rule.clone(),
+        })
+    }
+
+    fn check(&self, _live: &Live, changes: &[Change], out: &mut Notices) {
+        if changes.iter().any(|c| c.resource.service == NAME) {
+            out.warnings.push(Notice::new(format!(
+                "AWS allows {} UpdateShardCount calls per stream per rolling 24 h, including any made outside parkctl",
+                reshard::MAX_SCALING_CALLS_PER_DAY
+            )));
+        }
+    }
+
+    fn prices(&self) -> &'static [PriceKey] {
+        PRICES
+    }
+
+    fn cost(&self, s: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
+        if s.u32("retention_hours").unwrap_or(24) > 24 {
+            lookup.note(RETENTION_NOTE);
+        }
+        let hours = u64::from(HOURS_PER_MONTH);
+        let (basis, month) = if s.text("mode") == "on_demand" {
+            lookup.note(ON_DEMAND_NOTE);
+            match lookup.price(NAME, PRICES[1].key, PRICES[1].label) {
+                Some(p) => (
+                    format!("on-demand, {}/stream-hour plus data", p.usd.exact()),
+                    Some(p.usd.times(hours)),
+                ),
+                None => ("on-demand, no stream-hour price".to_string(), None),
+            }
+        } else {
+            let n = s.u32("shards").unwrap_or(0);
+            let shards = format!("{n} shard{}", if n == 1 { "" } else { "s" });
+            match lookup.price(NAME, PRICES[0].key, PRICES[0].label) {
+                Some(p) => (
+                    format!("{shards} x {}/shard-hour", p.usd.exact()),
+                    Some(p.usd.times(u64::from(n) * hours)),
+                ),
+                None => (format!("{shards}, no shard-hour price"), None),
+            }
+        };
+        Some(ResourceCost::new(&s.id, basis, month))
+    }
+
+    fn idle(&self, s: &Resource) -> Option<IdleMetric> {
+        Some(IdleMetric {
+            query: crate::aws::metrics::MetricQuery {
+                namespace: "AWS/Kinesis",
+                metric: "IncomingRecords",
+                dimension: "StreamName",
+                value: s.name().to_string(),
+            },
+            quiet: "no incoming records",
+            free_when_idle: None,
+        })
+    }
+
+    fn summary(&self, resources: &[&Resource]) -> Vec<String> {
+        resources
+            .iter()
+            .map(|s| {
+                let mode = if s.text("mode") == "on_demand" { "OnDemand" } else { "Provisioned" };
+                format!(
+                    "kinesis stream   {:<48} shards {} ({mode}), retention {} h",
+                    s.name(),
+                    s.u32("shards").unwrap_or(0),
+                    s.u32("retention_hours").unwrap_or(0)
+                )
+            })
+            .collect()
+    }
+
+    fn capture(&self, resources: &[&Resource]) -> String {
+        let mut s = String::from("kinesis:\n");
+        for st in resources {
+            let name = crate::profile::rule::quoted(st.name());
+            if st.text("mode") == "on_demand" {
+                let _ = writeln!(s, "  # {} is on-demand: no shard count to capture", st.name());
+                continue;
+            }
+            let _ = writeln!(s, "  - name: {name}\n    shards: {}", st.u32("shards").unwrap_or(1));
+        }
+        s
+    }
+
+    fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
+        st.add(&["kinesis:ListStreams"], &any());
+        let base = format!("{}stream/", scope.arn(NAME));
+        for rule in rules {
+            let res = arns(&rule.selector, &base);
+            st.add(&["kinesis:DescribeStreamSummary", "kinesis:DescribeStream"], &res);
+            if rule.selector.needs_tags() {
+                st.add(&["kinesis:ListTagsForStream"], &res);
+            }
+            if rule.get("shards").is_some() {
+                st.add(&["kinesis:UpdateShardCount"], &res);
+            }
+        }
+    }
+
+    fn writes(&self) -> &'static [&'static str] {
+        &["UpdateShardCount"]
+    }
+    fn request_keys(&self) -> &'static [&'static str] {
+        &["\"StreamName\":\""]
+    }
+    fn pace(&self) -> (&'static str, u32) {
+        // DescribeStreamSummary, the most-called Kinesis read.
+        (NAME, 20)
+    }
+
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(aws::Streams::new(shared))
+    }
+
+    fn upgrade_v1(&self, live: &serde_json::Value) -> Vec<Resource> {
+        let streams = live["streams"].as_array().cloned().unwrap_or_default();
+        streams.iter().map(stream_v1).collect()
+    }
+
+    fn upgrade_v1_change(&self, c: &serde_json::Value) -> Option<Change> {
+        (c["kind"] == "stream").then(|| Change {
+            phase: Phase::Capacity,
+            wave: 2,
+            resource: stream(c["name"].as_str().unwrap_or_default()).id,
+            attr: "shards".into(),
+            from: c["from"].clone(),
+            to: c["to"].clone(),
+            steps: c["steps"].as_array().cloned().unwrap_or_default(),
+            note: None,
+            rule: c["rule"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+}
+
+/// A stream resource without attributes.
+pub fn stream(name: &str) -> Resource {
+    Resource::new(NAME, STREAM, name)
+}
+
+fn stream_v1(s: &serde_json::Value) -> Resource {
+    let mut r = stream(s["name"].as_str().unwrap_or_default())
+        .with("shards", s["open_shards"].clone())
+        .with("retention_hours", s["retention_hours"].clone())
+        .with("mode", s["mode"].clone())
+        .with("status", s["status"].clone());
+    r.arn = s["arn"].as_str().unwrap_or_default().to_string();
+    r.tags = serde_json::from_value(s["tags"].clone()).unwrap_or_default();
+    r
+}

@@ -1,0 +1,104 @@
+//! The policy `iam-policy PROFILE` prints covers every AWS call that each
+//! command makes for that profile, measured from the calls themselves
+//! (`--stats`) against the emulator, profile by profile: a policy for a
+//! profile without alarm rules must still let `status` read metrics.
+
+mod common;
+use common::seed::{Sdk, STREAM};
+use common::{rt, Moto, Project};
+use std::collections::BTreeSet;
+
+const PROFILES: [(&str, &str); 4] = [
+    (
+        "streams",
+        "version: 1\nkinesis:\n  - name: user-journey-analytics-events\n    shards: 1\n",
+    ),
+    (
+        "functions",
+        "version: 1\nlambda:\n  - prefix: user-journey-analytics-\n    reserved_concurrency: 0\n    event_sources: disabled\n",
+    ),
+    (
+        "alarms",
+        "version: 1\ncloudwatch:\n  alarms:\n    - prefix: user-journey-analytics-\n      actions: disabled\n",
+    ),
+    (
+        "tagged",
+        "version: 1\nkinesis:\n  - tags: {project: uja}\n    shards: 1\nlambda:\n  - tags: {project: uja}\n    reserved_concurrency: none\n",
+    ),
+];
+
+/// `service:Operation` of every call in a `--stats` table.
+fn calls(stderr: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut table = false;
+    for line in stderr.lines() {
+        if line.starts_with("AWS calls") {
+            table = true;
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if !table || words.len() < 3 || words[0] == "total" {
+            continue;
+        }
+        let prefix = match words[0] {
+            "ResourceGroupsTaggingAPI" => "tag".to_string(),
+            other => other.to_lowercase(),
+        };
+        out.insert(format!("{prefix}:{}", words[1]));
+    }
+    out
+}
+
+fn granted(p: &Project, profile: &str) -> BTreeSet<String> {
+    let (code, out, err) = p.run(&["iam-policy", profile]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().clone())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_call_of_every_command_is_in_that_profiles_policy() {
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Sdk::new(&moto.url()));
+    rt.block_on(async {
+        sdk.sample().await;
+        sdk.activity("AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0)
+            .await;
+    });
+    for (name, text) in PROFILES {
+        let p = Project::new(&moto.url());
+        // Only this profile: status reads every profile of the project.
+        for f in ["running", "parked"] {
+            std::fs::remove_file(p.path().join(format!("profiles/{f}.yaml"))).unwrap();
+        }
+        p.write_profile(name, text);
+        let policy = granted(&p, name);
+        let commands: [&[&str]; 4] = [
+            &["plan", name],
+            &["status"],
+            &["capture", "captured", "--like", name],
+            &["apply", name, "--yes"],
+        ];
+        for args in commands {
+            let mut args = args.to_vec();
+            args.push("--stats");
+            let (code, out, err) = p.run(&args);
+            assert!(code == 0, "{name}: {args:?}\n{out}\n{err}");
+            let made = calls(&err);
+            assert!(!made.is_empty(), "{name}: {args:?} made no call?\n{err}");
+            let missing: Vec<&String> = made.difference(&policy).collect();
+            assert!(
+                missing.is_empty(),
+                "{name}: `parkctl {}` calls {missing:?}, which its policy lacks",
+                args.join(" ")
+            );
+        }
+    }
+}
