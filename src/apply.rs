@@ -40,9 +40,8 @@ async fn run_wave(
             .copied()
             .filter(|c| c.resource.service == s.name())
             .collect();
-        (!mine.is_empty()).then(|| async move {
-            aws.adapter(s.name()).apply(&mine, earlier, interrupt).await
-        })
+        (!mine.is_empty())
+            .then(|| async move { aws.adapter(s.name()).apply(&mine, earlier, interrupt).await })
     });
     let mut out: Vec<Outcome> = futures::future::join_all(per_service)
         .await

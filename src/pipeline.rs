@@ -3,14 +3,14 @@
 //! profile or a snapshot), connecting with the account and region guard,
 //! reading live state, planning and pricing.
 
-use crate::commands::{aws_fail, fail, Ctx};
 use crate::aws::sts::Caller;
-use crate::session::Aws;
+use crate::commands::{aws_fail, fail, Ctx};
 use crate::model::Live;
 use crate::plan::Plan;
 use crate::planner::{self, Context};
 use crate::profile::{Profile, Target};
 use crate::read::Wanted;
+use crate::session::Aws;
 use crate::state::snapshot::Snapshot;
 use std::path::PathBuf;
 
@@ -150,11 +150,15 @@ pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
 
 fn cost(ctx: &Ctx, region: &str, live: &Live, plan: &Plan) -> Option<crate::cost::CostComparison> {
     match pricing(ctx) {
-        Ok(p) => Some(crate::cost::compare(&p, region, live, &planner::after(live, plan))),
+        Ok(p) => Some(crate::cost::compare(
+            &p,
+            region,
+            live,
+            &planner::after(live, plan),
+        )),
         Err(e) => {
             tracing::warn!("no cost estimate: {e}");
             None
         }
     }
 }
-

@@ -69,8 +69,13 @@ pub trait Service: Sync {
 
     /// The change that takes `attr` of `live` to `want` (called only when
     /// they differ), or why it cannot be made.
-    fn plan(&self, live: &Resource, attr: &str, want: &Want, ctx: &Context)
-        -> Result<Change, Notice>;
+    fn plan(
+        &self,
+        live: &Resource,
+        attr: &str,
+        want: &Want,
+        ctx: &Context,
+    ) -> Result<Change, Notice>;
 
     /// Checks on this service's changes as a whole (account pools, call
     /// quotas). Checks that span services live in `planner::guards`.

@@ -1,7 +1,9 @@
 //! A connected run: the shared SDK configuration and one adapter per
 //! registered service, each with its own client.
 
-use crate::aws::{self, metrics::Metrics, pace::Pace, s3, sts, tagging, CallStats, Settings, Shared};
+use crate::aws::{
+    self, metrics::Metrics, pace::Pace, s3, sts, tagging, CallStats, Settings, Shared,
+};
 use crate::service::Adapter;
 use crate::services::SERVICES;
 use std::collections::BTreeMap;
@@ -34,10 +36,17 @@ pub fn rates(overrides: &BTreeMap<String, u32>) -> BTreeMap<String, u32> {
 }
 
 impl Aws {
-    pub async fn connect(settings: &Settings, fallback_region: Option<&str>) -> Result<Aws, String> {
+    pub async fn connect(
+        settings: &Settings,
+        fallback_region: Option<&str>,
+    ) -> Result<Aws, String> {
         let conf = aws::sdk_config(settings, fallback_region).await?;
         let region = conf.region().map(|r| r.to_string()).unwrap_or_default();
-        let keys = SERVICES.iter().flat_map(|s| s.request_keys()).copied().collect();
+        let keys = SERVICES
+            .iter()
+            .flat_map(|s| s.request_keys())
+            .copied()
+            .collect();
         let stats = CallStats::new(crate::services::writes(), keys);
         let paces: BTreeMap<String, Pace> = rates(&settings.rates)
             .into_iter()
@@ -57,7 +66,10 @@ impl Aws {
             path_style: settings.endpoint_url.is_some()
                 || std::env::var_os("AWS_ENDPOINT_URL").is_some(),
         };
-        let adapters = SERVICES.iter().map(|s| (s.name(), s.connect(&shared))).collect();
+        let adapters = SERVICES
+            .iter()
+            .map(|s| (s.name(), s.connect(&shared)))
+            .collect();
         Ok(Aws {
             region,
             sts: sts::Sts::new(&shared),

@@ -291,7 +291,9 @@ fn damaged_snapshots_and_saved_plans_are_refused_clearly() {
         case(
             "snapshot shards negative",
             "bad/shards-negative.json",
-            edited(snap, |v| v["live"]["resources"][0]["attrs"]["shards"] = json!(-2)),
+            edited(snap, |v| {
+                v["live"]["resources"][0]["attrs"]["shards"] = json!(-2)
+            }),
             &[],
             "damaged snapshot",
         ),

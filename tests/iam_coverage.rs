@@ -4,7 +4,7 @@
 //! profile without alarm rules must still let `status` read metrics.
 
 mod common;
-use common::seed::{Sdk, STREAM};
+use common::seed::{Sdk, FUNCTIONS, STREAM};
 use common::{rt, Moto, Project};
 use std::collections::BTreeSet;
 
@@ -23,7 +23,7 @@ const PROFILES: [(&str, &str); 4] = [
     ),
     (
         "tagged",
-        "version: 1\nkinesis:\n  - tags: {project: uja}\n    shards: 1\nlambda:\n  - tags: {project: uja}\n    reserved_concurrency: none\n",
+        "version: 1\nkinesis:\n  - tags: {project: uja}\n    shards: 1\nlambda:\n  - tags: {project: uja}\n    reserved_concurrency: 0\n    event_sources: disabled\n",
     ),
 ];
 
@@ -71,6 +71,7 @@ fn every_call_of_every_command_is_in_that_profiles_policy() {
         sdk.sample().await;
         sdk.activity("AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0)
             .await;
+        sdk.tag_function(FUNCTIONS[0], "project", "uja").await;
     });
     for (name, text) in PROFILES {
         let p = Project::new(&moto.url());

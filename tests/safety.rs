@@ -78,7 +78,9 @@ fn snapshot_lines(path: &Path) -> Vec<String> {
     }
     for f in of("function") {
         let name = f["name"].as_str().unwrap();
-        let reserved = f["attrs"]["reserved_concurrency"].as_i64().map(|r| r as i32);
+        let reserved = f["attrs"]["reserved_concurrency"]
+            .as_i64()
+            .map(|r| r as i32);
         let mappings: Vec<bool> = of("event source")
             .filter(|m| m["parent"] == name)
             .map(|m| m["attrs"]["enabled"].as_bool().unwrap())

@@ -82,7 +82,8 @@ fn snapshot_is_the_pre_apply_live_state_written_before_the_first_change() {
 
     // The seeded (running) values, not the parked ones.
     let resources = s["live"]["resources"].as_array().unwrap();
-    let of = |kind: &str| -> Vec<&Value> { resources.iter().filter(|r| r["kind"] == kind).collect() };
+    let of =
+        |kind: &str| -> Vec<&Value> { resources.iter().filter(|r| r["kind"] == kind).collect() };
     let streams = of("stream");
     assert_eq!(streams.len(), 1, "{resources:#?}");
     assert_eq!(streams[0]["name"], STREAM);
@@ -194,7 +195,10 @@ fn restore_brings_back_the_original_state() {
     // The restore wrote its own restore point (the parked state) first.
     let snaps = files(&p.state().join("snapshots"), "json");
     assert_eq!(snaps.len(), 2, "{snaps:?}");
-    assert_eq!(json(&snaps[1])["live"]["resources"][0]["attrs"]["shards"], 1);
+    assert_eq!(
+        json(&snaps[1])["live"]["resources"][0]["attrs"]["shards"],
+        1
+    );
 
     let (code, out, err) = p.run(&["history", "--format", "json"]);
     assert_eq!(code, 0, "{out}\n{err}");

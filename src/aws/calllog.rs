@@ -208,11 +208,19 @@ mod tests {
     fn targets() {
         let t = |svc, uri, body: Option<&[u8]>| target_of(svc, uri, body, KEYS);
         assert_eq!(
-            t("Json", "https://svc/", Some(br#"{"StreamName":"s1","Limit":5}"#)),
+            t(
+                "Json",
+                "https://svc/",
+                Some(br#"{"StreamName":"s1","Limit":5}"#)
+            ),
             "s1"
         );
         assert_eq!(
-            t("Rest", "http://x:1/2015-03-31/functions/f1/concurrency", None),
+            t(
+                "Rest",
+                "http://x:1/2015-03-31/functions/f1/concurrency",
+                None
+            ),
             "/2015-03-31/functions/f1/concurrency"
         );
         assert_eq!(
@@ -224,7 +232,11 @@ mod tests {
             "a1 (+1 more)"
         );
         assert_eq!(
-            t("Query", "http://x/", Some(b"Action=Describe&NamePrefix=p-&MaxRecords=100")),
+            t(
+                "Query",
+                "http://x/",
+                Some(b"Action=Describe&NamePrefix=p-&MaxRecords=100")
+            ),
             "p-"
         );
         assert_eq!(t("STS", "http://x/", Some(b"Action=GetCallerIdentity")), "");

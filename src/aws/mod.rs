@@ -195,15 +195,8 @@ mod tests {
                 "gone",
             )
         };
-        let denied = || {
-            AwsError::other(
-                "svc",
-                "Describe",
-                "thing s",
-                "AccessDeniedException",
-                "no",
-            )
-        };
+        let denied =
+            || AwsError::other("svc", "Describe", "thing s", "AccessDeniedException", "no");
         assert_eq!(existing(vec![Ok(1), Err(nf()), Ok(3)]).unwrap(), vec![1, 3]);
         assert_eq!(
             existing(vec![Ok(1), Err(denied())]).unwrap_err().code,

@@ -187,7 +187,12 @@ fn touched(live: &Live, plan: &Plan) -> Live {
         heads.contains(&(r.id.service.as_str(), head))
     };
     Live {
-        resources: live.resources.iter().filter(|r| in_family(r)).cloned().collect(),
+        resources: live
+            .resources
+            .iter()
+            .filter(|r| in_family(r))
+            .cloned()
+            .collect(),
         facts: live.facts.clone(),
     }
 }
@@ -227,7 +232,12 @@ impl<'a> Run<'a> {
             .ok_or_else(|| fail("--live-from is for plan only"))?;
         self.lock_s3(aws).await?;
         let s3 = self.guarded.s3.clone();
+        let stats = aws.stats.clone();
+        let t = std::time::Instant::now();
         let result = self.apply(prep, yes, reread).await;
+        if self.ctx.global.stats {
+            eprint!("{}", crate::render::stats::text(&stats, t.elapsed()));
+        }
         if let Some(m) = s3.lock().await.take() {
             if let Err(e) = m.unlock().await {
                 eprintln!(
@@ -279,15 +289,16 @@ impl<'a> Run<'a> {
             arn: String::new(),
         });
         self.started = Utc::now();
-        let snap = self.snapshot(&caller, &region, touched(&live, &plan)).await?;
+        let snap = self
+            .snapshot(&caller, &region, touched(&live, &plan))
+            .await?;
         self.claim_first_change().await;
-        let t = std::time::Instant::now();
         let outcomes = execute(&aws, &plan, &self.guarded.interrupt).await;
         let interrupted = self.guarded.interrupt.is_raised();
         let unverified = verify(&aws, &wanted, reread).await;
         let op = self.operation(&caller, &region, &snap, outcomes, unverified, interrupted);
         let record = self.record(&op).await;
-        self.report(&aws, &op, &plan, record, t.elapsed())
+        self.report(&op, &plan, record)
     }
 
     /// The exit code when nothing is to be applied (errors, no changes, a
@@ -347,12 +358,10 @@ impl<'a> Run<'a> {
     /// From here Ctrl-C stops gracefully; if it already came, the handler
     /// is releasing the lock and exiting, and we wait for that.
     async fn claim_first_change(&self) {
-        let claimed = self.guarded.changing.compare_exchange(
-            false,
-            true,
-            Ordering::SeqCst,
-            Ordering::SeqCst,
-        );
+        let claimed =
+            self.guarded
+                .changing
+                .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst);
         if claimed.is_err() {
             std::future::pending::<()>().await;
         }
@@ -416,14 +425,7 @@ impl<'a> Run<'a> {
         record
     }
 
-    fn report(
-        &self,
-        aws: &Aws,
-        op: &Operation,
-        plan: &Plan,
-        record: Result<PathBuf, String>,
-        took: std::time::Duration,
-    ) -> Res {
+    fn report(&self, op: &Operation, plan: &Plan, record: Result<PathBuf, String>) -> Res {
         let st = Style {
             color: crate::render::use_color(),
         };
@@ -434,9 +436,6 @@ impl<'a> Run<'a> {
         match &record {
             Ok(p) => eprintln!("Operation {} recorded in {}", op.id, p.display()),
             Err(e) => eprintln!("Warning: could not write the operation record: {e}"),
-        }
-        if self.ctx.global.stats {
-            eprint!("{}", crate::render::stats::text(&aws.stats, took));
         }
         let applied = op.totals.applied;
         let total = plan.changes.len();
@@ -467,7 +466,11 @@ impl<'a> Run<'a> {
 }
 
 /// Re-reads and re-plans: every change still pending did not converge.
-async fn verify(aws: &Aws, wanted: &crate::read::Wanted, reread: &dyn Fn(&Live) -> Plan) -> Vec<String> {
+async fn verify(
+    aws: &Aws,
+    wanted: &crate::read::Wanted,
+    reread: &dyn Fn(&Live) -> Plan,
+) -> Vec<String> {
     match crate::read::read(aws, wanted).await {
         Ok(now) => reread(&now)
             .changes

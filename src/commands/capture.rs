@@ -55,7 +55,10 @@ pub async fn run(
         counts(&live)
     );
     if ctx.global.stats {
-        eprint!("{}", crate::render::stats::text(&aws.stats, started.elapsed()));
+        eprint!(
+            "{}",
+            crate::render::stats::text(&aws.stats, started.elapsed())
+        );
     }
     Ok(EXIT_OK)
 }

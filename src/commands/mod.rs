@@ -9,10 +9,10 @@ pub mod plan;
 pub mod status;
 pub mod validate;
 
-use crate::session::Aws;
 use crate::cli::{Cli, Command, Global};
 use crate::config::Config;
 use crate::profile::Profile;
+use crate::session::Aws;
 use miette::Diagnostic;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};

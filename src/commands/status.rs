@@ -55,7 +55,10 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
         _ => print!("{}", crate::render::status::text(&status, &live)),
     }
     if ctx.global.stats {
-        eprint!("{}", crate::render::stats::text(&aws.stats, started.elapsed()));
+        eprint!(
+            "{}",
+            crate::render::stats::text(&aws.stats, started.elapsed())
+        );
     }
     Ok(EXIT_OK)
 }

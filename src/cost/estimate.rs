@@ -69,10 +69,7 @@ pub fn estimate(pricing: &Pricing, region: &str, live: &Live) -> Estimate {
         if mine.is_empty() {
             continue;
         }
-        let costs: Vec<ResourceCost> = mine
-            .iter()
-            .filter_map(|r| s.cost(r, &mut lookup))
-            .collect();
+        let costs: Vec<ResourceCost> = mine.iter().filter_map(|r| s.cost(r, &mut lookup)).collect();
         let month = sum(costs.iter().map(|c| c.month));
         services.push((s.name().to_string(), Costs::from_month(month)));
         resources.extend(costs);

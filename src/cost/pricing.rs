@@ -113,4 +113,3 @@ fn check(p: &Price, expected_unit: &str) -> Result<(), String> {
     }
     Ok(())
 }
-

@@ -74,7 +74,12 @@ fn project() -> Live {
     live(r)
 }
 
-fn change(r: Resource, attr: &str, from: impl Into<crate::model::Value>, to: impl Into<crate::model::Value>) -> Change {
+fn change(
+    r: Resource,
+    attr: &str,
+    from: impl Into<crate::model::Value>,
+    to: impl Into<crate::model::Value>,
+) -> Change {
     Change {
         phase: Phase::Capacity,
         wave: 0,
@@ -105,9 +110,20 @@ fn plan(changes: Vec<Change>) -> Plan {
 fn park_plan(live: &Live) -> Plan {
     let mut changes = vec![
         change(kinesis::stream("orders"), "shards", 2, 1),
-        change(lambda::function("consumer"), "reserved_concurrency", None::<u32>, 0),
         change(
-            lambda::mapping("consumer", "consumer-uuid", "arn:aws:kinesis:us-east-1:123456789012:stream/orders", true, "Enabled"),
+            lambda::function("consumer"),
+            "reserved_concurrency",
+            None::<u32>,
+            0,
+        ),
+        change(
+            lambda::mapping(
+                "consumer",
+                "consumer-uuid",
+                "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+                true,
+                "Enabled",
+            ),
             "enabled",
             true,
             false,
@@ -134,7 +150,6 @@ fn render_comparison(c: &CostComparison) -> Vec<String> {
 mod estimates {
     use super::*;
 
-
     fn builtin_at(region: &str, live: &Live) -> Estimate {
         estimate(&builtin(), region, live)
     }
@@ -158,14 +173,21 @@ mod estimates {
     #[test]
     fn one_shard_stream_us_east_1() {
         let e = builtin_at("us-east-1", &streams(1));
-        assert_eq!(svc(&e.services, "kinesis").month.unwrap().to_string(), "$10.95");
+        assert_eq!(
+            svc(&e.services, "kinesis").month.unwrap().to_string(),
+            "$10.95"
+        );
         assert_eq!(e.resources[0].basis, "1 shard x $0.015/shard-hour");
     }
 
     #[test]
     fn nine_standard_alarms_cost_the_same_enabled_or_not() {
         for enabled in [true, false] {
-            let live = live((0..9).map(|i| alarm(&format!("a{i}"), enabled, false)).collect());
+            let live = live(
+                (0..9)
+                    .map(|i| alarm(&format!("a{i}"), enabled, false))
+                    .collect(),
+            );
             let e = builtin_at("us-east-1", &live);
             assert_eq!(svc(&e.services, "cloudwatch").month, Some(usd("0.90")));
             assert_eq!(e.total.month.unwrap().to_string(), "$0.90");
@@ -175,7 +197,10 @@ mod estimates {
 
     #[test]
     fn high_resolution_alarm_and_on_demand_stream() {
-        let live = live(vec![stream("od", StreamMode::OnDemand, 4), alarm("fast", true, true)]);
+        let live = live(vec![
+            stream("od", StreamMode::OnDemand, 4),
+            alarm("fast", true, true),
+        ]);
         let e = builtin_at("us-east-1", &live);
         assert_eq!(svc(&e.services, "cloudwatch").month, Some(usd("0.30")));
         assert_eq!(svc(&e.services, "kinesis").month, Some(usd("29.20")));
@@ -196,7 +221,10 @@ mod estimates {
             .concat(),
         );
         let e = builtin_at("us-east-1", &live);
-        assert_eq!(svc(&e.services, "lambda"), Costs::from_month(Some(Money::ZERO)));
+        assert_eq!(
+            svc(&e.services, "lambda"),
+            Costs::from_month(Some(Money::ZERO))
+        );
         assert!(e.resources.iter().all(|r| r.month == Some(Money::ZERO)));
         assert_eq!(e.notes, vec![LAMBDA_NOTE.to_string()]);
     }
@@ -275,7 +303,6 @@ mod estimates {
 mod comparisons {
     use super::*;
 
-
     #[test]
     fn after_applies_every_kind_of_change() {
         let live = project();
@@ -294,7 +321,13 @@ mod comparisons {
         let stale = plan(vec![
             change(kinesis::stream("gone"), "shards", 2, 8),
             change(
-                lambda::mapping("consumer", "other", "arn:aws:kinesis:us-east-1:123456789012:stream/orders", true, "Enabled"),
+                lambda::mapping(
+                    "consumer",
+                    "other",
+                    "arn:aws:kinesis:us-east-1:123456789012:stream/orders",
+                    true,
+                    "Enabled",
+                ),
                 "enabled",
                 true,
                 false,
@@ -348,12 +381,7 @@ mod comparisons {
     #[test]
     fn unknown_region_renders_unknown() {
         let live = project();
-        let c = compare_plan(
-            &builtin(),
-            "mars-north-1",
-            &live,
-            &park_plan(&live),
-        );
+        let c = compare_plan(&builtin(), "mars-north-1", &live, &park_plan(&live));
         assert_eq!(c.total, CostDelta::new(None, None));
         assert_eq!(svc(&c.services, "kinesis").saving, None);
         let lines = render_comparison(&c);
@@ -370,7 +398,8 @@ mod comparisons {
     #[test]
     fn json_carries_the_numbers_and_reads_back() {
         let mut live = project();
-        live.resources.push(stream("burst", StreamMode::OnDemand, 4));
+        live.resources
+            .push(stream("burst", StreamMode::OnDemand, 4));
         let c = compare_plan(&builtin(), "us-east-1", &live, &park_plan(&live));
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["kinesis"]["before"], serde_json::json!(51.1));
@@ -379,12 +408,7 @@ mod comparisons {
         let back: CostComparison = serde_json::from_value(json).unwrap();
         assert_eq!(back, c);
 
-        let unknown = compare_plan(
-            &builtin(),
-            "mars-north-1",
-            &live,
-            &park_plan(&live),
-        );
+        let unknown = compare_plan(&builtin(), "mars-north-1", &live, &park_plan(&live));
         let json = serde_json::to_value(&unknown).unwrap();
         assert!(json["total"]["before"].is_null());
         assert_eq!(
@@ -396,7 +420,6 @@ mod comparisons {
 
 mod pricing_files {
     use super::*;
-
 
     const REGIONS: [&str; 6] = [
         "us-east-1",
@@ -448,7 +471,10 @@ mod pricing_files {
         assert_eq!(get(("lambda", "requests")).usd, usd("0.20"));
         assert_eq!(get(("lambda", "gb_second")).usd, usd("0.0000166667"));
         assert_eq!(get(("cloudwatch", "standard_alarm")).usd, usd("0.10"));
-        assert_eq!(get(("cloudwatch", "high_resolution_alarm")).usd, usd("0.30"));
+        assert_eq!(
+            get(("cloudwatch", "high_resolution_alarm")).usd,
+            usd("0.30")
+        );
     }
 
     #[test]

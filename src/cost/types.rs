@@ -167,11 +167,7 @@ impl<'a> Lookup<'a> {
 }
 
 impl ResourceCost {
-    pub fn new(
-        id: &crate::model::ResourceId,
-        basis: String,
-        month: Option<Money>,
-    ) -> ResourceCost {
+    pub fn new(id: &crate::model::ResourceId, basis: String, month: Option<Money>) -> ResourceCost {
         ResourceCost {
             service: id.service.clone(),
             kind: id.title(),

@@ -23,7 +23,10 @@ pub fn policy(
     for p in profiles {
         let scope = Scope {
             region: region.or(p.target.region.as_deref()).unwrap_or("*").into(),
-            account: account.or(p.target.account.as_deref()).unwrap_or("*").into(),
+            account: account
+                .or(p.target.account.as_deref())
+                .unwrap_or("*")
+                .into(),
         };
         for s in SERVICES {
             let rules: Vec<&Rule> = p.rules_of(s.name()).collect();
@@ -148,5 +151,4 @@ mod tests {
         }
         assert!(seen >= 15, "found only {seen} calls");
     }
-
 }

@@ -69,7 +69,6 @@ impl Statements {
     }
 }
 
-
 impl Statements {
     /// Statements with their Sids, for the policy document.
     pub fn into_json(self) -> Vec<serde_json::Value> {

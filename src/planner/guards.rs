@@ -91,8 +91,13 @@ fn short_retention(idx: &Index, ctx: &Context, changes: &[Change], out: &mut Not
             if c.to.as_u64() < c.from.as_u64() {
                 parked.insert(&r.name);
             }
-        } else if r.service == lambda::NAME && r.kind == lambda::SOURCE && c.to == Value::Bool(false) {
-            let source = idx.find(&r.service, &r.kind, &r.name).map(|m| m.text("source_arn"));
+        } else if r.service == lambda::NAME
+            && r.kind == lambda::SOURCE
+            && c.to == Value::Bool(false)
+        {
+            let source = idx
+                .find(&r.service, &r.kind, &r.name)
+                .map(|m| m.text("source_arn"));
             if let Some(s) = source.and_then(|a| idx.by_arn(a)) {
                 parked.insert(s.name());
             }

@@ -13,8 +13,8 @@ mod resolve;
 pub use resolve::{desired_from_live, key, resolve, Desired, Key};
 
 use crate::model::{Live, Resource};
-use crate::plan::{Change, Notice, Notices, Observation, Plan, Want};
 pub use crate::plan::Context;
+use crate::plan::{Change, Notice, Notices, Observation, Plan, Want};
 use crate::profile::Profile;
 use crate::services::{self, SERVICES};
 use std::collections::{BTreeMap, HashMap};
@@ -93,9 +93,7 @@ fn plan_one(r: &Resource, attr: &str, want: &Want, ctx: &Context) -> Result<Chan
 /// compares to decide whether the world moved since it was made.
 pub fn observe(live: &Live) -> Vec<Observation> {
     let mut out = Vec::new();
-    live.resources
-        .iter()
-        .for_each(|r| observe_one(r, &mut out));
+    live.resources.iter().for_each(|r| observe_one(r, &mut out));
     out.sort();
     out
 }
@@ -103,8 +101,8 @@ pub fn observe(live: &Live) -> Vec<Observation> {
 /// What is observed of a resource: its kind's observed attributes. Shared
 /// by `observe` and by `diff`, so the two cannot drift.
 fn observe_one(r: &Resource, out: &mut Vec<Observation>) {
-    let kind = services::get(&r.id.service)
-        .and_then(|s| s.kinds().iter().find(|k| k.name == r.id.kind));
+    let kind =
+        services::get(&r.id.service).and_then(|s| s.kinds().iter().find(|k| k.name == r.id.kind));
     for attr in kind.map_or(&[][..], |k| k.observed) {
         out.push(Observation {
             resource: r.id.to_string(),

@@ -143,7 +143,13 @@ fn resolve_service(
             d.resources.entry(key(&r.id)).or_default();
             for (k, v) in &rule.attrs {
                 let what = format!("{k} of {title} {}", r.name());
-                want(wants.entry((r.name(), k.as_str())).or_default(), v, &rule.id, &what, out);
+                want(
+                    wants.entry((r.name(), k.as_str())).or_default(),
+                    v,
+                    &rule.id,
+                    &what,
+                    out,
+                );
             }
         }
     }
@@ -154,7 +160,11 @@ fn resolve_service(
         let targets: Vec<&Resource> = if attr.kind == kind.name {
             pool.iter().filter(|r| r.name() == name).copied().collect()
         } else {
-            scope.children.get(&(name, attr.kind)).cloned().unwrap_or_default()
+            scope
+                .children
+                .get(&(name, attr.kind))
+                .cloned()
+                .unwrap_or_default()
         };
         for t in targets {
             let slot = d.resources.entry(key(&t.id)).or_default();

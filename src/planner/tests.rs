@@ -155,7 +155,12 @@ mod fx {
                 uuid: r.name().into(),
                 source_arn: r.text("source_arn").into(),
                 enabled: r.flag("enabled"),
-                state: if r.flag("enabled") { "Enabled" } else { "Disabled" }.into(),
+                state: if r.flag("enabled") {
+                    "Enabled"
+                } else {
+                    "Disabled"
+                }
+                .into(),
             };
             let functions = of(lambda::FUNCTION)
                 .map(|r| Function {
@@ -868,9 +873,7 @@ lambda:
     let processor_alarm = p
         .changes
         .iter()
-        .find(|c| {
-            c.resource == crate::services::alarms::alarm(ALARMS[8]).id
-        })
+        .find(|c| c.resource == crate::services::alarms::alarm(ALARMS[8]).id)
         .unwrap();
     assert_eq!(processor_alarm.rule, "cloudwatch.alarms[0] (line 4)");
     assert_eq!(

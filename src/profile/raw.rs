@@ -7,7 +7,6 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(
     deny_unknown_fields,

@@ -118,7 +118,6 @@ impl Toggle {
     }
 }
 
-
 /// Selector helpers for reads: read only what some selector can match.
 pub mod sel {
     use super::{BTreeSet, Selector, Tags};

@@ -187,7 +187,10 @@ cloudwatch:
         p.kinesis()[1].selector.describe(),
         "prefix proj- and tags {cost-center=42, team=data}"
     );
-    assert_eq!(p.lambda()[0].get("reserved_concurrency"), Some(&Value::Null));
+    assert_eq!(
+        p.lambda()[0].get("reserved_concurrency"),
+        Some(&Value::Null)
+    );
     assert_eq!(p.lambda()[0].get("event_sources"), None);
     assert_eq!(
         p.lambda()[1].selector.tags.get("park").map(String::as_str),

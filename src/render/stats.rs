@@ -31,5 +31,3 @@ pub fn text(stats: &CallStats, wall: Duration) -> String {
     ));
     out
 }
-
-

@@ -1,10 +1,10 @@
 //! `parkctl status` as text: resources, profiles, a cost bar chart, idle
 //! resources and recommendations.
 
-use crate::status::Status;
 use crate::cost::Money;
 use crate::idle::Activity;
 use crate::model::Live;
+use crate::status::Status;
 use std::fmt::Write;
 
 const BAR: usize = 40;

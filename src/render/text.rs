@@ -83,7 +83,12 @@ pub fn summary(p: &Plan, st: &Style) -> String {
         );
     }
     let per: Vec<String> = crate::services::names()
-        .map(|s| (s, p.changes.iter().filter(|c| c.resource.service == s).count()))
+        .map(|s| {
+            (
+                s,
+                p.changes.iter().filter(|c| c.resource.service == s).count(),
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{s} {n}"))
         .collect();

@@ -9,10 +9,10 @@ use crate::outcome::{timed, Interrupt, Outcome, INTERRUPTED};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use crate::service::{Adapter, Read};
-use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_cloudwatch::types::AlarmType;
 use aws_sdk_cloudwatch::Client;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// DescribeAlarms' largest page, and the most names
 /// Enable/DisableAlarmActions accept in one call.
@@ -173,13 +173,22 @@ fn collect(
     };
     for a in page.metric_alarms() {
         let high = a.period().is_some_and(|p| p < 60);
-        out.push(one(a.alarm_name(), a.alarm_arn(), a.actions_enabled(), high));
+        out.push(one(
+            a.alarm_name(),
+            a.alarm_arn(),
+            a.actions_enabled(),
+            high,
+        ));
     }
     for a in page.composite_alarms() {
-        out.push(one(a.alarm_name(), a.alarm_arn(), a.actions_enabled(), false));
+        out.push(one(
+            a.alarm_name(),
+            a.alarm_arn(),
+            a.actions_enabled(),
+            false,
+        ));
     }
 }
-
 
 /// The prefixes to read: distinct, dropping prefixes another one covers.
 fn covering(sels: &[Selector]) -> Vec<&str> {
@@ -203,7 +212,10 @@ impl AlarmClient {
     /// 100s, or one full listing when a selector has only tags.
     async fn found(&self, sels: &[Selector]) -> Result<BTreeMap<String, Alarm>, AwsError> {
         let mut found = BTreeMap::new();
-        if sels.iter().any(|s| s.names.is_empty() && s.prefix.is_none()) {
+        if sels
+            .iter()
+            .any(|s| s.names.is_empty() && s.prefix.is_none())
+        {
             for a in self.by_prefix(None).await? {
                 found.insert(a.name().to_string(), a);
             }

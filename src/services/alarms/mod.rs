@@ -13,7 +13,7 @@ use crate::plan::{Change, Context, Notice, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::profile::Toggle;
-use crate::service::{Adapter, Attr, Ty, Kind, PriceKey, Service};
+use crate::service::{Adapter, Attr, Kind, PriceKey, Service, Ty};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -109,7 +109,13 @@ impl Service for Alarms {
         &[("actions", Ty::Flag)]
     }
 
-    fn plan(&self, a: &Resource, attr: &str, want: &Want, _ctx: &Context) -> Result<Change, Notice> {
+    fn plan(
+        &self,
+        a: &Resource,
+        attr: &str,
+        want: &Want,
+        _ctx: &Context,
+    ) -> Result<Change, Notice> {
         let on = want.value.as_bool().unwrap_or(false);
         Ok(Change {
             phase: if on { Phase::Rearm } else { Phase::Silence },
@@ -138,7 +144,10 @@ impl Service for Alarms {
             ("standard", &PRICES[0])
         };
         let (basis, month) = match lookup.price(NAME, p.key, p.label) {
-            Some(p) => (format!("{kind} alarm, {}/alarm-month", p.usd.exact()), Some(p.usd)),
+            Some(p) => (
+                format!("{kind} alarm, {}/alarm-month", p.usd.exact()),
+                Some(p.usd),
+            ),
             None => (format!("{kind} alarm, no alarm price"), None),
         };
         Some(ResourceCost::new(&a.id, basis, month))
@@ -167,7 +176,11 @@ impl Service for Alarms {
                 for n in names {
                     let _ = writeln!(s, "        - {n}");
                 }
-                let _ = writeln!(s, "      actions: {}", crate::model::show(&Value::Bool(state)));
+                let _ = writeln!(
+                    s,
+                    "      actions: {}",
+                    crate::model::show(&Value::Bool(state))
+                );
             }
         }
         s
@@ -211,7 +224,10 @@ impl Service for Alarms {
             .map(|a| {
                 let mut r = alarm(a["name"].as_str().unwrap_or_default())
                     .with("actions", a["actions_enabled"].as_bool().unwrap_or(true))
-                    .with("high_resolution", a["high_resolution"].as_bool().unwrap_or(false));
+                    .with(
+                        "high_resolution",
+                        a["high_resolution"].as_bool().unwrap_or(false),
+                    );
                 r.arn = a["arn"].as_str().unwrap_or_default().to_string();
                 r.tags = serde_json::from_value(a["tags"].clone()).unwrap_or_default();
                 r
@@ -221,7 +237,11 @@ impl Service for Alarms {
 
     fn upgrade_v1_change(&self, c: &serde_json::Value) -> Option<Change> {
         (c["kind"] == "alarm").then(|| Change {
-            phase: if c["to"] == Value::Bool(true) { Phase::Rearm } else { Phase::Silence },
+            phase: if c["to"] == Value::Bool(true) {
+                Phase::Rearm
+            } else {
+                Phase::Silence
+            },
             wave: 0,
             resource: alarm(c["name"].as_str().unwrap_or_default()).id,
             attr: "actions".into(),

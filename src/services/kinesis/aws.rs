@@ -9,11 +9,11 @@ use crate::outcome::{Interrupt, Outcome};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use crate::service::{Adapter, Read};
-use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 use aws_sdk_kinesis::client::Waiters;
 use aws_sdk_kinesis::types::{ScalingType, StreamMode as SdkMode};
 use aws_sdk_kinesis::Client;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Resharding a large stream can take many minutes per step.
@@ -160,10 +160,7 @@ impl Streams {
                 .stream_description_summary()
                 .map(|d| d.stream_creation_timestamp().secs())
                 .unwrap_or(0);
-            Ok((
-                name,
-                DateTime::from_timestamp(secs, 0).unwrap_or_default(),
-            ))
+            Ok((name, DateTime::from_timestamp(secs, 0).unwrap_or_default()))
         })
         .await;
         results.into_iter().collect()
@@ -274,9 +271,19 @@ impl Adapter for Streams {
         interrupt: &Interrupt,
     ) -> Vec<Outcome> {
         bounded(changes.iter(), self.concurrency, |c| async move {
-            let steps: Vec<u32> = c.steps.iter().filter_map(Value::as_u64).map(|n| n as u32).collect();
+            let steps: Vec<u32> = c
+                .steps
+                .iter()
+                .filter_map(Value::as_u64)
+                .map(|n| n as u32)
+                .collect();
             let name = &c.resource.name;
-            crate::outcome::one(c, interrupt, self.set_shards(name, &steps, &|| interrupt.is_raised())).await
+            crate::outcome::one(
+                c,
+                interrupt,
+                self.set_shards(name, &steps, &|| interrupt.is_raised()),
+            )
+            .await
         })
         .await
     }

@@ -15,7 +15,7 @@ use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
 use crate::profile::rule::Rule;
-use crate::service::{Adapter, Attr, Ty, IdleMetric, Kind, PriceKey, Service};
+use crate::service::{Adapter, Attr, IdleMetric, Kind, PriceKey, Service, Ty};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -117,7 +117,13 @@ impl Service for Kinesis {
         &[("shards", Ty::Count)]
     }
 
-    fn plan(&self, s: &Resource, _attr: &str, want: &Want, _ctx: &Context) -> Result<Change, Notice> {
+    fn plan(
+        &self,
+        s: &Resource,
+        _attr: &str,
+        want: &Want,
+        _ctx: &Context,
+    ) -> Result<Change, Notice> {
         let res = &s.id;
         let refuse = |why: String| Err(Notice::on(res, why));
         let status = s.text("status");
@@ -127,11 +133,17 @@ impl Service for Kinesis {
         if s.text("mode") == "on_demand" {
             return refuse(format!("{res} is in on-demand mode, which has no shard count to set ({}); switch it to provisioned first or drop it from the rule", want.rule));
         }
-        let (from, to) = (s.u32("shards").unwrap_or(0), want.value.as_u64().unwrap_or(0) as u32);
+        let (from, to) = (
+            s.u32("shards").unwrap_or(0),
+            want.value.as_u64().unwrap_or(0) as u32,
+        );
         if to == 0 {
             // Only a recorded state can ask for this (profiles refuse 0): a
             // provisioned stream keeps at least one open shard.
-            return refuse(format!("{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard", want.rule));
+            return refuse(format!(
+                "{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard",
+                want.rule
+            ));
         }
         let steps = reshard::steps(from, to);
         let max = reshard::MAX_SCALING_CALLS_PER_DAY;
@@ -139,8 +151,15 @@ impl Service for Kinesis {
             return refuse(format!("{res}: {from} -> {to} shards needs {} UpdateShardCount calls, but AWS allows {max} per stream per rolling 24 h; choose a target within {max} steps", steps.len()));
         }
         let note = (steps.len() > 1).then(|| {
-            let via: Vec<String> = steps[..steps.len() - 1].iter().map(u32::to_string).collect();
-            format!("{} UpdateShardCount calls, via {}", steps.len(), via.join(", "))
+            let via: Vec<String> = steps[..steps.len() - 1]
+                .iter()
+                .map(u32::to_string)
+                .collect();
+            format!(
+                "{} UpdateShardCount calls, via {}",
+                steps.len(),
+                via.join(", ")
+            )
         });
         Ok(Change {
             phase: Phase::Capacity,
@@ -214,7 +233,11 @@ impl Service for Kinesis {
         resources
             .iter()
             .map(|s| {
-                let mode = if s.text("mode") == "on_demand" { "OnDemand" } else { "Provisioned" };
+                let mode = if s.text("mode") == "on_demand" {
+                    "OnDemand"
+                } else {
+                    "Provisioned"
+                };
                 format!(
                     "kinesis stream   {:<48} shards {} ({mode}), retention {} h",
                     s.name(),
@@ -230,10 +253,18 @@ impl Service for Kinesis {
         for st in resources {
             let name = crate::profile::rule::quoted(st.name());
             if st.text("mode") == "on_demand" {
-                let _ = writeln!(s, "  # {} is on-demand: no shard count to capture", st.name());
+                let _ = writeln!(
+                    s,
+                    "  # {} is on-demand: no shard count to capture",
+                    st.name()
+                );
                 continue;
             }
-            let _ = writeln!(s, "  - name: {name}\n    shards: {}", st.u32("shards").unwrap_or(1));
+            let _ = writeln!(
+                s,
+                "  - name: {name}\n    shards: {}",
+                st.u32("shards").unwrap_or(1)
+            );
         }
         s
     }
@@ -243,7 +274,10 @@ impl Service for Kinesis {
         let base = format!("{}stream/", scope.arn(NAME));
         for rule in rules {
             let res = arns(&rule.selector, &base);
-            st.add(&["kinesis:DescribeStreamSummary", "kinesis:DescribeStream"], &res);
+            st.add(
+                &["kinesis:DescribeStreamSummary", "kinesis:DescribeStream"],
+                &res,
+            );
             if rule.selector.needs_tags() {
                 st.add(&["kinesis:ListTagsForStream"], &res);
             }

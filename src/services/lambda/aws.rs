@@ -182,7 +182,10 @@ impl Functions {
                     if let Some(n) = l.unreserved_concurrent_executions() {
                         facts.insert("unreserved_concurrency".into(), Value::from(n.max(0)));
                     }
-                    facts.insert("concurrency_limit".into(), Value::from(l.concurrent_executions().max(0)));
+                    facts.insert(
+                        "concurrency_limit".into(),
+                        Value::from(l.concurrent_executions().max(0)),
+                    );
                 }
             }
             Err(e) => {
@@ -289,13 +292,21 @@ impl Functions {
         }
         let mut out = Vec::new();
         for f in chosen {
-            let Some(r) = reserved.get(&f.name) else { continue };
+            let Some(r) = reserved.get(&f.name) else {
+                continue;
+            };
             let mut res = function(&f.name).with("reserved_concurrency", *r);
             res.arn = f.arn.clone();
             res.tags = tags.get(&f.name).cloned().unwrap_or_default();
             out.push(res);
             for m in by_fn.remove(&f.name).unwrap_or_default() {
-                out.push(mapping(&f.name, &m.uuid, &m.source_arn, m.enabled, &m.state));
+                out.push(mapping(
+                    &f.name,
+                    &m.uuid,
+                    &m.source_arn,
+                    m.enabled,
+                    &m.state,
+                ));
             }
         }
         Ok(out)
@@ -319,7 +330,12 @@ impl Functions {
                     let by_arn: BTreeMap<String, Tags> = by_arn.into_iter().collect();
                     return Ok(candidates
                         .iter()
-                        .map(|f| (f.name.clone(), by_arn.get(&f.arn).cloned().unwrap_or_default()))
+                        .map(|f| {
+                            (
+                                f.name.clone(),
+                                by_arn.get(&f.arn).cloned().unwrap_or_default(),
+                            )
+                        })
                         .collect());
                 }
                 Err(e) => tracing::warn!("{e}; reading tags one function at a time instead"),
@@ -331,7 +347,8 @@ impl Functions {
     async fn run(&self, c: &Change) -> Result<(), AwsError> {
         if c.resource.kind == SOURCE {
             let what = c.resource.shown_name();
-            self.set_mapping(&c.resource.name, what, c.to.as_bool().unwrap_or(false)).await
+            self.set_mapping(&c.resource.name, what, c.to.as_bool().unwrap_or(false))
+                .await
         } else {
             let to = c.to.as_u64().map(|n| n as u32);
             self.set_reserved(&c.resource.name, to).await

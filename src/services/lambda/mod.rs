@@ -15,7 +15,7 @@ use crate::model::{show, Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, Ty, IdleMetric, Kind, PriceKey, Service};
+use crate::service::{Adapter, Attr, IdleMetric, Kind, PriceKey, Service, Ty};
 use raw::{RawReserved, RawRule};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -138,11 +138,24 @@ impl Service for Lambda {
         ]
     }
 
-    fn plan(&self, live: &Resource, attr: &str, want: &Want, _ctx: &Context) -> Result<Change, Notice> {
+    fn plan(
+        &self,
+        live: &Resource,
+        attr: &str,
+        want: &Want,
+        _ctx: &Context,
+    ) -> Result<Change, Notice> {
         let from = live.get(attr).clone();
         let (phase, wave) = if live.id.kind == SOURCE {
             let on = want.value.as_bool().unwrap_or(false);
-            (if on { Phase::StartIntake } else { Phase::StopIntake }, 0)
+            (
+                if on {
+                    Phase::StartIntake
+                } else {
+                    Phase::StopIntake
+                },
+                0,
+            )
         } else {
             // Reservations that shrink go first, so that the ones that grow
             // find room in the account's pool.
@@ -214,19 +227,34 @@ impl Service for Lambda {
         let mut s = String::from("lambda:\n");
         for (f, sources) in functions(resources) {
             let _ = writeln!(s, "  - name: {}", quoted(f.name()));
-            let _ = writeln!(s, "    reserved_concurrency: {}", show(f.get("reserved_concurrency")));
+            let _ = writeln!(
+                s,
+                "    reserved_concurrency: {}",
+                show(f.get("reserved_concurrency"))
+            );
             let on = sources.iter().filter(|m| m.flag("enabled")).count();
             if !sources.is_empty() && (on == 0 || on == sources.len()) {
                 let _ = writeln!(s, "    event_sources: {}", show(&Value::Bool(on > 0)));
             } else if !sources.is_empty() {
-                let _ = writeln!(s, "    # event sources are mixed ({on} of {} enabled): not captured", sources.len());
+                let _ = writeln!(
+                    s,
+                    "    # event sources are mixed ({on} of {} enabled): not captured",
+                    sources.len()
+                );
             }
         }
         s
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
-        st.add(&["lambda:ListFunctions", "lambda:ListEventSourceMappings", "lambda:GetAccountSettings"], &any());
+        st.add(
+            &[
+                "lambda:ListFunctions",
+                "lambda:ListEventSourceMappings",
+                "lambda:GetAccountSettings",
+            ],
+            &any(),
+        );
         let base = format!("{}function:", scope.arn(NAME));
         let mut mapping_fns = Vec::new();
         for rule in rules {
@@ -260,7 +288,11 @@ impl Service for Lambda {
     }
 
     fn writes(&self) -> &'static [&'static str] {
-        &["PutFunctionConcurrency", "DeleteFunctionConcurrency", "UpdateEventSourceMapping"]
+        &[
+            "PutFunctionConcurrency",
+            "DeleteFunctionConcurrency",
+            "UpdateEventSourceMapping",
+        ]
     }
     fn pace(&self) -> (&'static str, u32) {
         // The Lambda control plane (all but Invoke, GetFunction, GetPolicy).
@@ -297,13 +329,27 @@ impl Service for Lambda {
         let (resource, attr, phase, wave) = match c["kind"].as_str()? {
             "function" => {
                 let grows = reserved(&c["to"]) > reserved(&c["from"]);
-                (function(&text("name")).id, "reserved_concurrency", Phase::Capacity, u8::from(grows))
+                (
+                    function(&text("name")).id,
+                    "reserved_concurrency",
+                    Phase::Capacity,
+                    u8::from(grows),
+                )
             }
             "mapping" => {
                 let mut id = Resource::new(NAME, SOURCE, &text("uuid")).id;
                 id.label = Some(format!("{} <- {}", text("function"), text("source")));
                 let on = c["to"].as_bool().unwrap_or(false);
-                (id, "enabled", if on { Phase::StartIntake } else { Phase::StopIntake }, 0)
+                (
+                    id,
+                    "enabled",
+                    if on {
+                        Phase::StartIntake
+                    } else {
+                        Phase::StopIntake
+                    },
+                    0,
+                )
             }
             _ => return None,
         };
@@ -325,14 +371,17 @@ impl Service for Lambda {
 fn functions<'a>(
     resources: &'a [&'a Resource],
 ) -> impl Iterator<Item = (&'a Resource, Vec<&'a Resource>)> + 'a {
-    resources.iter().filter(|r| r.id.kind == FUNCTION).map(move |f| {
-        let sources = resources
-            .iter()
-            .filter(|m| m.id.kind == SOURCE && m.parent.as_deref() == Some(f.name()))
-            .copied()
-            .collect();
-        (*f, sources)
-    })
+    resources
+        .iter()
+        .filter(|r| r.id.kind == FUNCTION)
+        .map(move |f| {
+            let sources = resources
+                .iter()
+                .filter(|m| m.id.kind == SOURCE && m.parent.as_deref() == Some(f.name()))
+                .copied()
+                .collect();
+            (*f, sources)
+        })
 }
 
 /// AWS refuses a reservation that would leave fewer than 100 unreserved.
@@ -366,7 +415,13 @@ pub fn function(name: &str) -> Resource {
 }
 
 /// An event source mapping of `function`.
-pub fn mapping(function: &str, uuid: &str, source_arn: &str, enabled: bool, state: &str) -> Resource {
+pub fn mapping(
+    function: &str,
+    uuid: &str,
+    source_arn: &str,
+    enabled: bool,
+    state: &str,
+) -> Resource {
     let mut r = Resource::new(NAME, SOURCE, uuid)
         .with("enabled", enabled)
         .with("state", state)

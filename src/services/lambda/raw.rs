@@ -66,4 +66,3 @@ impl<'de> Deserialize<'de> for RawReserved {
         d.deserialize_any(V)
     }
 }
-
