@@ -41,7 +41,7 @@ async fn run_wave(
             .filter(|c| c.resource.service == s.name())
             .collect();
         (!mine.is_empty())
-            .then(|| async move { aws.adapter(s.name()).apply(&mine, earlier, interrupt).await })
+            .then_some(async move { aws.adapter(s.name()).apply(&mine, earlier, interrupt).await })
     });
     let mut out: Vec<Outcome> = futures::future::join_all(per_service)
         .await

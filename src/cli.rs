@@ -151,7 +151,7 @@ pub enum Command {
         /// Capture the resources this profile selects
         #[arg(long, value_name = "PROFILE", required_unless_present = "prefix")]
         like: Option<String>,
-        /// Capture streams, functions and alarms whose names start with this
+        /// Capture every managed resource whose name starts with this
         #[arg(long, conflicts_with = "like")]
         prefix: Option<String>,
         /// Overwrite an existing profile

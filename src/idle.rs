@@ -1,4 +1,4 @@
-//! Idle detection, pure: activity sums from CloudWatch in, a verdict out.
+//! Idle detection, pure: activity sums from metrics in, a verdict out.
 //! "No data" is not "idle": a resource younger than the window may simply
 //! not have been measured yet.
 

@@ -1,6 +1,7 @@
 use clap::Parser;
 use parkctl::cli::Cli;
-use parkctl::commands::{self, Failure};
+use parkctl::commands;
+use parkctl::context::{Failure, EXIT_ERROR};
 
 fn main() {
     let cli = Cli::parse();
@@ -19,7 +20,7 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("parkctl: cannot start the async runtime: {e}");
-            std::process::exit(commands::EXIT_ERROR);
+            std::process::exit(EXIT_ERROR);
         }
     };
     let code = match rt.block_on(commands::run(cli)) {
@@ -27,7 +28,7 @@ fn main() {
         Err(report) => {
             let code = report
                 .downcast_ref::<Failure>()
-                .map_or(commands::EXIT_ERROR, |f| f.code);
+                .map_or(EXIT_ERROR, |f| f.code);
             eprintln!("{report:?}");
             code
         }

@@ -22,7 +22,7 @@ pub type Attrs = BTreeMap<String, Value>;
 /// Which resource, as plans, records and messages name it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ResourceId {
-    /// The registry name of the service (`kinesis`, `lambda`, ...).
+    /// The registry name of the service (`crate::services`).
     pub service: String,
     /// The kind within the service (`stream`, `function`, `event source`).
     pub kind: String,
@@ -35,7 +35,7 @@ pub struct ResourceId {
 }
 
 impl ResourceId {
-    /// `kinesis stream`, `lambda event source`: the kind as people say it.
+    /// `SERVICE KIND` (`queue consumer`): the kind as people say it.
     pub fn title(&self) -> String {
         format!("{} {}", self.service, self.kind)
     }

@@ -4,7 +4,7 @@
 //! reading live state, planning and pricing.
 
 use crate::aws::sts::Caller;
-use crate::commands::{aws_fail, fail, Ctx};
+use crate::context::{aws_fail, fail, Ctx};
 use crate::model::Live;
 use crate::plan::Plan;
 use crate::planner::{self, Context};

@@ -77,7 +77,7 @@ impl Change {
         show(&self.to)
     }
 
-    /// `kinesis stream s shards: 2 -> 1`, as plans and records print it.
+    /// `SERVICE KIND NAME ATTR: BEFORE -> AFTER`, as plans and records print it.
     pub fn describe(&self) -> String {
         format!(
             "{} {}: {} -> {}",
@@ -135,7 +135,7 @@ pub struct Plan {
     pub changes: Vec<Change>,
     pub warnings: Vec<Notice>,
     pub errors: Vec<Notice>,
-    /// How many resources the profile selected, per kind (`kinesis stream`).
+    /// How many resources the profile selected, per kind (`SERVICE KIND`).
     pub selected: std::collections::BTreeMap<String, usize>,
     pub observed: Vec<Observation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

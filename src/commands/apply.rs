@@ -4,14 +4,14 @@
 //! A [`Run`] carries one apply through those steps, one method each.
 
 use super::plan::show;
-use super::{
-    aws_fail, confirm, fail, fail_code, fail_help, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED,
-    EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
-};
 use crate::apply::execute;
 use crate::aws::s3::{LockOutcome, Mirror};
 use crate::aws::sts::Caller;
 use crate::cli::Format;
+use crate::context::{
+    aws_fail, confirm, fail, fail_code, fail_help, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED,
+    EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
+};
 use crate::model::Live;
 use crate::outcome::{Interrupt, Outcome};
 use crate::pipeline::{prepare, source, Prepared, Source};

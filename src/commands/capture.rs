@@ -1,6 +1,6 @@
 //! `parkctl capture`: the live state as a profile, to commit and review.
 
-use super::{aws_fail, fail, fail_help, Ctx, Res, EXIT_OK};
+use crate::context::{aws_fail, fail, fail_help, Ctx, Res, EXIT_OK};
 use crate::model::{Live, Resource};
 use crate::profile::rule::quoted;
 use crate::read::Wanted;
@@ -63,7 +63,7 @@ pub async fn run(
     Ok(EXIT_OK)
 }
 
-/// `1 kinesis stream, 2 lambda functions, 9 cloudwatch alarms`.
+/// `1 SERVICE KIND, 2 SERVICE KINDs`: what was captured, per kind.
 fn counts(live: &Live) -> String {
     let mut n: Vec<(String, usize)> = Vec::new();
     for r in &live.resources {

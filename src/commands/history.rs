@@ -1,7 +1,7 @@
 //! `parkctl history` and `parkctl unlock`.
 
-use super::{confirm, fail, Ctx, Res, EXIT_ERROR, EXIT_OK};
 use crate::cli::Format;
+use crate::context::{confirm, fail, Ctx, Res, EXIT_ERROR, EXIT_OK};
 use crate::state::operation::{history, Operation};
 
 pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
@@ -90,7 +90,7 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
                 yes,
                 true,
             )? {
-                m.unlock().await.map_err(super::aws_fail)?;
+                m.unlock().await.map_err(crate::context::aws_fail)?;
                 println!("S3 lock removed.");
             }
         }

@@ -1,6 +1,6 @@
 //! `parkctl iam-policy`: the policy to give parkctl's role.
 
-use super::{Ctx, Res, EXIT_OK};
+use crate::context::{Ctx, Res, EXIT_OK};
 
 pub fn run(ctx: &Ctx, names: &[String]) -> Res {
     let names: Vec<String> = if names.is_empty() {

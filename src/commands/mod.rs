@@ -9,176 +9,9 @@ pub mod plan;
 pub mod status;
 pub mod validate;
 
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::profile::Profile;
-use crate::session::Aws;
-use miette::Diagnostic;
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use thiserror::Error;
-
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_ERROR: i32 = 1;
-pub const EXIT_CHANGES: i32 = 2;
-pub const EXIT_PARTIAL: i32 = 3;
-pub const EXIT_LOCKED: i32 = 4;
-pub const EXIT_INTERRUPTED: i32 = 130;
-
-/// A failure with its exit code and, where we know one, what to do next.
-#[derive(Debug, Error, Diagnostic)]
-#[error("{message}")]
-pub struct Failure {
-    pub message: String,
-    #[help]
-    pub help: Option<String>,
-    pub code: i32,
-}
-
-pub fn fail(message: impl Into<String>) -> miette::Report {
-    miette::Report::new(Failure {
-        message: message.into(),
-        help: None,
-        code: EXIT_ERROR,
-    })
-}
-
-pub fn fail_help(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
-    miette::Report::new(Failure {
-        message: message.into(),
-        help: Some(help.into()),
-        code: EXIT_ERROR,
-    })
-}
-
-pub fn fail_code(code: i32, message: impl Into<String>) -> miette::Report {
-    miette::Report::new(Failure {
-        message: message.into(),
-        help: None,
-        code,
-    })
-}
-
-pub fn aws_fail(e: crate::aws::AwsError) -> miette::Report {
-    fail_help(e.to_string(), e.hint())
-}
-
-pub type Res = Result<i32, miette::Report>;
-
-pub struct Ctx {
-    pub config: Config,
-    pub global: Global,
-}
-
-impl Ctx {
-    pub fn state(&self) -> crate::state::StateDir {
-        crate::state::StateDir::new(&self.config.state_dir)
-    }
-
-    /// A profile by name (in the profiles directory) or by path.
-    pub fn profile_path(&self, name: &str) -> PathBuf {
-        let p = Path::new(name);
-        if p.exists() || name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml") {
-            return p.to_path_buf();
-        }
-        self.config.profiles_dir.join(format!("{name}.yaml"))
-    }
-
-    pub fn load_profile(&self, name: &str) -> Result<Profile, miette::Report> {
-        let path = self.profile_path(name);
-        if !path.exists() {
-            let known = self.profile_names();
-            return Err(fail_help(
-                format!("no profile `{name}` ({} does not exist)", path.display()),
-                if known.is_empty() {
-                    format!("create {}, or pass a path", path.display())
-                } else {
-                    format!(
-                        "profiles in {}: {}",
-                        self.config.profiles_dir.display(),
-                        known.join(", ")
-                    )
-                },
-            ));
-        }
-        Profile::load(&path).map_err(miette::Report::new)
-    }
-
-    pub fn profile_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(&self.config.profiles_dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .collect();
-        v.sort();
-        v
-    }
-
-    pub async fn connect(&self, profile_region: Option<&str>) -> Result<Aws, miette::Report> {
-        let fallback = self.config.region_fallback.as_deref().or(profile_region);
-        Aws::connect(&self.config.aws, fallback).await.map_err(fail)
-    }
-
-    /// Refuses to go on against the wrong account or region. There is no
-    /// override flag on purpose: the fix is the right credentials.
-    pub async fn guard(
-        &self,
-        aws: &Aws,
-        target: &crate::profile::Target,
-        what: &str,
-    ) -> Result<Option<crate::aws::sts::Caller>, miette::Report> {
-        if let Some(r) = &target.region {
-            if *r != aws.region {
-                return Err(fail_help(
-                    format!("{what} is for region {r}, but the resolved region is {}: refusing to go on", aws.region),
-                    format!("pass --region {r} or set AWS_REGION={r}"),
-                ));
-            }
-        }
-        let account = target.account.as_ref().or(self.config.account.as_ref());
-        match account {
-            None => Ok(None),
-            Some(want) => {
-                let caller = aws.sts.caller().await.map_err(aws_fail)?;
-                if caller.account != *want {
-                    return Err(fail_help(
-                        format!(
-                            "{what} is for account {want}, but these credentials are for account {} ({}): refusing to go on",
-                            caller.account, caller.arn
-                        ),
-                        "use credentials for the right account (AWS_PROFILE, --profile)",
-                    ));
-                }
-                Ok(Some(caller))
-            }
-        }
-    }
-}
-
-/// Asks `question [y/N]` on the terminal. Without a terminal it refuses,
-/// so that a cron job never hangs on a prompt nobody sees.
-pub fn confirm(question: &str, yes: bool, config_confirm: bool) -> Result<bool, miette::Report> {
-    if yes || !config_confirm {
-        return Ok(true);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(fail_help(
-            "refusing to change anything without confirmation: stdin is not a terminal",
-            "pass --yes (or --auto-approve) to apply without asking",
-        ));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| fail(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-}
+use crate::context::{fail_help, Ctx, Res, EXIT_OK};
 
 pub async fn run(cli: Cli) -> Res {
     let config = Config::resolve(&cli.global)
@@ -200,8 +33,13 @@ pub async fn run(cli: Cli) -> Res {
         &ctx.global,
         talks_to_aws.then(|| ctx.state().logs()).as_deref(),
     );
-    match cli.command {
-        Command::Validate { profiles } => validate::run(&ctx, &profiles),
+    dispatch(&ctx, cli.command).await
+}
+
+/// Runs one command.
+async fn dispatch(ctx: &Ctx, command: Command) -> Res {
+    match command {
+        Command::Validate { profiles } => validate::run(ctx, &profiles),
         Command::Plan {
             profile,
             format,
@@ -210,7 +48,7 @@ pub async fn run(cli: Cli) -> Res {
             snapshot,
         } => {
             plan::run(
-                &ctx,
+                ctx,
                 profile.as_deref(),
                 snapshot.as_deref(),
                 format,
@@ -226,7 +64,7 @@ pub async fn run(cli: Cli) -> Res {
         } => {
             if dry_run {
                 plan::run(
-                    &ctx,
+                    ctx,
                     Some(&target),
                     None,
                     crate::cli::Format::Text,
@@ -235,25 +73,25 @@ pub async fn run(cli: Cli) -> Res {
                 )
                 .await
             } else {
-                apply::run(&ctx, &target, confirm.yes).await
+                apply::run(ctx, &target, confirm.yes).await
             }
         }
         Command::Restore { snapshot, confirm } => {
-            apply::restore(&ctx, snapshot.as_deref(), confirm.yes).await
+            apply::restore(ctx, snapshot.as_deref(), confirm.yes).await
         }
         Command::Capture {
             name,
             like,
             prefix,
             force,
-        } => capture::run(&ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
+        } => capture::run(ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
         Command::Status {
             format,
             idle_window,
-        } => status::run(&ctx, format, &idle_window).await,
-        Command::History { id, format } => history::run(&ctx, id.as_deref(), format),
-        Command::Unlock { confirm } => history::unlock(&ctx, confirm.yes).await,
-        Command::IamPolicy { profiles } => iam::run(&ctx, &profiles),
+        } => status::run(ctx, format, &idle_window).await,
+        Command::History { id, format } => history::run(ctx, id.as_deref(), format),
+        Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
+        Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());

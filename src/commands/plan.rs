@@ -1,7 +1,7 @@
 //! `parkctl plan`: read live state, plan, show, and save the plan if asked.
 
-use super::{fail, Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::cli::Format;
+use crate::context::{fail, Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::pipeline::{prepare, source};
 use crate::plan::Plan;
 use crate::render::text::Style;

@@ -2,8 +2,8 @@
 //! which profile it matches, what it costs, and what sat idle. Read-only:
 //! recommendations are previews. The view model is `crate::status`.
 
-use super::{aws_fail, fail, Ctx, Res, EXIT_OK};
 use crate::cli::Format;
+use crate::context::{aws_fail, fail, Ctx, Res, EXIT_OK};
 use crate::idle::{classify, parse_window};
 use crate::model::{Live, Resource};
 use crate::profile::Profile;

@@ -1,13 +1,13 @@
 //! `parkctl validate`: every profile checked offline, every problem shown.
 
-use super::{Ctx, Res, EXIT_ERROR, EXIT_OK};
+use crate::context::{Ctx, Res, EXIT_ERROR, EXIT_OK};
 use crate::profile::Profile;
 
 pub fn run(ctx: &Ctx, names: &[String]) -> Res {
     let paths: Vec<std::path::PathBuf> = if names.is_empty() {
         let names = ctx.profile_names();
         if names.is_empty() {
-            return Err(super::fail(format!(
+            return Err(crate::context::fail(format!(
                 "no profiles in {}",
                 ctx.config.profiles_dir.display()
             )));

@@ -1,7 +1,7 @@
 //! What a live state costs while idle: per resource (each service prices
 //! its own), per service, in total; and before and after a plan.
 //!
-//! Only state is priced (shards, streams, alarms), never usage: usage
+//! Only state is priced (capacity held, resources kept), never usage: usage
 //! depends on traffic parkctl cannot foresee, and an idle project has none.
 //! A figure that needs a price the table lacks is `None`, shown as
 //! "unknown", so that a missing price never reads as free.
@@ -24,7 +24,7 @@ pub struct Estimate {
     pub currency: String,
     pub hours_per_month: u32,
     pub resources: Vec<ResourceCost>,
-    /// Per service that has resources, as `"kinesis": {...}` keys.
+    /// Per service that has resources, as `"SERVICE": {...}` keys.
     #[serde(flatten)]
     pub services: PerService<Costs>,
     pub total: Costs,

@@ -25,7 +25,7 @@ pub struct Pricing {
     pub regions: BTreeMap<String, RegionPrices>,
 }
 
-/// Prices of one region by service and key (`kinesis` -> `shard_hour`). An
+/// Prices of one region by service and key (`SERVICE` -> `KEY`). An
 /// absent price is unknown, never free: estimates that need it say so.
 pub type RegionPrices = BTreeMap<String, BTreeMap<String, Price>>;
 

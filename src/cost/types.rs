@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 pub const HOURS_PER_MONTH: u32 = 730;
 pub const HOURS_PER_DAY: u32 = 24;
 
-/// One cost at three scales. Derived from the month, the unit alarms are
-/// billed in, so that hour and day are exact whenever they can be.
+/// One cost at three scales. Derived from the month, the unit some prices
+/// are in, so that hour and day are exact whenever they can be.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Costs {
     pub hour: Option<Money>,
@@ -71,7 +71,7 @@ pub struct CostComparison {
     pub pricing: String,
     pub currency: String,
     pub hours_per_month: u32,
-    /// Per service, as `"kinesis": {...}` keys beside the others.
+    /// Per service, as `"SERVICE": {...}` keys beside the others.
     #[serde(flatten)]
     pub services: PerService<CostDelta>,
     pub total: CostDelta,
@@ -79,7 +79,7 @@ pub struct CostComparison {
 }
 
 /// Values per service in registry order, written as JSON keys (so that a
-/// script reads `cost.kinesis.saving`).
+/// script reads `cost.SERVICE.saving`).
 #[derive(Debug, Clone, Default)]
 pub struct PerService<T>(pub Vec<(String, T)>);
 

@@ -2,9 +2,9 @@
 //! [`Rule`]s: errors at the offending text, rule ids with their line, the
 //! selector checks every rule shares.
 
+use super::error::ProfileErrors;
 use super::rule::{Rule, Selector};
 use super::spans::SpanIndex;
-use super::ProfileErrors;
 use crate::model::{Tags, Value};
 use std::collections::BTreeMap;
 
@@ -55,35 +55,7 @@ impl Ctx<'_> {
             self.err(&format!("{path}.name"), "`name` is empty", "empty", None);
         }
         if let Some(ns) = &names {
-            if ns.is_empty() {
-                self.err(
-                    &format!("{path}.names"),
-                    "`names` is an empty list",
-                    "empty",
-                    Some("list at least one name"),
-                );
-            }
-            // A set, not a scan of the names before: a list of many names
-            // (or one aliased from many rules) must not cost quadratic time.
-            let mut listed = std::collections::HashSet::new();
-            for (i, n) in ns.iter().enumerate() {
-                if n.trim().is_empty() {
-                    self.err(
-                        &format!("{path}.names[{i}]"),
-                        "a name in `names` is empty",
-                        "empty",
-                        None,
-                    );
-                }
-                if !listed.insert(n.as_str()) {
-                    self.err(
-                        &format!("{path}.names[{i}]"),
-                        &format!("`{n}` is listed twice"),
-                        "again here",
-                        None,
-                    );
-                }
-            }
+            self.names(path, ns);
         }
         if prefix.as_deref().is_some_and(str::is_empty) {
             self.err(
@@ -109,6 +81,39 @@ impl Ctx<'_> {
             names: all,
             prefix,
             tags: tags.unwrap_or_default(),
+        }
+    }
+
+    /// `names`: not empty, no empty name, none listed twice.
+    fn names(&mut self, path: &str, ns: &[String]) {
+        if ns.is_empty() {
+            self.err(
+                &format!("{path}.names"),
+                "`names` is an empty list",
+                "empty",
+                Some("list at least one name"),
+            );
+        }
+        // A set, not a scan of the names before: a list of many names
+        // (or one aliased from many rules) must not cost quadratic time.
+        let mut listed = std::collections::HashSet::new();
+        for (i, n) in ns.iter().enumerate() {
+            if n.trim().is_empty() {
+                self.err(
+                    &format!("{path}.names[{i}]"),
+                    "a name in `names` is empty",
+                    "empty",
+                    None,
+                );
+            }
+            if !listed.insert(n.as_str()) {
+                self.err(
+                    &format!("{path}.names[{i}]"),
+                    &format!("`{n}` is listed twice"),
+                    "again here",
+                    None,
+                );
+            }
         }
     }
 

@@ -42,7 +42,10 @@ impl Profile {
         let errors = ProfileErrors::new(file, text);
         let index = spans::SpanIndex::walk(text)
             .map_err(|e| errors.clone().with_one(&e.message, e.span, &e.label, None))?;
-        let raw = raw::parse(text).map_err(|e| errors.clone().with_serde(e, &index))?;
+        // serde_yaml guards against alias bombs and deep nesting itself; the
+        // span walk, which ran first, also refuses deep nesting.
+        let raw: crate::services::RawProfile =
+            serde_yaml::from_str(text).map_err(|e| errors.clone().with_serde(e, &index))?;
         check::build(name, &sha256_hex(text.as_bytes()), raw, &index, errors)
     }
 

@@ -108,9 +108,3 @@ pub fn quoted_number<E: de::Error>(v: &str) -> E {
         "\"{v}\" is a quoted string: write the number without quotes"
     ))
 }
-
-/// serde_yaml guards against alias bombs and deep nesting itself; the span
-/// walk, which runs first, also refuses deep nesting.
-pub fn parse(text: &str) -> Result<crate::services::RawProfile, serde_yaml::Error> {
-    serde_yaml::from_str(text)
-}

@@ -16,10 +16,10 @@ pub struct Target {
 /// sets, by the rule keys of the service's schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
-    /// Where the rule is, e.g. `lambda[1] (line 12)`: used in messages.
+    /// Where the rule is, e.g. `section[1] (line 12)`: used in messages.
     pub id: String,
     pub service: String,
-    /// The path of the rule in the document (`lambda[1]`), for positions.
+    /// The path of the rule in the document (`section[1]`), for positions.
     pub path: String,
     pub selector: Selector,
     pub attrs: BTreeMap<String, Value>,

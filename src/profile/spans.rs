@@ -19,7 +19,7 @@ use yaml_rust2::scanner::Marker;
 pub const MAX_ALIAS_EXPANSION: u64 = 100_000;
 
 /// Deeper nesting than this is refused: a profile needs four levels
-/// (`cloudwatch.alarms[0].tags`), and the cap keeps hostile input from
+/// (`section.list[0].tags`), and the cap keeps hostile input from
 /// costing stack or time anywhere downstream.
 pub const MAX_DEPTH: usize = 32;
 
@@ -46,7 +46,7 @@ pub struct WalkError {
 }
 
 impl SpanIndex {
-    /// The span of the value at `path` (e.g. `kinesis[0].shards`), falling
+    /// The span of the value at `path` (e.g. `section[0].key`), falling
     /// back to the closest indexed ancestor so that an error always points
     /// somewhere useful.
     pub fn value(&self, path: &str) -> Span {
@@ -291,54 +291,9 @@ impl MarkedEventReceiver for Walker<'_> {
                 self.count(1);
                 self.scalar(value, mark);
             }
-            Event::Alias(id) => {
-                let n = self.anchors.get(&id).copied().unwrap_or(1);
-                self.expanded = self.expanded.saturating_add(n);
-                if self.expanded > MAX_ALIAS_EXPANSION {
-                    self.error = Some(WalkError {
-                        message: format!(
-                            "YAML aliases expand this document by more than {MAX_ALIAS_EXPANSION} values, far beyond any real profile (alias bomb?); write the values out instead of aliasing them"
-                        ),
-                        span: self.span_at(mark, 1),
-                        label: "this alias passes the limit".into(),
-                    });
-                    return;
-                }
-                self.count(n);
-                // A complex key or an alias as a key cannot be a profile key;
-                // serde reports it, so only keep the walk in step here.
-                if self.child_path().is_none() {
-                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-                        *key = Some("*alias".into());
-                    }
-                } else {
-                    self.advance();
-                }
-            }
-            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
-                let span = self.span_at(mark, 1);
-                if self.stack.len() >= MAX_DEPTH {
-                    self.error = Some(WalkError {
-                        message: format!(
-                            "the document is nested more than {MAX_DEPTH} levels deep, far deeper than any profile"
-                        ),
-                        span,
-                        label: "too deep here".into(),
-                    });
-                    return;
-                }
-                let path = self.child_path().unwrap_or_else(|| "?".into());
-                self.index.values.entry(path.clone()).or_insert(span);
-                self.sizes.push((anchor, 1));
-                self.stack.push(match ev {
-                    Event::MappingStart(..) => Frame::Map {
-                        path,
-                        key: None,
-                        seen: HashSet::new(),
-                    },
-                    _ => Frame::Seq { path, next: 0 },
-                });
-            }
+            Event::Alias(id) => self.alias(id, mark),
+            Event::MappingStart(anchor, _) => self.open(anchor, mark, true),
+            Event::SequenceStart(anchor, _) => self.open(anchor, mark, false),
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
                 if let Some((anchor, size)) = self.sizes.pop() {
@@ -391,18 +346,73 @@ impl Walker<'_> {
     }
 }
 
+impl Walker<'_> {
+    /// An alias replays its anchor's values: count them, refuse a bomb.
+    fn alias(&mut self, id: usize, mark: Marker) {
+        let n = self.anchors.get(&id).copied().unwrap_or(1);
+        self.expanded = self.expanded.saturating_add(n);
+        if self.expanded > MAX_ALIAS_EXPANSION {
+            self.error = Some(WalkError {
+                message: format!(
+                    "YAML aliases expand this document by more than {MAX_ALIAS_EXPANSION} values, far beyond any real profile (alias bomb?); write the values out instead of aliasing them"
+                ),
+                span: self.span_at(mark, 1),
+                label: "this alias passes the limit".into(),
+            });
+            return;
+        }
+        self.count(n);
+        // A complex key or an alias as a key cannot be a profile key;
+        // serde reports it, so only keep the walk in step here.
+        if self.child_path().is_none() {
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = Some("*alias".into());
+            }
+        } else {
+            self.advance();
+        }
+    }
+
+    /// A mapping or sequence starts: index its path, refuse deep nesting.
+    fn open(&mut self, anchor: usize, mark: Marker, map: bool) {
+        let span = self.span_at(mark, 1);
+        if self.stack.len() >= MAX_DEPTH {
+            self.error = Some(WalkError {
+                message: format!(
+                    "the document is nested more than {MAX_DEPTH} levels deep, far deeper than any profile"
+                ),
+                span,
+                label: "too deep here".into(),
+            });
+            return;
+        }
+        let path = self.child_path().unwrap_or_else(|| "?".into());
+        self.index.values.entry(path.clone()).or_insert(span);
+        self.sizes.push((anchor, 1));
+        self.stack.push(if map {
+            Frame::Map {
+                path,
+                key: None,
+                seen: HashSet::new(),
+            }
+        } else {
+            Frame::Seq { path, next: 0 }
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn indexes_nested_values() {
-        let src = "version: 1\nkinesis:\n  - name: s\n    shards: 3\n";
+        let src = "version: 1\nsection:\n  - name: s\n    size: 3\n";
         let idx = SpanIndex::walk(src).unwrap();
-        let s = idx.value("kinesis[0].shards");
+        let s = idx.value("section[0].size");
         assert_eq!(&src[s.offset..s.offset + s.len], "3");
-        let k = idx.key("kinesis[0].shards");
-        assert_eq!(&src[k.offset..k.offset + k.len], "shards");
+        let k = idx.key("section[0].size");
+        assert_eq!(&src[k.offset..k.offset + k.len], "size");
     }
 
     #[test]
@@ -422,9 +432,9 @@ mod tests {
 
     #[test]
     fn falls_back_to_ancestor() {
-        let src = "lambda:\n  - names: [a]\n";
+        let src = "section:\n  - names: [a]\n";
         let idx = SpanIndex::walk(src).unwrap();
-        let s = idx.value("lambda[0].reserved_concurrency");
-        assert_eq!(s, idx.value("lambda[0]"));
+        let s = idx.value("section[0].size");
+        assert_eq!(s, idx.value("section[0]"));
     }
 }

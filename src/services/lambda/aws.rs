@@ -398,7 +398,7 @@ impl Adapter for Functions {
         bounded(changes.iter(), self.concurrency, |c| {
             let unsafe_fns = &unsafe_fns;
             async move {
-                let throttles = c.resource.kind == FUNCTION && c.to == Value::from(0);
+                let throttles = c.resource.kind == FUNCTION && c.to == 0;
                 if throttles && unsafe_fns.contains(&c.resource.name) {
                     return skipped(c, "its event source could not be disabled; throttling it now would lose records");
                 }

@@ -1,7 +1,7 @@
 //! The `lambda` profile section as written, for serde.
 
 use crate::profile::raw::{not_whole, quoted_number, too_large};
-use crate::profile::Toggle;
+use crate::profile::rule::Toggle;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
