@@ -64,6 +64,10 @@ pub struct Change {
     /// change is made (`3 UpdateShardCount calls, via 4, 2`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the service needs to make the change besides the new value
+    /// (the config and tags an endpoint is recreated with).
+    #[serde(default, skip_serializing_if = "crate::model::Attrs::is_empty")]
+    pub args: crate::model::Attrs,
     /// The profile rule (or snapshot) that asks for this change.
     pub rule: String,
 }

@@ -59,6 +59,22 @@ pub struct IdleMetric {
     pub free_when_idle: Option<&'static str>,
 }
 
+/// Every wanted attribute of one resource.
+pub type Wants = BTreeMap<String, Want>;
+
+/// What the planner is to do about one attribute that differs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Planned {
+    Change(Change),
+    /// Nothing of its own: another attribute's change makes it (the config
+    /// an endpoint is recreated from).
+    Covered,
+    /// Not now, and why (a warning): the resource is busy.
+    Wait(Notice),
+    /// The change cannot be made, and why (a plan error).
+    Refuse(Notice),
+}
+
 /// The pure half of a service.
 pub trait Service: Sync {
     /// The registry name: the profile section, the first word of its
@@ -67,15 +83,17 @@ pub trait Service: Sync {
     fn kinds(&self) -> &'static [Kind];
     fn attrs(&self) -> &'static [Attr];
 
-    /// The change that takes `attr` of `live` to `want` (called only when
-    /// they differ), or why it cannot be made.
+    /// What takes `attr` of `live` to `want` (called only when they
+    /// differ). `wants` holds every wanted attribute of the resource, for a
+    /// change that needs several (recreating a resource from its config).
     fn plan(
         &self,
         live: &Resource,
         attr: &str,
         want: &Want,
+        wants: &Wants,
         ctx: &Context,
-    ) -> Result<Change, Notice>;
+    ) -> Planned;
 
     /// Checks on this service's changes as a whole (account pools, call
     /// quotas). Checks that span services live in `planner::guards`.

@@ -89,6 +89,7 @@ fn change(
         to: to.into(),
         steps: vec![],
         note: None,
+        args: Default::default(),
         rule: "test".into(),
     }
 }

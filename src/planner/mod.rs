@@ -16,6 +16,7 @@ use crate::model::{Live, Resource};
 pub use crate::plan::Context;
 use crate::plan::{Change, Notice, Notices, Observation, Plan, Want};
 use crate::profile::Profile;
+use crate::service::{Planned, Wants};
 use crate::services::{self, SERVICES};
 use std::collections::{BTreeMap, HashMap};
 
@@ -55,9 +56,11 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
             if r.get(attr) == &want.value {
                 continue;
             }
-            match plan_one(r, attr, want, ctx) {
-                Ok(c) => changes.push(c),
-                Err(n) => out.errors.push(n),
+            match plan_one(r, attr, want, wants, ctx) {
+                Planned::Change(c) => changes.push(c),
+                Planned::Covered => {}
+                Planned::Wait(n) => out.warnings.push(n),
+                Planned::Refuse(n) => out.errors.push(n),
             }
         }
     }
@@ -79,10 +82,10 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     }
 }
 
-fn plan_one(r: &Resource, attr: &str, want: &Want, ctx: &Context) -> Result<Change, Notice> {
+fn plan_one(r: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
     match services::get(&r.id.service) {
-        Some(s) => s.plan(r, attr, want, ctx),
-        None => Err(Notice::on(
+        Some(s) => s.plan(r, attr, want, wants, ctx),
+        None => Planned::Refuse(Notice::on(
             &r.id,
             format!("{}: no service `{}` in this parkctl", r.id, r.id.service),
         )),

@@ -9,11 +9,11 @@ mod aws;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{Resource, Tags, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want};
+use crate::plan::{Change, Context, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Toggle;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, Kind, PriceKey, Service, Ty};
+use crate::service::{Adapter, Attr, Kind, Planned, PriceKey, Service, Ty, Wants};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -114,10 +114,11 @@ impl Service for Alarms {
         a: &Resource,
         attr: &str,
         want: &Want,
+        _wants: &Wants,
         _ctx: &Context,
-    ) -> Result<Change, Notice> {
+    ) -> Planned {
         let on = want.value.as_bool().unwrap_or(false);
-        Ok(Change {
+        Planned::Change(Change {
             phase: if on { Phase::Rearm } else { Phase::Silence },
             wave: 0,
             resource: a.id.clone(),
@@ -126,6 +127,7 @@ impl Service for Alarms {
             to: want.value.clone(),
             steps: vec![],
             note: None,
+            args: Default::default(),
             rule: want.rule.clone(),
         })
     }
@@ -249,6 +251,7 @@ impl Service for Alarms {
             to: c["to"].clone(),
             steps: vec![],
             note: None,
+            args: Default::default(),
             rule: c["rule"].as_str().unwrap_or_default().to_string(),
         })
     }

@@ -15,7 +15,7 @@ use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
 use crate::profile::rule::Rule;
-use crate::service::{Adapter, Attr, IdleMetric, Kind, PriceKey, Service, Ty};
+use crate::service::{Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, Ty, Wants};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -122,10 +122,11 @@ impl Service for Kinesis {
         s: &Resource,
         _attr: &str,
         want: &Want,
+        _wants: &Wants,
         _ctx: &Context,
-    ) -> Result<Change, Notice> {
+    ) -> Planned {
         let res = &s.id;
-        let refuse = |why: String| Err(Notice::on(res, why));
+        let refuse = |why: String| Planned::Refuse(Notice::on(res, why));
         let status = s.text("status");
         if status == "CREATING" || status == "DELETING" {
             return refuse(format!("{res} is {status}; its shard count cannot change now. Wait until it is ACTIVE and re-run"));
@@ -161,7 +162,7 @@ impl Service for Kinesis {
                 via.join(", ")
             )
         });
-        Ok(Change {
+        Planned::Change(Change {
             phase: Phase::Capacity,
             // After the reservations that make room (waves 0 and 1).
             wave: 2,
@@ -171,6 +172,7 @@ impl Service for Kinesis {
             to: Value::from(to),
             steps: steps.into_iter().map(Value::from).collect(),
             note,
+            args: Default::default(),
             rule: want.rule.clone(),
         })
     }
@@ -317,6 +319,7 @@ impl Service for Kinesis {
             to: c["to"].clone(),
             steps: c["steps"].as_array().cloned().unwrap_or_default(),
             note: None,
+            args: Default::default(),
             rule: c["rule"].as_str().unwrap_or_default().to_string(),
         })
     }

@@ -15,7 +15,7 @@ use crate::model::{show, Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, IdleMetric, Kind, PriceKey, Service, Ty};
+use crate::service::{Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, Ty, Wants};
 use raw::{RawReserved, RawRule};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -143,8 +143,9 @@ impl Service for Lambda {
         live: &Resource,
         attr: &str,
         want: &Want,
+        _wants: &Wants,
         _ctx: &Context,
-    ) -> Result<Change, Notice> {
+    ) -> Planned {
         let from = live.get(attr).clone();
         let (phase, wave) = if live.id.kind == SOURCE {
             let on = want.value.as_bool().unwrap_or(false);
@@ -162,7 +163,7 @@ impl Service for Lambda {
             let grows = reserved(&want.value) > reserved(&from);
             (Phase::Capacity, u8::from(grows))
         };
-        Ok(Change {
+        Planned::Change(Change {
             phase,
             wave,
             resource: live.id.clone(),
@@ -171,6 +172,7 @@ impl Service for Lambda {
             to: want.value.clone(),
             steps: vec![],
             note: None,
+            args: Default::default(),
             rule: want.rule.clone(),
         })
     }
@@ -362,6 +364,7 @@ impl Service for Lambda {
             to: c["to"].clone(),
             steps: vec![],
             note: None,
+            args: Default::default(),
             rule: text("rule"),
         })
     }
