@@ -47,11 +47,15 @@ pub struct PriceKey {
     pub key: &'static str,
     pub unit: &'static str,
     pub label: &'static str,
+    /// The built-in table has it for every region it lists (a flat rate);
+    /// per-type prices (instance types) may be there for some regions only.
+    pub everywhere: bool,
 }
 
 /// The metric that tells whether a resource did any work in a window.
 pub struct IdleMetric {
-    pub query: MetricQuery,
+    /// Summed together (an endpoint's variants each have their own).
+    pub queries: Vec<MetricQuery>,
     /// How status words a window without any (`no incoming records`).
     pub quiet: &'static str,
     /// Said of an idle resource that costs nothing idle, instead of
@@ -65,7 +69,7 @@ pub type Wants = BTreeMap<String, Want>;
 /// What the planner is to do about one attribute that differs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Planned {
-    Change(Change),
+    Change(Box<Change>),
     /// Nothing of its own: another attribute's change makes it (the config
     /// an endpoint is recreated from).
     Covered,
@@ -167,6 +171,10 @@ pub enum Ty {
     /// A whole number or `null` (not set).
     CountOrNone,
     Flag,
+    /// A text or `null`.
+    TextOrNone,
+    /// A mapping of keys to texts or `null` (tags).
+    MapOrNone,
 }
 
 /// Checks the types of a recorded resource's attributes.
@@ -180,12 +188,16 @@ pub fn typed(r: &Resource, types: &[(&str, Ty)]) -> Result<(), String> {
             Ty::Count => v.is_u64(),
             Ty::CountOrNone => v.is_u64() || v.is_null(),
             Ty::Flag => v.is_boolean(),
+            Ty::TextOrNone => v.is_string() || v.is_null(),
+            Ty::MapOrNone => v.is_object() || v.is_null(),
         };
         if !ok {
             let want = match ty {
                 Ty::Count => "a whole number",
                 Ty::CountOrNone => "a whole number or null",
                 Ty::Flag => "true or false",
+                Ty::TextOrNone => "a text or null",
+                Ty::MapOrNone => "a mapping or null",
             };
             return Err(format!(
                 "invalid type of `{attr}` of {}: {v}, expected {want}",

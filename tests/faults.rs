@@ -5,7 +5,7 @@
 
 mod common;
 use common::proxy::{Proxy, ProxyOpts};
-use common::seed::{Sdk, ALARMS, FUNCTIONS, STREAM};
+use common::seed::{Sdk, ALARMS, ENDPOINT, FUNCTIONS, STREAM};
 use common::{rt, Moto, Project};
 use std::time::Duration;
 
@@ -17,6 +17,8 @@ const FAULT_RATE: f64 = 0.3;
 fn parked_of(original: &str) -> String {
     original
         .lines()
+        // Parking deletes the project's endpoint.
+        .filter(|l| !l.starts_with(&format!("endpoint {ENDPOINT} ")))
         .map(|l| {
             let name = l.split_whitespace().nth(1).unwrap_or("");
             if l.starts_with("stream ") && name == STREAM {

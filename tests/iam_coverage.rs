@@ -8,7 +8,7 @@ use common::seed::{Sdk, FUNCTIONS, STREAM};
 use common::{rt, Moto, Project};
 use std::collections::BTreeSet;
 
-const PROFILES: [(&str, &str); 4] = [
+const PROFILES: [(&str, &str); 6] = [
     (
         "streams",
         "version: 1\nkinesis:\n  - name: user-journey-analytics-events\n    shards: 1\n",
@@ -24,6 +24,14 @@ const PROFILES: [(&str, &str); 4] = [
     (
         "tagged",
         "version: 1\nkinesis:\n  - tags: {project: uja}\n    shards: 1\nlambda:\n  - tags: {project: uja}\n    reserved_concurrency: 0\n    event_sources: disabled\n",
+    ),
+    (
+        "endpoints-parked",
+        "version: 1\nsagemaker:\n  endpoints:\n    - prefix: user-journey-analytics-\n      state: deleted\n",
+    ),
+    (
+        "endpoints-running",
+        "version: 1\nsagemaker:\n  endpoints:\n    - name: user-journey-analytics-exit-risk-endpoint\n      state: in_service\n      endpoint_config: user-journey-analytics-exit-risk-config\n",
     ),
 ];
 

@@ -19,6 +19,9 @@ const WRITES: &[&str] = &[
     "UpdateEventSourceMapping",
     "EnableAlarmActions",
     "DisableAlarmActions",
+    "DeleteEndpoint",
+    "CreateEndpoint",
+    "AddTags",
 ];
 
 /// Successful write calls in a `--stats` table.
@@ -89,6 +92,29 @@ fn snapshot_lines(path: &Path) -> Vec<String> {
             "function {name} reserved={reserved:?} mappings={mappings:?}"
         ));
     }
+    for e in of("endpoint") {
+        let status: String = e["attrs"]["state"]
+            .as_str()
+            .unwrap()
+            .split('_')
+            .map(|w| format!("{}{}", w[..1].to_uppercase(), &w[1..]))
+            .collect();
+        let mut tags: Vec<String> = e["tags"]
+            .as_object()
+            .map(|t| {
+                t.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        tags.sort();
+        out.push(format!(
+            "endpoint {} status={status} config={} tags={}",
+            e["name"].as_str().unwrap(),
+            e["attrs"]["endpoint_config"].as_str().unwrap(),
+            tags.join(",")
+        ));
+    }
     for a in of("alarm") {
         out.push(format!(
             "alarm {} actions={}",
@@ -139,7 +165,8 @@ fn killed_at_every_write_the_next_runs_converge() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(rt.block_on(sdk.state()), original);
 
-    let touched = 1 + FUNCTIONS.len() + ALARMS.len();
+    // The stream, the functions, the alarms and the endpoint.
+    let touched = 1 + FUNCTIONS.len() + ALARMS.len() + 1;
     for n in 1..=writes {
         let ctx = format!("killed after write {n} of {writes}");
         let p = Project::new(&moto.url());

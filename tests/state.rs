@@ -174,7 +174,7 @@ fn restore_brings_back_the_original_state() {
     assert!(out.contains("reserved_concurrency: 0 -> none"), "{out}");
     assert!(out.contains("enabled: disabled -> enabled"), "{out}");
     assert!(out.contains("actions: disabled -> enabled"), "{out}");
-    assert!(out.contains("Plan: 14 to change"), "{out}");
+    assert!(out.contains("Plan: 15 to change"), "{out}");
     assert!(!out.contains("billing"), "{out}");
     // Enable order: capacity, then sources, then alarms last.
     let c = out.find("change capacity").expect(&out);
@@ -472,7 +472,7 @@ fn every_apply_leaves_an_audit_record() {
         "{op:#}"
     );
     let changes = op["changes"].as_array().unwrap();
-    assert_eq!(changes.len(), 14, "{op:#}");
+    assert_eq!(changes.len(), 15, "{op:#}");
     for c in changes {
         assert_eq!(c["status"], "applied", "{c:#}");
         assert!(
@@ -486,14 +486,14 @@ fn every_apply_leaves_an_audit_record() {
         );
         assert!(c["duration_ms"].is_u64(), "{c:#}");
     }
-    assert_eq!(op["totals"]["applied"], 14);
+    assert_eq!(op["totals"]["applied"], 15);
     let id = op["id"].as_str().unwrap().to_string();
 
     let text = std::fs::read_to_string(&txt).unwrap();
     assert!(text.contains(&id), "{text}");
     assert_eq!(
         text.lines().filter(|l| l.starts_with("applied ")).count(),
-        14,
+        15,
         "{text}"
     );
     assert!(
@@ -518,7 +518,7 @@ fn every_apply_leaves_an_audit_record() {
     let h = h.as_array().unwrap();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0]["id"], id.as_str());
-    assert_eq!(h[0]["changes"].as_array().unwrap().len(), 14);
+    assert_eq!(h[0]["changes"].as_array().unwrap().len(), 15);
 
     let (code, out, err) = p.run(&["history", &id]);
     assert_eq!(code, 0, "{out}\n{err}");

@@ -36,7 +36,7 @@ fn status_shows_cost_match_chart_and_idle_resources() {
     let (code, out, err) = p.run(&["status"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
-        out.contains("Live cost  $0.031 /hour  $0.75 /day  $22.80 /month"),
+        out.contains("Live cost  $0.146 /hour  $3.51 /day  $106.75 /month"),
         "{out}"
     );
     assert!(out.contains("Profile: live state matches running"), "{out}");
@@ -56,7 +56,7 @@ fn status_shows_cost_match_chart_and_idle_resources() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["matches"], serde_json::json!(["running"]));
-    assert_eq!(v["live"]["total"]["month"], serde_json::json!(22.8));
+    assert_eq!(v["live"]["total"]["month"], serde_json::json!(106.75));
     insta::assert_snapshot!("status_json", json);
 
     // Status only reads.

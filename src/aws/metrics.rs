@@ -33,8 +33,24 @@ impl Metrics {
 pub struct MetricQuery {
     pub namespace: &'static str,
     pub metric: &'static str,
-    pub dimension: &'static str,
-    pub value: String,
+    /// (name, value) of each dimension, all of which must match.
+    pub dimensions: Vec<(&'static str, String)>,
+}
+
+impl MetricQuery {
+    /// A metric of one dimension (a resource's name).
+    pub fn of(
+        namespace: &'static str,
+        metric: &'static str,
+        dimension: &'static str,
+        value: &str,
+    ) -> Self {
+        MetricQuery {
+            namespace,
+            metric,
+            dimensions: vec![(dimension, value.to_string())],
+        }
+    }
 }
 
 /// GetMetricData takes at most 500 queries a call.
@@ -67,12 +83,14 @@ impl Metrics {
                                     Metric::builder()
                                         .namespace(q.namespace)
                                         .metric_name(q.metric)
-                                        .dimensions(
-                                            Dimension::builder()
-                                                .name(q.dimension)
-                                                .value(&q.value)
-                                                .build(),
-                                        )
+                                        .set_dimensions(Some(
+                                            q.dimensions
+                                                .iter()
+                                                .map(|(n, v)| {
+                                                    Dimension::builder().name(*n).value(v).build()
+                                                })
+                                                .collect(),
+                                        ))
                                         .build(),
                                 )
                                 .period(period as i32)

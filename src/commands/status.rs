@@ -80,8 +80,19 @@ async fn activity(
     if measured.is_empty() {
         return Ok(vec![]);
     }
-    let queries: Vec<_> = measured.iter().map(|(_, m)| m.query.clone()).collect();
-    let sums = aws.metrics.sums(&queries, start, now).await?;
+    let queries: Vec<_> = measured
+        .iter()
+        .flat_map(|(_, m)| m.queries.iter().cloned())
+        .collect();
+    let mut each = aws.metrics.sums(&queries, start, now).await?.into_iter();
+    // One sum per resource over its queries; no datapoint at all is `None`.
+    let sums: Vec<Option<f64>> = measured
+        .iter()
+        .map(|(_, m)| {
+            let parts: Vec<Option<f64>> = each.by_ref().take(m.queries.len()).collect();
+            parts.into_iter().flatten().reduce(|a, b| a + b)
+        })
+        .collect();
     let born = ages(aws, &measured, &sums).await?;
     Ok(measured
         .iter()
@@ -93,7 +104,7 @@ async fn activity(
             ResourceActivity {
                 kind: r.id.title(),
                 name: r.name().to_string(),
-                metric: m.query.metric.into(),
+                metric: m.queries.first().map_or("", |q| q.metric).into(),
                 activity: classify(sum, older),
                 quiet: m.quiet.into(),
                 free_when_idle: m.free_when_idle.map(str::to_string),

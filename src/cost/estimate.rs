@@ -40,6 +40,7 @@ pub fn known() -> Vec<Known<'static>> {
                 service: s.name(),
                 key: p.key,
                 unit: p.unit,
+                everywhere: p.everywhere,
             })
         })
         .collect()

@@ -34,6 +34,8 @@ pub struct Known<'a> {
     pub service: &'a str,
     pub key: &'a str,
     pub unit: &'a str,
+    /// Expected in every region of the built-in table.
+    pub everywhere: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -441,7 +441,7 @@ mod pricing_files {
         assert_eq!(p.origin, "built-in prices");
         for r in REGIONS {
             let prices = p.region(r).unwrap_or_else(|| panic!("{r} missing"));
-            for k in known() {
+            for k in known().into_iter().filter(|k| k.everywhere) {
                 let key = format!("{}.{}", k.service, k.key);
                 let price = prices
                     .get(k.service)

@@ -57,7 +57,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
                 continue;
             }
             match plan_one(r, attr, want, wants, ctx) {
-                Planned::Change(c) => changes.push(c),
+                Planned::Change(c) => changes.push(*c),
                 Planned::Covered => {}
                 Planned::Wait(n) => out.warnings.push(n),
                 Planned::Refuse(n) => out.errors.push(n),

@@ -8,6 +8,7 @@
 pub mod alarms;
 pub mod kinesis;
 pub mod lambda;
+pub mod sagemaker;
 
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Rule;
@@ -63,6 +64,7 @@ registry! {
     kinesis => kinesis::Kinesis,
     lambda => lambda::Lambda,
     cloudwatch => alarms::Alarms,
+    sagemaker => sagemaker::SageMaker,
 }
 
 /// The service registered under `name`.

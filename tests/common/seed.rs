@@ -20,12 +20,17 @@ pub const ALARMS: [&str; 9] = [
     "user-journey-analytics-write-throttled",
 ];
 
+pub const ENDPOINT: &str = "user-journey-analytics-exit-risk-endpoint";
+pub const ENDPOINT_CONFIG: &str = "user-journey-analytics-exit-risk-config";
+pub const MODEL: &str = "user-journey-analytics-exit-risk-model";
+
 pub struct Sdk {
     pub kinesis: aws_sdk_kinesis::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub iam: aws_sdk_iam::Client,
     pub s3: aws_sdk_s3::Client,
+    pub sagemaker: aws_sdk_sagemaker::Client,
 }
 
 impl Sdk {
@@ -43,6 +48,7 @@ impl Sdk {
             lambda: aws_sdk_lambda::Client::new(&conf),
             cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
             iam: aws_sdk_iam::Client::new(&conf),
+            sagemaker: aws_sdk_sagemaker::Client::new(&conf),
             s3: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(&conf)
                     .force_path_style(true)
@@ -215,6 +221,117 @@ impl Sdk {
             .await
             .unwrap();
         self.alarm("billing-errors").await;
+        self.model(MODEL, &role).await;
+        self.endpoint_config(ENDPOINT_CONFIG, MODEL).await;
+        self.endpoint(
+            ENDPOINT,
+            ENDPOINT_CONFIG,
+            &[("project", "user-journey-analytics"), ("team", "growth")],
+        )
+        .await;
+        self.model("billing-scorer-model", &role).await;
+        self.endpoint_config("billing-scorer-config", "billing-scorer-model")
+            .await;
+        self.endpoint("billing-scorer", "billing-scorer-config", &[])
+            .await;
+    }
+
+    pub async fn model(&self, name: &str, role: &str) {
+        self.sagemaker
+            .create_model()
+            .model_name(name)
+            .execution_role_arn(role)
+            .primary_container(
+                aws_sdk_sagemaker::types::ContainerDefinition::builder()
+                    .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/exit-risk:1")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// One `ml.m5.large` variant serving `model`.
+    pub async fn endpoint_config(&self, name: &str, model: &str) {
+        self.sagemaker
+            .create_endpoint_config()
+            .endpoint_config_name(name)
+            .production_variants(
+                aws_sdk_sagemaker::types::ProductionVariant::builder()
+                    .variant_name("AllTraffic")
+                    .model_name(model)
+                    .instance_type(
+                        aws_sdk_sagemaker::types::ProductionVariantInstanceType::MlM5Large,
+                    )
+                    .initial_instance_count(1)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn endpoint(&self, name: &str, config: &str, tags: &[(&str, &str)]) {
+        let tags = tags
+            .iter()
+            .map(|(k, v)| {
+                aws_sdk_sagemaker::types::Tag::builder()
+                    .key(*k)
+                    .value(*v)
+                    .build()
+            })
+            .collect();
+        self.sagemaker
+            .create_endpoint()
+            .endpoint_name(name)
+            .endpoint_config_name(config)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Each endpoint: status, config and tags (`-` when it does not exist).
+    pub async fn endpoints(&self) -> Vec<String> {
+        let out = self.sagemaker.list_endpoints().send().await.unwrap();
+        let mut lines = Vec::new();
+        for e in out.endpoints() {
+            let name = e.endpoint_name().unwrap_or_default();
+            let d = self
+                .sagemaker
+                .describe_endpoint()
+                .endpoint_name(name)
+                .send()
+                .await
+                .unwrap();
+            let tags = self
+                .sagemaker
+                .list_tags()
+                .resource_arn(d.endpoint_arn().unwrap_or_default())
+                .send()
+                .await
+                .unwrap();
+            let mut tags: Vec<String> = tags
+                .tags()
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}={}",
+                        t.key().unwrap_or_default(),
+                        t.value().unwrap_or_default()
+                    )
+                })
+                .collect();
+            tags.sort();
+            lines.push(format!(
+                "endpoint {name} status={} config={} tags={}",
+                d.endpoint_status().map(|s| s.as_str()).unwrap_or_default(),
+                d.endpoint_config_name().unwrap_or_default(),
+                tags.join(",")
+            ));
+        }
+        lines.sort();
+        lines
     }
 
     pub async fn shards(&self, name: &str) -> i32 {
@@ -303,6 +420,10 @@ impl Sdk {
         }
         for (a, on) in self.alarm_actions().await {
             s.push_str(&format!("alarm {a} actions={on}\n"));
+        }
+        for e in self.endpoints().await {
+            s.push_str(&e);
+            s.push('\n');
         }
         s
     }

@@ -87,11 +87,13 @@ const PRICES: &[PriceKey] = &[
         key: "standard_alarm",
         unit: "alarm-month",
         label: "CloudWatch standard alarm",
+        everywhere: true,
     },
     PriceKey {
         key: "high_resolution_alarm",
         unit: "alarm-month",
         label: "CloudWatch high-resolution alarm",
+        everywhere: true,
     },
 ];
 
@@ -118,7 +120,7 @@ impl Service for Alarms {
         _ctx: &Context,
     ) -> Planned {
         let on = want.value.as_bool().unwrap_or(false);
-        Planned::Change(Change {
+        Planned::Change(Box::new(Change {
             phase: if on { Phase::Rearm } else { Phase::Silence },
             wave: 0,
             resource: a.id.clone(),
@@ -129,7 +131,7 @@ impl Service for Alarms {
             note: None,
             args: Default::default(),
             rule: want.rule.clone(),
-        })
+        }))
     }
 
     fn prices(&self) -> &'static [PriceKey] {

@@ -8,6 +8,7 @@
 mod aws;
 pub mod reshard;
 
+use crate::aws::metrics::MetricQuery;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{Live, Resource, Value};
@@ -90,11 +91,13 @@ const PRICES: &[PriceKey] = &[
         key: "shard_hour",
         unit: "shard-hour",
         label: "Kinesis shard-hour",
+        everywhere: true,
     },
     PriceKey {
         key: "on_demand_stream_hour",
         unit: "stream-hour",
         label: "Kinesis on-demand stream-hour",
+        everywhere: true,
     },
 ];
 
@@ -162,7 +165,7 @@ impl Service for Kinesis {
                 via.join(", ")
             )
         });
-        Planned::Change(Change {
+        Planned::Change(Box::new(Change {
             phase: Phase::Capacity,
             // After the reservations that make room (waves 0 and 1).
             wave: 2,
@@ -174,7 +177,7 @@ impl Service for Kinesis {
             note,
             args: Default::default(),
             rule: want.rule.clone(),
-        })
+        }))
     }
 
     fn check(&self, _live: &Live, changes: &[Change], out: &mut Notices) {
@@ -220,12 +223,12 @@ impl Service for Kinesis {
 
     fn idle(&self, s: &Resource) -> Option<IdleMetric> {
         Some(IdleMetric {
-            query: crate::aws::metrics::MetricQuery {
-                namespace: "AWS/Kinesis",
-                metric: "IncomingRecords",
-                dimension: "StreamName",
-                value: s.name().to_string(),
-            },
+            queries: vec![MetricQuery::of(
+                "AWS/Kinesis",
+                "IncomingRecords",
+                "StreamName",
+                s.name(),
+            )],
             quiet: "no incoming records",
             free_when_idle: None,
         })

@@ -8,6 +8,7 @@
 mod aws;
 mod raw;
 
+use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
@@ -108,11 +109,13 @@ const PRICES: &[PriceKey] = &[
         key: "requests",
         unit: "1M requests",
         label: "Lambda requests",
+        everywhere: true,
     },
     PriceKey {
         key: "gb_second",
         unit: "GB-second",
         label: "Lambda GB-second",
+        everywhere: true,
     },
 ];
 
@@ -163,7 +166,7 @@ impl Service for Lambda {
             let grows = reserved(&want.value) > reserved(&from);
             (Phase::Capacity, u8::from(grows))
         };
-        Planned::Change(Change {
+        Planned::Change(Box::new(Change {
             phase,
             wave,
             resource: live.id.clone(),
@@ -174,7 +177,7 @@ impl Service for Lambda {
             note: None,
             args: Default::default(),
             rule: want.rule.clone(),
-        })
+        }))
     }
 
     fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
@@ -200,12 +203,12 @@ impl Service for Lambda {
 
     fn idle(&self, r: &Resource) -> Option<IdleMetric> {
         (r.id.kind == FUNCTION).then(|| IdleMetric {
-            query: crate::aws::metrics::MetricQuery {
-                namespace: "AWS/Lambda",
-                metric: "Invocations",
-                dimension: "FunctionName",
-                value: r.name().to_string(),
-            },
+            queries: vec![MetricQuery::of(
+                "AWS/Lambda",
+                "Invocations",
+                "FunctionName",
+                r.name(),
+            )],
             quiet: "no invocations",
             free_when_idle: Some("it costs nothing while idle (Lambda bills per invocation)"),
         })

@@ -1,0 +1,362 @@
+//! SageMaker real-time inference endpoints: parked by deleting the endpoint
+//! (its endpoint config and model are kept), restored by recreating it from
+//! that config with the tags it had.
+//!
+//! An endpoint bills its instances every hour whether it serves requests or
+//! not, so it is most of an idle project's bill. Deleting is only safe when
+//! it can come back: the planner refuses to delete an endpoint whose config
+//! or model is gone. Before deleting, the adapter keeps the endpoint's tags
+//! on its endpoint config (`parkctl:endpoint-tags`), so that a teammate with
+//! no local state can restore it from the profile alone.
+
+mod aws;
+mod plan;
+mod raw;
+
+use crate::aws::metrics::MetricQuery;
+use crate::cost::money::Money;
+use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
+use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::model::{Resource, Value};
+use crate::plan::{Change, Context, Want};
+use crate::profile::ctx::Ctx;
+use crate::profile::rule::{quoted, Rule};
+use crate::service::{Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, Ty, Wants};
+use std::fmt::Write;
+
+pub const NAME: &str = "sagemaker";
+pub const ENDPOINT: &str = "endpoint";
+pub const IN_SERVICE: &str = "in_service";
+pub const DELETED: &str = "deleted";
+pub const FAILED: &str = "failed";
+/// How long a restore waits for InService unless the rule says otherwise.
+pub const DEFAULT_WAIT_MINUTES: u32 = 30;
+
+/// An endpoint's attributes as read: `state` (`in_service`, `deleted`,
+/// `failed`, `creating`, ...), `endpoint_config`, `variants` (name,
+/// instance type, current instance count, serverless), `tags`,
+/// `failure_reason`, and what its restore would miss (`config_missing`,
+/// `models_missing`).
+pub struct SageMaker;
+
+impl super::Section for SageMaker {
+    type Raw = raw::RawSection;
+
+    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+        raw.endpoints
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| raw::rule(cx, i, r))
+            .collect()
+    }
+}
+
+const KINDS: &[Kind] = &[Kind {
+    name: ENDPOINT,
+    selectable: true,
+    observed: &["state", "endpoint_config"],
+    managed: &["state", "endpoint_config", "tags"],
+}];
+
+const ATTRS: &[Attr] = &[
+    Attr {
+        key: "state",
+        kind: ENDPOINT,
+        attr: "state",
+    },
+    Attr {
+        key: "endpoint_config",
+        kind: ENDPOINT,
+        attr: "endpoint_config",
+    },
+    Attr {
+        key: "replace_failed",
+        kind: ENDPOINT,
+        attr: "replace_failed",
+    },
+    Attr {
+        key: "wait_minutes",
+        kind: ENDPOINT,
+        attr: "wait_minutes",
+    },
+];
+
+/// Real-time inference instances, per instance-hour. A type missing here
+/// or in the price table is priced "unknown", never $0.
+const PRICES: &[PriceKey] = &[
+    price("ml.t2.medium"),
+    price("ml.t2.large"),
+    price("ml.m5.large"),
+    price("ml.m5.xlarge"),
+    price("ml.m5.2xlarge"),
+    price("ml.c5.large"),
+    price("ml.c5.xlarge"),
+    price("ml.g4dn.xlarge"),
+];
+
+const fn price(key: &'static str) -> PriceKey {
+    PriceKey {
+        key,
+        unit: "instance-hour",
+        label: "SageMaker real-time inference instance-hour",
+        everywhere: false,
+    }
+}
+
+const DELETED_NOTE: &str =
+    "a deleted SageMaker endpoint bills nothing; its endpoint config and model are kept (and free)";
+const SERVERLESS_NOTE: &str = "serverless SageMaker variants bill per request only: $0 while idle";
+
+impl Service for SageMaker {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn kinds(&self) -> &'static [Kind] {
+        KINDS
+    }
+    fn attrs(&self) -> &'static [Attr] {
+        ATTRS
+    }
+    fn types(&self) -> &'static [(&'static str, Ty)] {
+        &[("endpoint_config", Ty::TextOrNone), ("tags", Ty::MapOrNone)]
+    }
+
+    fn plan(
+        &self,
+        live: &Resource,
+        attr: &str,
+        want: &Want,
+        wants: &Wants,
+        ctx: &Context,
+    ) -> Planned {
+        plan::plan(live, attr, want, wants, ctx)
+    }
+
+    fn check(
+        &self,
+        _live: &crate::model::Live,
+        changes: &[Change],
+        out: &mut crate::plan::Notices,
+    ) {
+        if changes
+            .iter()
+            .any(|c| c.resource.service == NAME && c.to == IN_SERVICE)
+        {
+            out.warnings.push(crate::plan::Notice::new(
+                "recreating a SageMaker endpoint takes minutes (often 5 to 10): apply waits until it is InService",
+            ));
+        }
+    }
+
+    fn prices(&self) -> &'static [PriceKey] {
+        PRICES
+    }
+
+    fn cost(&self, e: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
+        if e.text("state") == DELETED {
+            lookup.note(DELETED_NOTE);
+            return Some(ResourceCost::new(
+                &e.id,
+                "deleted".into(),
+                Some(Money::ZERO),
+            ));
+        }
+        let mut parts = Vec::new();
+        let mut month = Some(Money::ZERO);
+        for v in e.get("variants").as_array().into_iter().flatten() {
+            let (basis, cost) = variant_cost(v, lookup);
+            parts.push(basis);
+            month = month.zip(cost).map(|(a, b)| a + b);
+        }
+        if parts.is_empty() {
+            parts.push("no variants".into());
+        }
+        Some(ResourceCost::new(&e.id, parts.join(" + "), month))
+    }
+
+    fn idle(&self, e: &Resource) -> Option<IdleMetric> {
+        if e.text("state") == DELETED {
+            return None;
+        }
+        let queries = e
+            .get("variants")
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| MetricQuery {
+                namespace: "AWS/SageMaker",
+                metric: "Invocations",
+                dimensions: vec![
+                    ("EndpointName", e.name().to_string()),
+                    (
+                        "VariantName",
+                        v["name"].as_str().unwrap_or_default().to_string(),
+                    ),
+                ],
+            })
+            .collect();
+        Some(IdleMetric {
+            queries,
+            quiet: "no invocations",
+            free_when_idle: None,
+        })
+    }
+
+    fn summary(&self, resources: &[&Resource]) -> Vec<String> {
+        resources.iter().map(|e| summary(e)).collect()
+    }
+
+    fn capture(&self, resources: &[&Resource]) -> String {
+        let mut s = String::from("sagemaker:\n  endpoints:\n");
+        for e in resources {
+            if e.text("state") == DELETED {
+                continue;
+            }
+            if e.text("state") != IN_SERVICE {
+                let _ = writeln!(
+                    s,
+                    "    # {} is {}: captured as in_service",
+                    e.name(),
+                    e.text("state")
+                );
+            }
+            let _ = writeln!(
+                s,
+                "    - name: {}\n      state: in_service\n      endpoint_config: {}",
+                quoted(e.name()),
+                quoted(e.text("endpoint_config"))
+            );
+        }
+        s
+    }
+
+    fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
+        st.add(&["sagemaker:ListEndpoints"], &any());
+        let base = scope.arn(NAME);
+        let models = vec![format!("{base}model/*")];
+        st.add(&["sagemaker:DescribeModel"], &models);
+        for rule in rules {
+            // SageMaker ARNs carry names in lower case.
+            let lower = lowercase(&rule.selector);
+            let endpoints = arns(&lower, &format!("{base}endpoint/"));
+            let configs = match rule.get("endpoint_config").and_then(Value::as_str) {
+                Some(c) => vec![format!("{base}endpoint-config/{}", c.to_lowercase())],
+                None => vec![format!("{base}endpoint-config/*")],
+            };
+            st.add(
+                &["sagemaker:DescribeEndpoint", "sagemaker:ListTags"],
+                &endpoints,
+            );
+            st.add(
+                &["sagemaker:DescribeEndpointConfig", "sagemaker:ListTags"],
+                &configs,
+            );
+            let wants_in_service = rule.get("state") == Some(&Value::from(IN_SERVICE));
+            if !wants_in_service || rule.get("replace_failed") == Some(&Value::Bool(true)) {
+                st.add(&["sagemaker:DeleteEndpoint"], &endpoints);
+                st.add(&["sagemaker:AddTags"], &configs);
+            }
+            if wants_in_service {
+                let both: Vec<String> = endpoints.iter().chain(&configs).cloned().collect();
+                st.add(&["sagemaker:CreateEndpoint", "sagemaker:AddTags"], &both);
+            }
+        }
+    }
+
+    fn writes(&self) -> &'static [&'static str] {
+        &["DeleteEndpoint", "CreateEndpoint", "AddTags"]
+    }
+    fn request_keys(&self) -> &'static [&'static str] {
+        &[
+            "\"EndpointName\":\"",
+            "\"EndpointConfigName\":\"",
+            "\"ResourceArn\":\"",
+        ]
+    }
+    fn pace(&self) -> (&'static str, u32) {
+        // The SageMaker control plane's Describe/List calls.
+        (NAME, 10)
+    }
+
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(aws::Endpoints::new(shared))
+    }
+
+    fn upgrade_v1(&self, _live: &serde_json::Value) -> Vec<Resource> {
+        // Schema 1 predates SageMaker support: nothing of it to upgrade.
+        vec![]
+    }
+
+    fn upgrade_v1_change(&self, _change: &serde_json::Value) -> Option<Change> {
+        None
+    }
+}
+
+/// The selector with its names and prefix in lower case, for ARNs.
+fn lowercase(sel: &crate::profile::Selector) -> crate::profile::Selector {
+    crate::profile::Selector {
+        names: sel.names.iter().map(|n| n.to_lowercase()).collect(),
+        prefix: sel.prefix.as_ref().map(|p| p.to_lowercase()),
+        tags: sel.tags.clone(),
+    }
+}
+
+/// One variant's monthly cost and how it was reached.
+fn variant_cost(v: &Value, lookup: &mut Lookup) -> (String, Option<Money>) {
+    if v["serverless"] == Value::Bool(true) {
+        lookup.note(SERVERLESS_NOTE);
+        return ("serverless, $0 while idle".into(), Some(Money::ZERO));
+    }
+    let n = v["instances"].as_u64().unwrap_or(0);
+    let ty = v["instance_type"].as_str().unwrap_or("unknown type");
+    match lookup.price(NAME, ty, &format!("SageMaker {ty} instance-hour")) {
+        Some(p) => (
+            format!("{n} x {ty} x {}/instance-hour", p.usd.exact()),
+            Some(p.usd.times(n * u64::from(HOURS_PER_MONTH))),
+        ),
+        None => (format!("{n} x {ty}, no price"), None),
+    }
+}
+
+fn summary(e: &Resource) -> String {
+    let variants: Vec<String> = e
+        .get("variants")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            if v["serverless"] == Value::Bool(true) {
+                "serverless".to_string()
+            } else {
+                format!(
+                    "{} x {}",
+                    v["instances"].as_u64().unwrap_or(0),
+                    v["instance_type"].as_str().unwrap_or("?")
+                )
+            }
+        })
+        .collect();
+    let state = e.text("state");
+    let mut line = format!(
+        "sagemaker endpoint {:<47} {state}, {} (config {})",
+        e.name(),
+        if variants.is_empty() {
+            "no instances".to_string()
+        } else {
+            variants.join(", ")
+        },
+        e.text("endpoint_config")
+    );
+    if state == FAILED {
+        let _ = write!(line, "\n    FAILED: {}", e.text("failure_reason"));
+    }
+    line
+}
+
+/// An endpoint resource without attributes.
+pub fn endpoint(name: &str) -> Resource {
+    Resource::new(NAME, ENDPOINT, name)
+}
+
+#[cfg(test)]
+mod tests;
