@@ -11,8 +11,10 @@ MOTO=$!
 trap 'kill $MOTO 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done
 STATE=$(mktemp -d)
-run() { echo; echo "\$ parkctl $*"; ./target/debug/parkctl --state-dir "$STATE" "$@"; }
-./target/debug/examples/seed "$AWS_ENDPOINT_URL"
+# Where cargo put the binaries: CARGO_TARGET_DIR when it is set.
+BIN="${CARGO_TARGET_DIR:-target}/debug"
+run() { echo; echo "\$ parkctl $*"; "$BIN/parkctl" --state-dir "$STATE" "$@"; }
+"$BIN/examples/seed" "$AWS_ENDPOINT_URL"
 run validate
 run status
 run plan parked || true

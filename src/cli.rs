@@ -68,10 +68,10 @@ pub struct Global {
     /// After the run, print AWS calls per service and operation and the time spent in them
     #[arg(long, global = true)]
     pub stats: bool,
-    /// More output (-v: debug)
+    /// Log lines on stderr too (-v: info, -vv: debug); they always go to state/logs/
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Less output (warnings and errors only)
+    /// Less output: no progress lines (warnings and errors only)
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Debug input: read live state from a JSON file instead of AWS (benchmarks)

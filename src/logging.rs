@@ -1,6 +1,8 @@
-//! Console logging at INFO (-v debug, -q warnings), and a DEBUG log file per
-//! day under the state directory with one line per AWS call. Credentials
-//! never reach either: the SDK does not log them and we log only names.
+//! Logs go to a DEBUG log file per day under the state directory (one line
+//! per AWS call), and to stderr only with `-v` (`-vv`: debug): the user's
+//! output is the plan, the progress lines and the summary, never log
+//! lines. Credentials reach neither: the SDK does not log them and we log
+//! only names.
 
 use crate::cli::Global;
 use std::fs::OpenOptions;
@@ -13,12 +15,11 @@ use tracing_subscriber::{fmt, Layer};
 /// `log_dir`: where the DEBUG file goes; `None` for commands that make no
 /// AWS call (validate, history …), which then leave no file behind.
 pub fn init(g: &Global, log_dir: Option<&std::path::Path>) {
-    let console_level = if g.quiet {
-        LevelFilter::WARN
-    } else if g.verbose > 0 {
-        LevelFilter::DEBUG
-    } else {
-        LevelFilter::INFO
+    crate::render::progress::set_quiet(g.quiet);
+    let console_level = match (g.quiet, g.verbose) {
+        (true, _) | (false, 0) => LevelFilter::OFF,
+        (false, 1) => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
     };
     let only_ours = tracing_subscriber::filter::filter_fn(|m| m.target().starts_with("parkctl"));
     let console = fmt::layer()

@@ -3,6 +3,7 @@
 
 use crate::aws::error::AwsError;
 use crate::plan::Change;
+use crate::render::progress::Step;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +45,11 @@ impl Interrupt {
     }
 }
 
+/// `kinesis stream s: shards 8 -> 1`, as progress lines name a change.
+fn what(c: &Change) -> String {
+    format!("{}: {} {} -> {}", c.resource, c.attr, c.before(), c.after())
+}
+
 pub const INTERRUPTED: &str = "interrupted before this change started";
 
 pub fn skipped(c: &Change, reason: &str) -> Outcome {
@@ -58,15 +64,30 @@ pub fn skipped(c: &Change, reason: &str) -> Outcome {
 }
 
 /// The outcome of one call that made `changes` (one change, or a batch
-/// that AWS takes in one call), timed and logged.
+/// that AWS takes in one call), timed, logged and shown as it goes.
 pub async fn timed<F>(changes: &[&Change], fut: F) -> Vec<Outcome>
 where
     F: std::future::Future<Output = Result<(), AwsError>>,
 {
     let started = Utc::now();
     let t = Instant::now();
-    let r = fut.await;
+    let mut steps: Vec<Step> = changes.iter().map(|c| Step::start(&what(c))).collect();
+    let r = {
+        tokio::pin!(fut);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                r = &mut fut => break r,
+                _ = tick.tick() => steps.iter_mut().for_each(Step::tick),
+            }
+        }
+    };
     let ms = t.elapsed().as_millis() as u64;
+    for (s, c) in steps.into_iter().zip(changes) {
+        let n = c.steps.len();
+        let note = if n > 1 { format!(" ({n} steps)") } else { String::new() };
+        s.done(r.is_ok(), &note);
+    }
     match &r {
         Ok(()) => changes
             .iter()

@@ -158,6 +158,7 @@ fn cost(ctx: &Ctx, region: &str, live: &Live, plan: &Plan) -> Option<crate::cost
         )),
         Err(e) => {
             tracing::warn!("no cost estimate: {e}");
+            eprintln!("Warning: no cost estimate: {e}");
             None
         }
     }

@@ -1,6 +1,7 @@
 //! AWS failures as an operator needs them at 2 a.m.: which resource, which
 //! call, the error code, and what to do next. Never a Debug dump.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::{Deserialize, Serialize};
@@ -16,16 +17,23 @@ pub struct AwsError {
 }
 
 impl AwsError {
-    pub fn from_sdk<E, R>(
+    pub fn from_sdk<E>(
         service: &str,
         operation: &str,
         resource: &str,
-        e: SdkError<E, R>,
+        e: SdkError<E, HttpResponse>,
     ) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: fmt::Debug + Send + Sync + 'static,
     {
+        let raw = match &e {
+            SdkError::ResponseError(r) => Some(r.raw()),
+            SdkError::ServiceError(se) if se.err().code().is_none() => Some(se.raw()),
+            _ => None,
+        };
+        if let Some(message) = raw.and_then(not_aws) {
+            return AwsError::other(service, operation, resource, NOT_AWS, message);
+        }
         let (code, message) = match &e {
             SdkError::ServiceError(se) => (
                 se.err().code().unwrap_or("ServiceError").to_string(),
@@ -83,6 +91,8 @@ impl AwsError {
             || c == "LimitExceededException"
         {
             "AWS kept throttling beyond the retry budget; re-run (the apply converges), or raise --retries / lower --concurrency".into()
+        } else if c == NOT_AWS {
+            "the endpoint is not answering as AWS: check --endpoint-url / AWS_ENDPOINT_URL and any proxy between parkctl and AWS (HTTPS_PROXY)".into()
         } else if c == "DispatchFailure" || c == "Timeout" {
             "could not reach AWS: check the network, the region and --endpoint-url".into()
         } else if c.contains("Token")
@@ -97,6 +107,35 @@ impl AwsError {
             "re-run to retry; the apply converges from wherever it stopped".into()
         }
     }
+}
+
+/// The code of an answer that did not come from AWS (a proxy's HTML page).
+pub const NOT_AWS: &str = "NotAnAwsResponse";
+
+/// What an answer that no AWS protocol can read was: its HTTP status,
+/// content type and first bytes. `None` for answers that look like AWS's
+/// (JSON, XML, CBOR), whose errors the SDK reports itself.
+fn not_aws(raw: &HttpResponse) -> Option<String> {
+    let body = raw.body().bytes().unwrap_or_default();
+    let head = String::from_utf8_lossy(&body[..body.len().min(120)]);
+    let start = head.trim_start().to_ascii_lowercase();
+    let kind = raw
+        .headers()
+        .get("content-type")
+        .unwrap_or("no content type")
+        .to_string();
+    let aws_like = start.starts_with('{')
+        || (start.starts_with("<?xml") && !start.contains("<html"))
+        || start.starts_with("<error")
+        || kind.contains("cbor");
+    if aws_like || (start.is_empty() && raw.status().is_success()) {
+        return None;
+    }
+    Some(format!(
+        "the endpoint answered HTTP {} ({kind}), not an AWS response: {}",
+        raw.status().as_u16(),
+        one_line(&head)
+    ))
 }
 
 /// An error and its causes, `a: b: c`, on one line. Unlike the SDK's

@@ -3,6 +3,7 @@
 
 pub mod cost;
 pub mod diff;
+pub mod progress;
 pub mod stats;
 pub mod status;
 pub mod text;

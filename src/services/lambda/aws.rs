@@ -338,7 +338,10 @@ impl Functions {
                         })
                         .collect());
                 }
-                Err(e) => tracing::warn!("{e}; reading tags one function at a time instead"),
+                Err(e) => {
+                    tracing::warn!("{e}; reading tags one function at a time instead");
+                    eprintln!("Warning: {e}; reading tags one function at a time instead");
+                }
             }
         }
         Ok(self.tags(candidates).await?.into_iter().collect())

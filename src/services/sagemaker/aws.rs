@@ -23,9 +23,6 @@ use std::time::{Duration, Instant};
 const TAG_STORE: &str = "parkctl:endpoint-tags";
 const TAG_VALUE_MAX: usize = 256;
 
-/// How often a wait says it is still waiting.
-const PROGRESS_EVERY: Duration = Duration::from_secs(30);
-
 pub struct Endpoints {
     client: Client,
     concurrency: usize,
@@ -363,8 +360,8 @@ impl Endpoints {
 }
 
 impl Endpoints {
-    /// Waits with the SDK's waiter, saying every 30 s that it still does;
-    /// Ctrl-C stops the wait (the endpoint goes on being created).
+    /// Waits with the SDK's waiter (the apply engine shows the elapsed
+    /// time); Ctrl-C stops the wait (the endpoint goes on being created).
     async fn wait_in_service(
         &self,
         name: &str,
@@ -380,7 +377,6 @@ impl Endpoints {
             .wait(Duration::from_secs(minutes * 60));
         tokio::pin!(waiter);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
-        let mut said = Instant::now();
         loop {
             tokio::select! {
                 r = &mut waiter => return self.waited(name, r.map(|_| ()).map_err(|e| e.to_string()), minutes).await,
@@ -388,10 +384,6 @@ impl Endpoints {
                     if interrupt.is_raised() {
                         return Err(AwsError::other(NAME, "DescribeEndpoint (waiting for InService)", &what, "Interrupted",
                             format!("stopped by Ctrl-C after {}s; the endpoint goes on being created: re-run to wait for it", started.elapsed().as_secs())));
-                    }
-                    if said.elapsed() >= PROGRESS_EVERY {
-                        eprintln!("  sagemaker endpoint {name}: waiting for InService, {}s so far", started.elapsed().as_secs());
-                        said = Instant::now();
                     }
                 }
             }
