@@ -8,7 +8,7 @@ MOTO := $(VENV)/bin/moto_server
 PYTHON ?= python3
 DEMO_PORT ?= 5055
 
-.PHONY: test lint demo bench moto fmt
+.PHONY: test lint demo bench moto fmt man install
 
 $(MOTO):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ lint:
 
 fmt:
 	cargo fmt
+
+# The man page, from the same clap definitions as --help.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+man:
+	cargo run --locked --quiet -- man > $(TARGET_DIR)/parkctl.1
+	@echo "wrote $(TARGET_DIR)/parkctl.1 (view it with: man -l $(TARGET_DIR)/parkctl.1)"
+
+install:
+	cargo install --locked --path .
 
 demo: $(MOTO)
 	cargo build --locked --quiet --examples --bins

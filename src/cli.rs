@@ -193,6 +193,20 @@ pub enum Command {
         after_help = "Examples:\n  parkctl iam-policy                  for every profile\n  parkctl iam-policy parked running > policy.json"
     )]
     IamPolicy { profiles: Vec<String> },
+    /// Print the Terraform `lifecycle { ignore_changes }` blocks that keep `terraform apply` from undoing what the profiles park
+    #[command(
+        name = "terraform-hints",
+        after_help = "Examples:\n  parkctl terraform-hints               for every profile\n  parkctl terraform-hints parked        for the attributes `parked` changes\n\nSee docs/terraform.md for why parking creates drift."
+    )]
+    TerraformHints {
+        /// Profile names or paths [default: all]
+        profiles: Vec<String>,
+    },
+    /// Print the man page (roff)
+    #[command(
+        after_help = "Examples:\n  parkctl man | man -l -\n  parkctl man > ~/.local/share/man/man1/parkctl.1"
+    )]
+    Man,
     /// Print shell completions
     #[command(
         after_help = "Examples:\n  parkctl completions bash > /etc/bash_completion.d/parkctl\n  parkctl completions zsh > ~/.zfunc/_parkctl"

@@ -85,7 +85,11 @@ where
     let ms = t.elapsed().as_millis() as u64;
     for (s, c) in steps.into_iter().zip(changes) {
         let n = c.steps.len();
-        let note = if n > 1 { format!(" ({n} steps)") } else { String::new() };
+        let note = if n > 1 {
+            format!(" ({n} steps)")
+        } else {
+            String::new()
+        };
         s.done(r.is_ok(), &note);
     }
     match &r {

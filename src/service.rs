@@ -79,6 +79,15 @@ pub enum Planned {
     Refuse(Notice),
 }
 
+/// A Terraform resource type and the attributes parkctl changes on it,
+/// for `lifecycle { ignore_changes = [...] }`.
+pub struct TerraformHint {
+    pub resource: &'static str,
+    pub attributes: &'static [&'static str],
+    /// What to know besides (an attribute no `ignore_changes` can cover).
+    pub note: &'static str,
+}
+
 /// The pure half of a service.
 pub trait Service: Sync {
     /// The registry name: the profile section, the first word of its
@@ -124,6 +133,12 @@ pub trait Service: Sync {
     fn capture(&self, resources: &[&Resource]) -> String;
     /// The IAM actions the rules need, for reading, changing and status.
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements);
+
+    /// What Terraform must ignore so that `terraform apply` does not undo
+    /// what these rules park.
+    fn terraform(&self, _rules: &[&Rule]) -> Vec<TerraformHint> {
+        vec![]
+    }
 
     /// The operations that change AWS (the crash-test hook counts them).
     fn writes(&self) -> &'static [&'static str];

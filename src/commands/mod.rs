@@ -7,6 +7,7 @@ pub mod history;
 pub mod iam;
 pub mod plan;
 pub mod status;
+pub mod terraform;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -92,10 +93,32 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
         Command::History { id, format } => history::run(ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
         Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
+        Command::TerraformHints { profiles } => terraform::run(ctx, &profiles),
+        Command::Man => man(),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
+    }
+}
+
+/// The man page, `.TH` first (clap_mangen puts its string definitions
+/// before it; roff takes them after as well).
+fn man() -> Res {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut page)
+        .map_err(|e| crate::context::fail(format!("cannot render the man page: {e}")))?;
+    let text = String::from_utf8_lossy(&page);
+    let (head, rest): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.starts_with(".TH "));
+    let page = head.into_iter().chain(rest).collect::<Vec<_>>().join("\n") + "\n";
+    use std::io::Write;
+    match std::io::stdout().write_all(page.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::context::fail(format!(
+            "cannot write the man page: {e}"
+        ))),
+        _ => Ok(EXIT_OK),
     }
 }

@@ -86,7 +86,11 @@ impl Step {
     /// Called while waiting: without a terminal, a line every 30 s.
     pub fn tick(&mut self) {
         if self.bar.is_none() && self.said.elapsed() >= PLAIN_EVERY {
-            self.say(&format!("{} still in progress, {} so far", self.what, took(self.started.elapsed())));
+            self.say(&format!(
+                "{} still in progress, {} so far",
+                self.what,
+                took(self.started.elapsed())
+            ));
             self.said = Instant::now();
         }
     }

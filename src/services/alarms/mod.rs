@@ -13,7 +13,7 @@ use crate::plan::{Change, Context, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Toggle;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, Kind, Planned, PriceKey, Service, Ty, Wants};
+use crate::service::{Adapter, Attr, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -204,6 +204,25 @@ impl Service for Alarms {
                 None => {}
             }
         }
+    }
+
+    fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        if !rules.iter().any(|r| r.get("actions").is_some()) {
+            return vec![];
+        }
+        let note = "parking disables the alarm's actions";
+        vec![
+            TerraformHint {
+                resource: "aws_cloudwatch_metric_alarm",
+                attributes: &["actions_enabled"],
+                note,
+            },
+            TerraformHint {
+                resource: "aws_cloudwatch_composite_alarm",
+                attributes: &["actions_enabled"],
+                note,
+            },
+        ]
     }
 
     fn writes(&self) -> &'static [&'static str] {

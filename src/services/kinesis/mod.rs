@@ -16,7 +16,9 @@ use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
 use crate::profile::rule::Rule;
-use crate::service::{Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, Ty, Wants};
+use crate::service::{
+    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -290,6 +292,17 @@ impl Service for Kinesis {
                 st.add(&["kinesis:UpdateShardCount"], &res);
             }
         }
+    }
+
+    fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        if !rules.iter().any(|r| r.get("shards").is_some()) {
+            return vec![];
+        }
+        vec![TerraformHint {
+            resource: "aws_kinesis_stream",
+            attributes: &["shard_count"],
+            note: "parking reshards the stream",
+        }]
     }
 
     fn writes(&self) -> &'static [&'static str] {

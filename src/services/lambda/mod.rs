@@ -16,7 +16,9 @@ use crate::model::{show, Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, Ty, Wants};
+use crate::service::{
+    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+};
 use raw::{RawReserved, RawRule};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -290,6 +292,28 @@ impl Service for Lambda {
                 &mapping_fns,
             );
         }
+    }
+
+    fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        let mut out = Vec::new();
+        if rules
+            .iter()
+            .any(|r| r.get("reserved_concurrency").is_some())
+        {
+            out.push(TerraformHint {
+                resource: "aws_lambda_function",
+                attributes: &["reserved_concurrent_executions"],
+                note: "parking throttles the function (0) or lifts its reservation",
+            });
+        }
+        if rules.iter().any(|r| r.get("event_sources").is_some()) {
+            out.push(TerraformHint {
+                resource: "aws_lambda_event_source_mapping",
+                attributes: &["enabled"],
+                note: "parking disables the mapping (it keeps its position)",
+            });
+        }
+        out
     }
 
     fn writes(&self) -> &'static [&'static str] {

@@ -21,7 +21,9 @@ use crate::model::{Resource, Value};
 use crate::plan::{Change, Context, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, Ty, Wants};
+use crate::service::{
+    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+};
 use std::fmt::Write;
 
 pub const NAME: &str = "sagemaker";
@@ -261,6 +263,17 @@ impl Service for SageMaker {
                 st.add(&["sagemaker:CreateEndpoint", "sagemaker:AddTags"], &both);
             }
         }
+    }
+
+    fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        if rules.is_empty() {
+            return vec![];
+        }
+        vec![TerraformHint {
+            resource: "aws_sagemaker_endpoint",
+            attributes: &[],
+            note: "parking deletes the endpoint, which no ignore_changes can hide: a terraform apply while parked recreates it (and its bill). Run `parkctl apply running` before terraform apply, or keep the endpoint out of Terraform's state and let the profiles own it; its endpoint config and model stay in Terraform",
+        }]
     }
 
     fn writes(&self) -> &'static [&'static str] {
