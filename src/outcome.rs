@@ -45,7 +45,7 @@ impl Interrupt {
     }
 }
 
-/// `kinesis stream s: shards 8 -> 1`, as progress lines name a change.
+/// `SERVICE KIND NAME: ATTR BEFORE -> AFTER`, as progress lines name a change.
 fn what(c: &Change) -> String {
     format!("{}: {} {} -> {}", c.resource, c.attr, c.before(), c.after())
 }

@@ -16,7 +16,7 @@ use crate::context::{fail_help, Ctx, Res, EXIT_OK};
 
 pub async fn run(cli: Cli) -> Res {
     let config = Config::resolve(&cli.global)
-        .map_err(|e| fail_help(e, "see the README's `parkctl.yaml` section"))?;
+        .map_err(|e| fail_help(e, "see `parkctl.yaml` in docs/profiles.md"))?;
     let ctx = Ctx {
         config,
         global: cli.global.clone(),

@@ -199,7 +199,7 @@ fn friendlier(msg: &str) -> (String, Option<String>) {
         if rest.contains("unknown field") {
             return (
                 rest.replacen("unknown field", "unknown key", 1),
-                Some("check the spelling; the README's profile reference lists every key".into()),
+                Some("check the spelling; docs/profiles.md lists every key".into()),
             );
         }
         if rest.contains("unknown variant") {
