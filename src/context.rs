@@ -6,57 +6,38 @@ use crate::cli::Global;
 use crate::config::Config;
 use crate::profile::Profile;
 use crate::session::Aws;
-use miette::Diagnostic;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
+
+pub use crate::error::{Error, EXIT_ERROR};
 
 pub const EXIT_OK: i32 = 0;
-pub const EXIT_ERROR: i32 = 1;
 pub const EXIT_CHANGES: i32 = 2;
 pub const EXIT_PARTIAL: i32 = 3;
 pub const EXIT_LOCKED: i32 = 4;
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-/// A failure with its exit code and, where we know one, what to do next.
-#[derive(Debug, Error, Diagnostic)]
-#[error("{message}")]
-pub struct Failure {
-    pub message: String,
-    #[help]
-    pub help: Option<String>,
-    pub code: i32,
+pub fn fail(message: impl Into<String>) -> Error {
+    fail_code(EXIT_ERROR, message)
 }
 
-pub fn fail(message: impl Into<String>) -> miette::Report {
-    miette::Report::new(Failure {
-        message: message.into(),
-        help: None,
-        code: EXIT_ERROR,
-    })
-}
-
-pub fn fail_help(message: impl Into<String>, help: impl Into<String>) -> miette::Report {
-    miette::Report::new(Failure {
+pub fn fail_help(message: impl Into<String>, help: impl Into<String>) -> Error {
+    Error::Failure {
         message: message.into(),
         help: Some(help.into()),
         code: EXIT_ERROR,
-    })
+    }
 }
 
-pub fn fail_code(code: i32, message: impl Into<String>) -> miette::Report {
-    miette::Report::new(Failure {
+pub fn fail_code(code: i32, message: impl Into<String>) -> Error {
+    Error::Failure {
         message: message.into(),
         help: None,
         code,
-    })
+    }
 }
 
-pub fn aws_fail(e: crate::aws::AwsError) -> miette::Report {
-    fail_help(e.to_string(), e.hint())
-}
-
-pub type Res = Result<i32, miette::Report>;
+pub type Res = Result<i32, Error>;
 
 pub struct Ctx {
     pub config: Config,
@@ -77,7 +58,7 @@ impl Ctx {
         self.config.profiles_dir.join(format!("{name}.yaml"))
     }
 
-    pub fn load_profile(&self, name: &str) -> Result<Profile, miette::Report> {
+    pub fn load_profile(&self, name: &str) -> Result<Profile, Error> {
         let path = self.profile_path(name);
         if !path.exists() {
             let known = self.profile_names();
@@ -94,7 +75,7 @@ impl Ctx {
                 },
             ));
         }
-        Profile::load(&path).map_err(miette::Report::new)
+        Ok(Profile::load(&path)?)
     }
 
     pub fn profile_names(&self) -> Vec<String> {
@@ -110,7 +91,7 @@ impl Ctx {
         v
     }
 
-    pub async fn connect(&self, profile_region: Option<&str>) -> Result<Aws, miette::Report> {
+    pub async fn connect(&self, profile_region: Option<&str>) -> Result<Aws, Error> {
         let fallback = self.config.region_fallback.as_deref().or(profile_region);
         Aws::connect(&self.config.aws, fallback).await.map_err(fail)
     }
@@ -122,7 +103,7 @@ impl Ctx {
         aws: &Aws,
         target: &crate::profile::Target,
         what: &str,
-    ) -> Result<Option<crate::aws::sts::Caller>, miette::Report> {
+    ) -> Result<Option<crate::aws::sts::Caller>, Error> {
         if let Some(r) = &target.region {
             if *r != aws.region {
                 return Err(fail_help(
@@ -135,7 +116,7 @@ impl Ctx {
         match account {
             None => Ok(None),
             Some(want) => {
-                let caller = aws.sts.caller().await.map_err(aws_fail)?;
+                let caller = aws.sts.caller().await?;
                 if caller.account != *want {
                     return Err(fail_help(
                         format!(
@@ -153,7 +134,7 @@ impl Ctx {
 
 /// Asks `question [y/N]` on the terminal. Without a terminal it refuses,
 /// so that a cron job never hangs on a prompt nobody sees.
-pub fn confirm(question: &str, yes: bool, config_confirm: bool) -> Result<bool, miette::Report> {
+pub fn confirm(question: &str, yes: bool, config_confirm: bool) -> Result<bool, Error> {
     if yes || !config_confirm {
         return Ok(true);
     }

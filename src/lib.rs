@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod cost;
+pub mod error;
 pub mod fsutil;
 pub mod iam;
 pub mod idle;

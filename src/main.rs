@@ -1,7 +1,7 @@
 use clap::Parser;
 use parkctl::cli::Cli;
 use parkctl::commands;
-use parkctl::context::{Failure, EXIT_ERROR};
+use parkctl::context::EXIT_ERROR;
 
 fn main() {
     let cli = Cli::parse();
@@ -25,11 +25,9 @@ fn main() {
     };
     let code = match rt.block_on(commands::run(cli)) {
         Ok(code) => code,
-        Err(report) => {
-            let code = report
-                .downcast_ref::<Failure>()
-                .map_or(EXIT_ERROR, |f| f.code);
-            eprintln!("{report:?}");
+        Err(e) => {
+            let code = e.code();
+            eprintln!("{:?}", miette::Report::new(e));
             code
         }
     };

@@ -4,7 +4,7 @@
 //! reading live state, planning and pricing.
 
 use crate::aws::sts::Caller;
-use crate::context::{aws_fail, fail, Ctx};
+use crate::context::{Error, fail, Ctx};
 use crate::model::Live;
 use crate::plan::Plan;
 use crate::planner::{self, Context};
@@ -81,12 +81,12 @@ pub fn source(
     ctx: &Ctx,
     profile: Option<&str>,
     snapshot: Option<&str>,
-) -> Result<Source, miette::Report> {
+) -> Result<Source, Error> {
     match (profile, snapshot) {
         (_, Some(s)) => {
             let which = if s == "latest" { None } else { Some(s) };
-            let path = Snapshot::find(&ctx.state(), which).map_err(fail)?;
-            let snap = Snapshot::read(&path).map_err(fail)?;
+            let path = Snapshot::find(&ctx.state(), which)?;
+            let snap = Snapshot::read(&path)?;
             Ok(Source::Snapshot(path, snap))
         }
         (Some(p), None) => Ok(Source::Profile(ctx.load_profile(p)?)),
@@ -99,11 +99,11 @@ pub async fn prepare(
     ctx: &Ctx,
     src: &Source,
     need_caller: bool,
-) -> Result<Prepared, miette::Report> {
+) -> Result<Prepared, Error> {
     let wanted = src.wanted();
     if let Some(path) = &ctx.global.live_from {
         let live: Live = serde_json::from_slice(
-            &crate::fsutil::read_capped(path, crate::state::MAX_STATE_BYTES).map_err(fail)?,
+            &crate::fsutil::read_capped(path, crate::state::MAX_STATE_BYTES)?,
         )
         .map_err(|e| {
             fail(format!(
@@ -128,9 +128,9 @@ pub async fn prepare(
         .guard(&aws, &target, &format!("`{}`", src.name()))
         .await?;
     if need_caller && caller.is_none() {
-        caller = Some(aws.sts.caller().await.map_err(aws_fail)?);
+        caller = Some(aws.sts.caller().await?);
     }
-    let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
+    let live = crate::read::read(&aws, &wanted).await?;
     let mut plan = src.plan(&live, chrono::Utc::now());
     plan.cost = cost(ctx, &aws.region, &live, &plan);
     let region = aws.region.clone();

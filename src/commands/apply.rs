@@ -8,8 +8,8 @@ use crate::apply::execute;
 use crate::aws::s3::{LockOutcome, Mirror};
 use crate::aws::sts::Caller;
 use crate::cli::Format;
-use crate::context::{
-    aws_fail, confirm, fail, fail_code, fail_help, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED,
+use crate::context::{Error, 
+    confirm, fail, fail_code, fail_help, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED,
     EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
 };
 use crate::model::Live;
@@ -54,7 +54,7 @@ struct Guarded {
     s3: Arc<tokio::sync::Mutex<Option<Mirror>>>,
 }
 
-fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, miette::Report> {
+fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, Error> {
     let state = ctx.state();
     let lock_path = state.lock_path();
     // Catch Ctrl-C before the lock exists: a signal arriving between the
@@ -117,7 +117,7 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
 }
 
 async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
-    let saved = SavedPlan::read(path).map_err(fail)?;
+    let saved = SavedPlan::read(path)?;
     let op_id = operation_id();
     let guarded = take_lock(ctx, &op_id, "apply-saved-plan")?;
     let target = crate::profile::Target {
@@ -127,9 +127,9 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     let aws = ctx.connect(Some(&saved.region)).await?;
     ctx.guard(&aws, &target, &format!("the saved plan {}", path.display()))
         .await?;
-    let caller = aws.sts.caller().await.map_err(aws_fail)?;
+    let caller = aws.sts.caller().await?;
     let wanted = crate::read::Wanted::named(&saved.live);
-    let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
+    let live = crate::read::read(&aws, &wanted).await?;
     let moved = drift(
         &crate::planner::observe(&saved.live),
         &crate::planner::observe(&live),
@@ -249,14 +249,14 @@ impl<'a> Run<'a> {
         result
     }
 
-    async fn lock_s3(&mut self, aws: &Aws) -> Result<(), miette::Report> {
+    async fn lock_s3(&mut self, aws: &Aws) -> Result<(), Error> {
         let Some(url) = &self.ctx.config.state_s3 else {
             return Ok(());
         };
-        let m = Mirror::new(aws.s3.clone(), url).map_err(fail)?;
+        let m = Mirror::new(aws.s3.clone(), url)?;
         let info = serde_json::to_vec_pretty(&LockInfo::mine(&self.op_id, self.command))
             .unwrap_or_default();
-        if let LockOutcome::Held(holder) = m.lock(info).await.map_err(aws_fail)? {
+        if let LockOutcome::Held(holder) = m.lock(info).await? {
             return Err(fail_code(
                 EXIT_LOCKED,
                 format!(
@@ -303,7 +303,7 @@ impl<'a> Run<'a> {
 
     /// The exit code when nothing is to be applied (errors, no changes, a
     /// "no" at the prompt).
-    fn nothing_to_do(&self, plan: &Plan, yes: bool) -> Result<Option<i32>, miette::Report> {
+    fn nothing_to_do(&self, plan: &Plan, yes: bool) -> Result<Option<i32>, Error> {
         if plan.has_errors() {
             eprintln!("Nothing was changed: fix the errors above first.");
             return Ok(Some(EXIT_ERROR));
@@ -325,7 +325,7 @@ impl<'a> Run<'a> {
         caller: &Caller,
         region: &str,
         live: Live,
-    ) -> Result<PathBuf, miette::Report> {
+    ) -> Result<PathBuf, Error> {
         let snapshot = Snapshot {
             created: self.started,
             account: caller.account.clone(),

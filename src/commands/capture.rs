@@ -1,6 +1,6 @@
 //! `parkctl capture`: the live state as a profile, to commit and review.
 
-use crate::context::{aws_fail, fail, fail_help, Ctx, Res, EXIT_OK};
+use crate::context::{fail, fail_help, Ctx, Res, EXIT_OK};
 use crate::model::{Live, Resource};
 use crate::profile::rule::quoted;
 use crate::read::Wanted;
@@ -37,8 +37,8 @@ pub async fn run(
     let started = std::time::Instant::now();
     let aws = ctx.connect(target.region.as_deref()).await?;
     ctx.guard(&aws, &target, "the profile").await?;
-    let caller = aws.sts.caller().await.map_err(aws_fail)?;
-    let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
+    let caller = aws.sts.caller().await?;
+    let live = crate::read::read(&aws, &wanted).await?;
     let text = to_yaml(
         &live,
         &caller.account,
@@ -48,7 +48,7 @@ pub async fn run(
             |l| format!("profile {l}"),
         ),
     );
-    crate::fsutil::write_atomic(&path, text.as_bytes()).map_err(fail)?;
+    crate::fsutil::write_atomic(&path, text.as_bytes())?;
     println!(
         "Wrote {} ({}). Check it with: parkctl plan {name}",
         path.display(),

@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
 pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
     if let Some(url) = &ctx.config.state_s3 {
         let aws = ctx.connect(None).await?;
-        let m = crate::aws::s3::Mirror::new(aws.s3.clone(), url).map_err(fail)?;
+        let m = crate::aws::s3::Mirror::new(aws.s3.clone(), url)?;
         if let Ok(holder) = m.read_lock().await {
             let holder = holder.split_whitespace().collect::<Vec<_>>().join(" ");
             if confirm(
@@ -90,7 +90,7 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
                 yes,
                 true,
             )? {
-                m.unlock().await.map_err(crate::context::aws_fail)?;
+                m.unlock().await?;
                 println!("S3 lock removed.");
             }
         }

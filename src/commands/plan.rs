@@ -1,7 +1,7 @@
 //! `parkctl plan`: read live state, plan, show, and save the plan if asked.
 
 use crate::cli::Format;
-use crate::context::{fail, Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
+use crate::context::{Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
 use crate::pipeline::{prepare, source};
 use crate::plan::Plan;
 use crate::render::text::Style;
@@ -69,7 +69,7 @@ pub async fn run(
             plan: prep.plan.clone(),
             live: prep.live.clone(),
         };
-        saved.write(path).map_err(fail)?;
+        saved.write(path)?;
         eprintln!(
             "Saved the plan to {}. Apply exactly it with: parkctl apply {}",
             path.display(),

@@ -3,7 +3,7 @@
 //! recommendations are previews. The view model is `crate::status`.
 
 use crate::cli::Format;
-use crate::context::{aws_fail, fail, Ctx, Res, EXIT_OK};
+use crate::context::{fail, Ctx, Res, EXIT_OK};
 use crate::idle::{classify, parse_window};
 use crate::model::{Live, Resource};
 use crate::profile::Profile;
@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
-    let window_secs = parse_window(window).map_err(fail)?;
+    let window_secs = parse_window(window)?;
     let names = ctx.profile_names();
     if names.is_empty() {
         return Err(fail(format!(
@@ -33,11 +33,11 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     let region_hint = profiles.iter().find_map(|p| p.target.region.clone());
     let started = std::time::Instant::now();
     let aws = ctx.connect(region_hint.as_deref()).await?;
-    let live = crate::read::read(&aws, &wanted).await.map_err(aws_fail)?;
-    let pricing = crate::pipeline::pricing(ctx).map_err(fail)?;
+    let live = crate::read::read(&aws, &wanted).await?;
+    let pricing = crate::pipeline::pricing(ctx)?;
     let now = Utc::now();
     let start = now - Duration::seconds(window_secs);
-    let activity = activity(&aws, &live, start, now).await.map_err(aws_fail)?;
+    let activity = activity(&aws, &live, start, now).await?;
     let status = build(
         &pricing,
         &aws.region,

@@ -1,0 +1,101 @@
+//! The one error type a run ends with, rendered in one place (`main`), as
+//! miette diagnostics: a profile's problems at their lines, an AWS call with
+//! its resource and what to do next, a bad input file, or a refusal with its
+//! exit code. Lower layers return their own errors (`AwsError`, a `String`
+//! naming the file); `?` turns each into this one, so commands convert
+//! nothing by hand.
+
+use crate::aws::AwsError;
+use crate::profile::ProfileErrors;
+use miette::Diagnostic;
+use std::fmt;
+
+pub const EXIT_ERROR: i32 = 1;
+
+#[derive(Debug)]
+pub enum Error {
+    /// A profile's problems, each at its line and column.
+    Profile(ProfileErrors),
+    /// An AWS call failed: the call, the resource, the code, what to do.
+    Aws(AwsError),
+    /// A state file, the config, a price table or the file system: the
+    /// message names the file.
+    Input(String),
+    /// A refusal or failure with its exit code and, where known, what to do.
+    Failure {
+        message: String,
+        help: Option<String>,
+        code: i32,
+    },
+}
+
+impl Error {
+    pub fn code(&self) -> i32 {
+        match self {
+            Error::Failure { code, .. } => *code,
+            Error::Profile(_) | Error::Aws(_) | Error::Input(_) => EXIT_ERROR,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Error::Profile(e) => e.fmt(f),
+            Error::Aws(e) => e.fmt(f),
+            Error::Input(m) | Error::Failure { message: m, .. } => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Diagnostic for Error {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            Error::Profile(e) => e.help(),
+            Error::Aws(e) => Some(Box::new(e.hint())),
+            Error::Failure { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>),
+            Error::Input(_) => None,
+        }
+    }
+
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        match self {
+            Error::Profile(e) => e.code(),
+            _ => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        match self {
+            Error::Profile(e) => e.source_code(),
+            _ => None,
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        match self {
+            Error::Profile(e) => e.related(),
+            _ => None,
+        }
+    }
+}
+
+impl From<ProfileErrors> for Error {
+    fn from(e: ProfileErrors) -> Self {
+        Error::Profile(e)
+    }
+}
+
+impl From<AwsError> for Error {
+    fn from(e: AwsError) -> Self {
+        Error::Aws(e)
+    }
+}
+
+impl From<String> for Error {
+    fn from(m: String) -> Self {
+        Error::Input(m)
+    }
+}
