@@ -55,7 +55,9 @@ impl Diagnostic for Error {
         match self {
             Error::Profile(e) => e.help(),
             Error::Aws(e) => Some(Box::new(e.hint())),
-            Error::Failure { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>),
+            Error::Failure { help, .. } => {
+                help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            }
             Error::Input(_) => None,
         }
     }

@@ -47,7 +47,12 @@ impl Interrupt {
 
 /// `SERVICE KIND NAME: ATTR BEFORE -> AFTER`, as progress lines name a change.
 fn what(c: &Change) -> String {
-    format!("{}: {} {} -> {}", c.resource, c.attr, c.before(), c.after())
+    let (before, after) = (c.before(), c.after());
+    // `enabled -> disabled` says it all of an attribute named `enabled`.
+    if c.attr == before || c.attr == after {
+        return format!("{}: {before} -> {after}", c.resource);
+    }
+    format!("{}: {} {before} -> {after}", c.resource, c.attr)
 }
 
 pub const INTERRUPTED: &str = "interrupted before this change started";

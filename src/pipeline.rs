@@ -4,7 +4,7 @@
 //! reading live state, planning and pricing.
 
 use crate::aws::sts::Caller;
-use crate::context::{Error, fail, Ctx};
+use crate::context::{fail, Ctx, Error};
 use crate::model::Live;
 use crate::plan::Plan;
 use crate::planner::{self, Context};
@@ -77,11 +77,7 @@ pub struct Prepared {
     pub wanted: Wanted,
 }
 
-pub fn source(
-    ctx: &Ctx,
-    profile: Option<&str>,
-    snapshot: Option<&str>,
-) -> Result<Source, Error> {
+pub fn source(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>) -> Result<Source, Error> {
     match (profile, snapshot) {
         (_, Some(s)) => {
             let which = if s == "latest" { None } else { Some(s) };
@@ -95,16 +91,13 @@ pub fn source(
 }
 
 /// Connects, checks account and region, reads live state and plans.
-pub async fn prepare(
-    ctx: &Ctx,
-    src: &Source,
-    need_caller: bool,
-) -> Result<Prepared, Error> {
+pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepared, Error> {
     let wanted = src.wanted();
     if let Some(path) = &ctx.global.live_from {
-        let live: Live = serde_json::from_slice(
-            &crate::fsutil::read_capped(path, crate::state::MAX_STATE_BYTES)?,
-        )
+        let live: Live = serde_json::from_slice(&crate::fsutil::read_capped(
+            path,
+            crate::state::MAX_STATE_BYTES,
+        )?)
         .map_err(|e| {
             fail(format!(
                 "{}: not a live-state JSON file: {e}",

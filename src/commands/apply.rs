@@ -8,8 +8,8 @@ use crate::apply::execute;
 use crate::aws::s3::{LockOutcome, Mirror};
 use crate::aws::sts::Caller;
 use crate::cli::Format;
-use crate::context::{Error, 
-    confirm, fail, fail_code, fail_help, Ctx, Res, EXIT_ERROR, EXIT_INTERRUPTED,
+use crate::context::{
+    confirm, fail, fail_code, fail_help, Ctx, Error, Res, EXIT_ERROR, EXIT_INTERRUPTED,
     EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
 };
 use crate::model::Live;
@@ -320,12 +320,7 @@ impl<'a> Run<'a> {
     }
 
     /// Writes the restore point (and mirrors it): nothing changes before.
-    async fn snapshot(
-        &self,
-        caller: &Caller,
-        region: &str,
-        live: Live,
-    ) -> Result<PathBuf, Error> {
+    async fn snapshot(&self, caller: &Caller, region: &str, live: Live) -> Result<PathBuf, Error> {
         let snapshot = Snapshot {
             created: self.started,
             account: caller.account.clone(),

@@ -107,6 +107,8 @@ const fn price(key: &'static str) -> PriceKey {
 
 const DELETED_NOTE: &str =
     "a deleted SageMaker endpoint bills nothing; its endpoint config and model are kept (and free)";
+const RECREATED_NOTE: &str =
+    "a SageMaker endpoint being recreated costs what its config's instances cost: unknown until it is read again";
 const SERVERLESS_NOTE: &str = "serverless SageMaker variants bill per request only: $0 while idle";
 
 impl Service for SageMaker {
@@ -171,7 +173,14 @@ impl Service for SageMaker {
             month = month.zip(cost).map(|(a, b)| a + b);
         }
         if parts.is_empty() {
-            parts.push("no variants".into());
+            // Recreated from its config, whose instances are read only once
+            // it exists again: unknown, never $0.
+            lookup.note(RECREATED_NOTE);
+            return Some(ResourceCost::new(
+                &e.id,
+                "recreated from its config".into(),
+                None,
+            ));
         }
         Some(ResourceCost::new(&e.id, parts.join(" + "), month))
     }
@@ -350,6 +359,12 @@ fn summary(e: &Resource) -> String {
         })
         .collect();
     let state = e.text("state");
+    if state == DELETED {
+        return format!(
+            "sagemaker endpoint {:<47} deleted (nothing billed; its config and model are kept)",
+            e.name()
+        );
+    }
     let mut line = format!(
         "sagemaker endpoint {:<47} {state}, {} (config {})",
         e.name(),
