@@ -36,19 +36,19 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     let mut changes = Vec::new();
     let mut out = Notices::default();
     let mut observed = Vec::new();
-    let mut selected: BTreeMap<String, usize> = BTreeMap::new();
+    let mut selected: HashMap<(&str, &str), usize> = HashMap::new();
     for (k, wants) in &desired.resources {
         let Some(r) = idx.get(k) else {
             gone(&mut out, k, wants.values().next().map(|w| w.rule.as_str()));
             continue;
         };
-        *selected.entry(r.id.title()).or_default() += 1;
+        *selected.entry((&r.id.service, &r.id.kind)).or_default() += 1;
         observe_one(r, &mut observed);
         // What belongs to a selected resource is observed with it, even
         // where nothing is wanted of it (a mapping created since a snapshot).
         for c in idx.children(&r.id.service, r.name()) {
             if !desired.resources.contains_key(&key(&c.id)) {
-                *selected.entry(c.id.title()).or_default() += 1;
+                *selected.entry((&c.id.service, &c.id.kind)).or_default() += 1;
                 observe_one(c, &mut observed);
             }
         }
@@ -76,7 +76,10 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         changes,
         warnings: out.warnings,
         errors: out.errors,
-        selected,
+        selected: selected
+            .into_iter()
+            .map(|((s, k), n)| (format!("{s} {k}"), n))
+            .collect::<BTreeMap<_, _>>(),
         observed,
         cost: None,
     }
@@ -167,7 +170,7 @@ mod tests;
 /// Live resources by key (and by ARN), built once per plan so that each
 /// lookup is O(1): linear scans made planning quadratic in the account.
 pub(crate) struct Index<'a> {
-    by_key: HashMap<Key, &'a Resource>,
+    by_key: HashMap<(&'a str, &'a str, &'a str), &'a Resource>,
     by_arn: HashMap<&'a str, &'a Resource>,
     children: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
 }
@@ -185,7 +188,9 @@ impl<'a> Index<'a> {
                     .or_default()
                     .push(r);
             }
-            by_key.entry(key(&r.id)).or_insert(r);
+            by_key
+                .entry((r.id.service.as_str(), r.id.kind.as_str(), r.name()))
+                .or_insert(r);
             if !r.arn.is_empty() {
                 by_arn.entry(r.arn.as_str()).or_insert(r);
             }
@@ -198,13 +203,11 @@ impl<'a> Index<'a> {
     }
 
     pub fn get(&self, k: &Key) -> Option<&'a Resource> {
-        self.by_key.get(k).copied()
+        self.find(&k.0, &k.1, &k.2)
     }
 
     pub fn find(&self, service: &str, kind: &str, name: &str) -> Option<&'a Resource> {
-        self.by_key
-            .get(&(service.to_string(), kind.to_string(), name.to_string()))
-            .copied()
+        self.by_key.get(&(service, kind, name)).copied()
     }
 
     /// The resources of `service` that belong to `parent`.

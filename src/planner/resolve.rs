@@ -8,7 +8,7 @@ use crate::plan::{Notice, Notices, Want};
 use crate::profile::{Profile, Rule, Selector};
 use crate::service::Service;
 use crate::services::SERVICES;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A resource as the planner keys it: service, kind, name.
 pub type Key = (String, String, String);
@@ -56,6 +56,9 @@ fn select<'a>(
 }
 
 fn missing_names(sel: &Selector, all: &[&Resource]) -> Vec<String> {
+    if sel.names.is_empty() {
+        return vec![];
+    }
     let have: std::collections::HashSet<&str> = all.iter().map(|r| r.name()).collect();
     sel.names
         .iter()
@@ -66,18 +69,27 @@ fn missing_names(sel: &Selector, all: &[&Resource]) -> Vec<String> {
 
 /// Records a wanted value, or a conflict when another rule already wants a
 /// different one for the same key of the same resource.
-fn want(slot: &mut Option<Want>, value: &Value, rule: &str, what: &str, out: &mut Notices) {
+fn want(
+    slot: &mut Option<Want>,
+    value: &Value,
+    rule: &str,
+    what: impl Fn() -> String,
+    out: &mut Notices,
+) {
     match slot {
-        Some(w) if w.value != *value => out.errors.push(Notice::on(
-            what,
-            format!(
-                "rules {} and {} both set {what}, to {} and {}",
-                w.rule,
-                rule,
-                crate::model::show(&w.value),
-                crate::model::show(value)
-            ),
-        )),
+        Some(w) if w.value != *value => {
+            let what = what();
+            out.errors.push(Notice::on(
+                &what,
+                format!(
+                    "rules {} and {} both set {what}, to {} and {}",
+                    w.rule,
+                    rule,
+                    crate::model::show(&w.value),
+                    crate::model::show(value)
+                ),
+            ))
+        }
         Some(_) => {}
         None => {
             *slot = Some(Want {
@@ -137,28 +149,32 @@ fn resolve_service(
     let title = format!("{} {}", s.name(), kind.name);
     let pool = scope.by_kind.get(kind.name).cloned().unwrap_or_default();
     // The value per (resource, rule key), for conflicts between rules.
-    let mut wants: BTreeMap<(&str, &str), Option<Want>> = BTreeMap::new();
+    let mut wants: HashMap<(&str, &str), Option<Want>> = HashMap::new();
+    // What is wanted of each resource, by (kind, name), borrowing from
+    // `live` until the end: one key per resource is built, not one per use.
+    let mut local: HashMap<(&str, &str), BTreeMap<String, Want>> = HashMap::new();
     for rule in rules {
         for r in select(rule, &title, &pool, out) {
-            d.resources.entry(key(&r.id)).or_default();
+            local.entry((kind.name, r.name())).or_default();
             for (k, v) in &rule.attrs {
-                let what = format!("{k} of {title} {}", r.name());
+                let what = || format!("{k} of {title} {}", r.name());
                 want(
                     wants.entry((r.name(), k.as_str())).or_default(),
                     v,
                     &rule.id,
-                    &what,
+                    what,
                     out,
                 );
             }
         }
     }
+    let by_name: HashMap<&str, &Resource> = pool.iter().map(|r| (r.name(), *r)).collect();
     for ((name, k), w) in wants {
         let (Some(w), Some(attr)) = (w, s.attrs().iter().find(|a| a.key == k)) else {
             continue;
         };
         let targets: Vec<&Resource> = if attr.kind == kind.name {
-            pool.iter().filter(|r| r.name() == name).copied().collect()
+            by_name.get(name).copied().into_iter().collect()
         } else {
             scope
                 .children
@@ -167,23 +183,21 @@ fn resolve_service(
                 .unwrap_or_default()
         };
         for t in targets {
-            let slot = d.resources.entry(key(&t.id)).or_default();
+            let slot = local.entry((t.id.kind.as_str(), t.name())).or_default();
             slot.insert(attr.attr.to_string(), w.clone());
         }
     }
     // Children of selected resources are selected with them.
-    let parents: Vec<String> = d
-        .resources
-        .keys()
-        .filter(|(sv, k, _)| sv == s.name() && k == kind.name)
-        .map(|(_, _, n)| n.clone())
-        .collect();
     for ((p, _), kids) in &scope.children {
-        if parents.iter().any(|n| n == p) {
+        if local.contains_key(&(kind.name, *p)) {
             for c in kids {
-                d.resources.entry(key(&c.id)).or_default();
+                local.entry((c.id.kind.as_str(), c.name())).or_default();
             }
         }
+    }
+    for ((k, n), w) in local {
+        d.resources
+            .insert((s.name().to_string(), k.to_string(), n.to_string()), w);
     }
 }
 

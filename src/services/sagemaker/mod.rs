@@ -315,8 +315,8 @@ impl Service for SageMaker {
 }
 
 /// The selector with its names and prefix in lower case, for ARNs.
-fn lowercase(sel: &crate::profile::Selector) -> crate::profile::Selector {
-    crate::profile::Selector {
+fn lowercase(sel: &crate::profile::rule::Selector) -> crate::profile::rule::Selector {
+    crate::profile::rule::Selector {
         names: sel.names.iter().map(|n| n.to_lowercase()).collect(),
         prefix: sel.prefix.as_ref().map(|p| p.to_lowercase()),
         tags: sel.tags.clone(),
