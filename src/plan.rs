@@ -73,6 +73,31 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change of one attribute, with no steps, note or arguments (set
+    /// those after, where a service needs them).
+    pub fn new(
+        phase: Phase,
+        wave: u8,
+        resource: ResourceId,
+        attr: impl Into<String>,
+        from: Value,
+        to: Value,
+        rule: impl Into<String>,
+    ) -> Change {
+        Change {
+            phase,
+            wave,
+            resource,
+            attr: attr.into(),
+            from,
+            to,
+            steps: vec![],
+            note: None,
+            args: Default::default(),
+            rule: rule.into(),
+        }
+    }
+
     pub fn before(&self) -> String {
         show(&self.from)
     }

@@ -230,6 +230,16 @@ pub struct Read {
     pub facts: crate::model::Attrs,
 }
 
+impl Read {
+    /// Resources without account facts.
+    pub fn of(resources: Vec<Resource>) -> Read {
+        Read {
+            resources,
+            facts: Default::default(),
+        }
+    }
+}
+
 /// The SDK half of a service, built from the one shared SDK configuration.
 #[async_trait::async_trait(?Send)]
 pub trait Adapter: Send + Sync {

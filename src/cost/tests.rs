@@ -80,18 +80,15 @@ fn change(
     from: impl Into<crate::model::Value>,
     to: impl Into<crate::model::Value>,
 ) -> Change {
-    Change {
-        phase: Phase::Capacity,
-        wave: 0,
-        resource: r.id,
-        attr: attr.into(),
-        from: from.into(),
-        to: to.into(),
-        steps: vec![],
-        note: None,
-        args: Default::default(),
-        rule: "test".into(),
-    }
+    Change::new(
+        Phase::Capacity,
+        0,
+        r.id,
+        attr,
+        from.into(),
+        to.into(),
+        "test",
+    )
 }
 
 fn plan(changes: Vec<Change>) -> Plan {

@@ -273,10 +273,7 @@ impl AlarmClient {
 #[async_trait::async_trait(?Send)]
 impl Adapter for AlarmClient {
     async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
-        Ok(Read {
-            resources: self.read_alarms(selectors).await?,
-            facts: Default::default(),
-        })
+        Ok(Read::of(self.read_alarms(selectors).await?))
     }
 
     /// One call per 100 alarms switched the same way.

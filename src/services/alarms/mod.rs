@@ -120,18 +120,15 @@ impl Service for Alarms {
         _ctx: &Context,
     ) -> Planned {
         let on = want.value.as_bool().unwrap_or(false);
-        Planned::Change(Box::new(Change {
-            phase: if on { Phase::Rearm } else { Phase::Silence },
-            wave: 0,
-            resource: a.id.clone(),
-            attr: attr.to_string(),
-            from: a.get(attr).clone(),
-            to: want.value.clone(),
-            steps: vec![],
-            note: None,
-            args: Default::default(),
-            rule: want.rule.clone(),
-        }))
+        Planned::Change(Box::new(Change::new(
+            if on { Phase::Rearm } else { Phase::Silence },
+            0,
+            a.id.clone(),
+            attr,
+            a.get(attr).clone(),
+            want.value.clone(),
+            want.rule.clone(),
+        )))
     }
 
     fn prices(&self) -> &'static [PriceKey] {
@@ -259,21 +256,21 @@ impl Service for Alarms {
     }
 
     fn upgrade_v1_change(&self, c: &serde_json::Value) -> Option<Change> {
-        (c["kind"] == "alarm").then(|| Change {
-            phase: if c["to"] == Value::Bool(true) {
-                Phase::Rearm
-            } else {
-                Phase::Silence
-            },
-            wave: 0,
-            resource: alarm(c["name"].as_str().unwrap_or_default()).id,
-            attr: "actions".into(),
-            from: c["from"].clone(),
-            to: c["to"].clone(),
-            steps: vec![],
-            note: None,
-            args: Default::default(),
-            rule: c["rule"].as_str().unwrap_or_default().to_string(),
+        let phase = if c["to"] == Value::Bool(true) {
+            Phase::Rearm
+        } else {
+            Phase::Silence
+        };
+        (c["kind"] == "alarm").then(|| {
+            Change::new(
+                phase,
+                0,
+                alarm(c["name"].as_str().unwrap_or_default()).id,
+                "actions",
+                c["from"].clone(),
+                c["to"].clone(),
+                c["rule"].as_str().unwrap_or_default(),
+            )
         })
     }
 }

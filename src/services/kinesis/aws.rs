@@ -258,10 +258,7 @@ impl Streams {
 #[async_trait::async_trait(?Send)]
 impl Adapter for Streams {
     async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
-        Ok(Read {
-            resources: self.read_streams(selectors).await?,
-            facts: Default::default(),
-        })
+        Ok(Read::of(self.read_streams(selectors).await?))
     }
 
     async fn apply(

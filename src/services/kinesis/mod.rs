@@ -168,17 +168,18 @@ impl Service for Kinesis {
             )
         });
         Planned::Change(Box::new(Change {
-            phase: Phase::Capacity,
-            // After the reservations that make room (waves 0 and 1).
-            wave: 2,
-            resource: res.clone(),
-            attr: "shards".into(),
-            from: Value::from(from),
-            to: Value::from(to),
             steps: steps.into_iter().map(Value::from).collect(),
             note,
-            args: Default::default(),
-            rule: want.rule.clone(),
+            ..Change::new(
+                Phase::Capacity,
+                // After the reservations that make room (waves 0 and 1).
+                2,
+                res.clone(),
+                "shards",
+                Value::from(from),
+                Value::from(to),
+                want.rule.clone(),
+            )
         }))
     }
 
@@ -327,16 +328,16 @@ impl Service for Kinesis {
 
     fn upgrade_v1_change(&self, c: &serde_json::Value) -> Option<Change> {
         (c["kind"] == "stream").then(|| Change {
-            phase: Phase::Capacity,
-            wave: 2,
-            resource: stream(c["name"].as_str().unwrap_or_default()).id,
-            attr: "shards".into(),
-            from: c["from"].clone(),
-            to: c["to"].clone(),
             steps: c["steps"].as_array().cloned().unwrap_or_default(),
-            note: None,
-            args: Default::default(),
-            rule: c["rule"].as_str().unwrap_or_default().to_string(),
+            ..Change::new(
+                Phase::Capacity,
+                2,
+                stream(c["name"].as_str().unwrap_or_default()).id,
+                "shards",
+                c["from"].clone(),
+                c["to"].clone(),
+                c["rule"].as_str().unwrap_or_default().to_string(),
+            )
         })
     }
 }

@@ -168,18 +168,15 @@ impl Service for Lambda {
             let grows = reserved(&want.value) > reserved(&from);
             (Phase::Capacity, u8::from(grows))
         };
-        Planned::Change(Box::new(Change {
+        Planned::Change(Box::new(Change::new(
             phase,
             wave,
-            resource: live.id.clone(),
-            attr: attr.to_string(),
+            live.id.clone(),
+            attr,
             from,
-            to: want.value.clone(),
-            steps: vec![],
-            note: None,
-            args: Default::default(),
-            rule: want.rule.clone(),
-        }))
+            want.value.clone(),
+            want.rule.clone(),
+        )))
     }
 
     fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
@@ -382,18 +379,15 @@ impl Service for Lambda {
             }
             _ => return None,
         };
-        Some(Change {
+        Some(Change::new(
             phase,
             wave,
             resource,
-            attr: attr.into(),
-            from: c["from"].clone(),
-            to: c["to"].clone(),
-            steps: vec![],
-            note: None,
-            args: Default::default(),
-            rule: text("rule"),
-        })
+            attr,
+            c["from"].clone(),
+            c["to"].clone(),
+            text("rule"),
+        ))
     }
 }
 

@@ -470,10 +470,7 @@ impl Endpoints {
 #[async_trait::async_trait(?Send)]
 impl Adapter for Endpoints {
     async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
-        Ok(Read {
-            resources: self.read_endpoints(selectors).await?,
-            facts: Default::default(),
-        })
+        Ok(Read::of(self.read_endpoints(selectors).await?))
     }
 
     async fn apply(

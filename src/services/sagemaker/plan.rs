@@ -160,16 +160,17 @@ fn replace(live: &Resource, want: &Want, wants: &Wants) -> Planned {
 
 fn change(live: &Resource, want: &Want, args: Attrs, note: Option<String>) -> Change {
     Change {
-        phase: Phase::Capacity,
-        // Beside the reshards: both wait minutes for AWS.
-        wave: 2,
-        resource: live.id.clone(),
-        attr: "state".into(),
-        from: live.get("state").clone(),
-        to: want.value.clone(),
-        steps: vec![],
         note,
         args,
-        rule: want.rule.clone(),
+        ..Change::new(
+            Phase::Capacity,
+            // Beside the reshards: both wait minutes for AWS.
+            2,
+            live.id.clone(),
+            "state",
+            live.get("state").clone(),
+            want.value.clone(),
+            want.rule.clone(),
+        )
     }
 }
