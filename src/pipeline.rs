@@ -50,10 +50,9 @@ impl Source {
         }
     }
 
-    pub fn plan(&self, live: &Live, now: chrono::DateTime<chrono::Utc>) -> Plan {
-        let ctx = Context::at(now);
+    pub fn plan(&self, live: &Live, ctx: &Context) -> Plan {
         match self {
-            Source::Profile(p) => planner::plan(p, live, &ctx),
+            Source::Profile(p) => planner::plan(p, live, ctx),
             Source::Snapshot(path, s) => {
                 let desired =
                     planner::desired_from_live(&s.live, &format!("snapshot {}", path.display()));
@@ -62,7 +61,7 @@ impl Source {
                         .unwrap_or_default()
                         .as_bytes(),
                 );
-                planner::diff(&desired, live, &ctx, &self.name(), &sha)
+                planner::diff(&desired, live, ctx, &self.name(), &sha)
             }
         }
     }
@@ -104,7 +103,7 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
                 path.display()
             ))
         })?;
-        let plan = src.plan(&live, chrono::Utc::now());
+        let plan = src.plan(&live, &Context::at(chrono::Utc::now()));
         let region = src.target().region.unwrap_or_else(|| "us-east-1".into());
         return Ok(Prepared {
             aws: None,
@@ -124,7 +123,8 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
         caller = Some(aws.sts.caller().await?);
     }
     let live = crate::read::read(&aws, &wanted).await?;
-    let mut plan = src.plan(&live, chrono::Utc::now());
+    let account = caller.as_ref().map_or("", |c| c.account.as_str());
+    let mut plan = src.plan(&live, &context(ctx, account, &aws.region));
     plan.cost = cost(ctx, &aws.region, &live, &plan);
     let region = aws.region.clone();
     Ok(Prepared {
@@ -135,6 +135,19 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
         plan,
         wanted,
     })
+}
+
+/// The planning context now: the time, and what parkctl applied in this
+/// account and region within the last day (its records).
+pub fn context(ctx: &Ctx, account: &str, region: &str) -> Context {
+    let now = chrono::Utc::now();
+    let since = now - chrono::Duration::hours(Context::DONE_HOURS);
+    Context::at(now).with_done(crate::state::recent::done_since(
+        &ctx.state(),
+        account,
+        region,
+        since,
+    ))
 }
 
 pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {

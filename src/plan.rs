@@ -202,15 +202,57 @@ impl Plan {
 }
 
 /// What the planner knows besides the profile and the live state: the
-/// time, passed in so that planning stays pure.
+/// time, passed in so that planning stays pure, and what parkctl itself
+/// applied lately (AWS limits some changes per rolling day, and counts
+/// switches that a read does not show).
 #[derive(Debug, Clone)]
 pub struct Context {
     pub now: chrono::DateTime<chrono::Utc>,
+    /// Changes applied within [`Context::DONE_HOURS`] of `now`, from the
+    /// operation records.
+    pub done: Vec<Done>,
+}
+
+/// One change parkctl applied, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub resource: ResourceId,
+    pub attr: String,
+    pub to: Value,
 }
 
 impl Context {
+    /// How far back the records are read: AWS's rolling windows are a day.
+    pub const DONE_HOURS: i64 = 24;
+
     pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
-        Context { now }
+        Context { now, done: vec![] }
+    }
+
+    pub fn with_done(mut self, done: Vec<Done>) -> Self {
+        self.done = done;
+        self
+    }
+
+    /// When parkctl set `attr` of `resource` to `to` within the last
+    /// `hours`, newest first.
+    pub fn done_within(
+        &self,
+        resource: &ResourceId,
+        attr: &str,
+        to: &Value,
+        hours: i64,
+    ) -> Vec<chrono::DateTime<chrono::Utc>> {
+        let since = self.now - chrono::Duration::hours(hours);
+        let mut at: Vec<_> = self
+            .done
+            .iter()
+            .filter(|d| d.at > since && d.resource == *resource && d.attr == attr && d.to == *to)
+            .map(|d| d.at)
+            .collect();
+        at.sort_by(|a, b| b.cmp(a));
+        at
     }
 }
 

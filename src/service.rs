@@ -13,7 +13,7 @@ use crate::aws::metrics::MetricQuery;
 use crate::aws::Shared;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{Scope, Statements};
-use crate::model::{Live, Resource};
+use crate::model::{Live, Resource, Value};
 use crate::outcome::{Interrupt, Outcome};
 use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::rule::{Rule, Selector};
@@ -107,6 +107,14 @@ pub trait Service: Sync {
         wants: &Wants,
         ctx: &Context,
     ) -> Planned;
+
+    /// The value a rule's `attr` key wants of `target` (the selected
+    /// resource, or one that belongs to it), from the value the rule gives;
+    /// `None`: nothing of it. Most keys give every target the same value; a
+    /// key with a value per child (capacities by index name) picks one.
+    fn child_value(&self, _attr: &Attr, _target: &Resource, value: &Value) -> Option<Value> {
+        Some(value.clone())
+    }
 
     /// Checks on this service's changes as a whole (account pools, call
     /// quotas). Checks that span services live in `planner::guards`.

@@ -110,7 +110,9 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
     let guarded = take_lock(ctx, &op_id, command)?;
     let prep = prepare(ctx, &src, true).await?;
     show(&prep.plan, Format::Text);
-    let reread = |live: &Live| src.plan(live, Utc::now());
+    let account = prep.caller.as_ref().map_or("", |c| c.account.as_str());
+    let pctx = crate::pipeline::context(ctx, account, &prep.region);
+    let reread = |live: &Live| src.plan(live, &pctx);
     Run::new(ctx, command, op_id, &prep.plan, guarded)
         .go(prep, yes, &reread)
         .await

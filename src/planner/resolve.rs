@@ -170,21 +170,32 @@ fn resolve_service(
     }
     let by_name: HashMap<&str, &Resource> = pool.iter().map(|r| (r.name(), *r)).collect();
     for ((name, k), w) in wants {
-        let (Some(w), Some(attr)) = (w, s.attrs().iter().find(|a| a.key == k)) else {
-            continue;
-        };
-        let targets: Vec<&Resource> = if attr.kind == kind.name {
-            by_name.get(name).copied().into_iter().collect()
-        } else {
-            scope
-                .children
-                .get(&(name, attr.kind))
-                .cloned()
-                .unwrap_or_default()
-        };
-        for t in targets {
-            let slot = local.entry((t.id.kind.as_str(), t.name())).or_default();
-            slot.insert(attr.attr.to_string(), w.clone());
+        let Some(w) = w else { continue };
+        // A key may set an attribute of the selected resource and of what
+        // belongs to it (a table's and its indexes' auto scaling).
+        for attr in s.attrs().iter().filter(|a| a.key == k) {
+            let targets: Vec<&Resource> = if attr.kind == kind.name {
+                by_name.get(name).copied().into_iter().collect()
+            } else {
+                scope
+                    .children
+                    .get(&(name, attr.kind))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            for t in targets {
+                let Some(value) = s.child_value(attr, t, &w.value) else {
+                    continue;
+                };
+                let slot = local.entry((t.id.kind.as_str(), t.name())).or_default();
+                slot.insert(
+                    attr.attr.to_string(),
+                    Want {
+                        value,
+                        rule: w.rule.clone(),
+                    },
+                );
+            }
         }
     }
     // Children of selected resources are selected with them.

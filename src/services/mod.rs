@@ -6,6 +6,7 @@
 //! costs and status list the services.
 
 pub mod alarms;
+pub mod dynamodb;
 pub mod kinesis;
 pub mod lambda;
 pub mod sagemaker;
@@ -65,6 +66,7 @@ registry! {
     lambda => lambda::Lambda,
     cloudwatch => alarms::Alarms,
     sagemaker => sagemaker::SageMaker,
+    dynamodb => dynamodb::DynamoDb,
 }
 
 /// The service registered under `name`.

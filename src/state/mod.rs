@@ -6,6 +6,7 @@
 pub mod legacy;
 pub mod lock;
 pub mod operation;
+pub mod recent;
 pub mod saved;
 pub mod snapshot;
 

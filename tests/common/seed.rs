@@ -24,6 +24,9 @@ pub const ENDPOINT: &str = "user-journey-analytics-exit-risk-endpoint";
 pub const ENDPOINT_CONFIG: &str = "user-journey-analytics-exit-risk-config";
 pub const MODEL: &str = "user-journey-analytics-exit-risk-model";
 
+pub const SESSIONS: &str = "user-journey-analytics-sessions";
+pub const JOURNEYS: &str = "user-journey-analytics-journeys";
+
 pub struct Sdk {
     pub kinesis: aws_sdk_kinesis::Client,
     pub lambda: aws_sdk_lambda::Client,
@@ -31,6 +34,8 @@ pub struct Sdk {
     pub iam: aws_sdk_iam::Client,
     pub s3: aws_sdk_s3::Client,
     pub sagemaker: aws_sdk_sagemaker::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub scaling: aws_sdk_applicationautoscaling::Client,
 }
 
 impl Sdk {
@@ -49,6 +54,8 @@ impl Sdk {
             cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
             iam: aws_sdk_iam::Client::new(&conf),
             sagemaker: aws_sdk_sagemaker::Client::new(&conf),
+            dynamodb: aws_sdk_dynamodb::Client::new(&conf),
+            scaling: aws_sdk_applicationautoscaling::Client::new(&conf),
             s3: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(&conf)
                     .force_path_style(true)
@@ -234,6 +241,10 @@ impl Sdk {
             .await;
         self.endpoint("billing-scorer", "billing-scorer-config", &[])
             .await;
+        self.table(SESSIONS, (25, 10), &[("by-user", 5, 5)]).await;
+        self.read_scaling(SESSIONS, 5, 100).await;
+        self.table(JOURNEYS, (10, 10), &[]).await;
+        self.table("billing-ledger", (5, 5), &[]).await;
     }
 
     pub async fn model(&self, name: &str, role: &str) {
@@ -385,6 +396,191 @@ impl Sdk {
         out
     }
 
+    /// A provisioned table (read, write) with global secondary indexes
+    /// (name, read, write).
+    pub async fn table(&self, name: &str, (r, w): (i64, i64), gsis: &[(&str, i64, i64)]) {
+        use aws_sdk_dynamodb::types::*;
+        let pt = |r: i64, w: i64| {
+            ProvisionedThroughput::builder()
+                .read_capacity_units(r)
+                .write_capacity_units(w)
+                .build()
+                .unwrap()
+        };
+        let key = |a: &str| {
+            KeySchemaElement::builder()
+                .attribute_name(a)
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap()
+        };
+        let def = |a: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(a)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap()
+        };
+        let mut req = self
+            .dynamodb
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::Provisioned)
+            .provisioned_throughput(pt(r, w))
+            .key_schema(key("id"))
+            .attribute_definitions(def("id"));
+        for (g, gr, gw) in gsis {
+            req = req.attribute_definitions(def("user")).global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(*g)
+                    .key_schema(key("user"))
+                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .provisioned_throughput(pt(*gr, *gw))
+                    .build()
+                    .unwrap(),
+            );
+        }
+        req.send().await.unwrap();
+    }
+
+    /// A read-capacity scalable target on a table and its target-tracking
+    /// policy, as the sample project has.
+    pub async fn read_scaling(&self, table: &str, min: i32, max: i32) {
+        use aws_sdk_applicationautoscaling::types::*;
+        let id = format!("table/{table}");
+        self.scaling
+            .register_scalable_target()
+            .service_namespace(ServiceNamespace::Dynamodb)
+            .resource_id(&id)
+            .scalable_dimension(ScalableDimension::DynamoDbTableReadCapacityUnits)
+            .min_capacity(min)
+            .max_capacity(max)
+            .send()
+            .await
+            .unwrap();
+        self.scaling
+            .put_scaling_policy()
+            .policy_name(format!("{table}-read"))
+            .service_namespace(ServiceNamespace::Dynamodb)
+            .resource_id(&id)
+            .scalable_dimension(ScalableDimension::DynamoDbTableReadCapacityUnits)
+            .policy_type(PolicyType::TargetTrackingScaling)
+            .target_tracking_scaling_policy_configuration(
+                TargetTrackingScalingPolicyConfiguration::builder()
+                    .target_value(70.0)
+                    .predefined_metric_specification(
+                        PredefinedMetricSpecification::builder()
+                            .predefined_metric_type(MetricType::DynamoDbReadCapacityUtilization)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// An on-demand stream (moto gives it 4 shards).
+    pub async fn on_demand_stream(&self, name: &str) {
+        self.kinesis
+            .create_stream()
+            .stream_name(name)
+            .stream_mode_details(
+                aws_sdk_kinesis::types::StreamModeDetails::builder()
+                    .stream_mode(aws_sdk_kinesis::types::StreamMode::OnDemand)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn stream_mode(&self, name: &str) -> String {
+        let d = self.kinesis.describe_stream_summary().stream_name(name).send().await.unwrap();
+        let s = d.stream_description_summary().unwrap();
+        s.stream_mode_details()
+            .map_or("PROVISIONED".into(), |m| m.stream_mode().as_str().to_string())
+    }
+
+    /// Each table's billing mode, capacities, indexes and scaling targets.
+    pub async fn tables(&self) -> Vec<String> {
+        let mut names = self.dynamodb.list_tables().send().await.unwrap().table_names().to_vec();
+        names.sort();
+        let mut out = Vec::new();
+        for n in names {
+            let d = self.dynamodb.describe_table().table_name(&n).send().await.unwrap();
+            let t = d.table().unwrap();
+            let mode = t
+                .billing_mode_summary()
+                .and_then(|b| b.billing_mode())
+                .map_or("PROVISIONED", |m| m.as_str())
+                .to_string();
+            let pt = |p: Option<&aws_sdk_dynamodb::types::ProvisionedThroughputDescription>| {
+                if mode == "PAY_PER_REQUEST" {
+                    return "-".to_string();
+                }
+                p.map_or("-".into(), |p| {
+                    format!("{}/{}", p.read_capacity_units().unwrap_or(0), p.write_capacity_units().unwrap_or(0))
+                })
+            };
+            let mut line = format!("table {n} {mode} {}", pt(t.provisioned_throughput()));
+            for g in t.global_secondary_indexes() {
+                line.push_str(&format!(" gsi {}={}", g.index_name().unwrap(), pt(g.provisioned_throughput())));
+            }
+            line.push_str(&self.scaling_of(&n).await);
+            out.push(line);
+        }
+        out
+    }
+
+    /// ` scaling DIMENSION MIN..MAX suspended=IN,OUT,SCHEDULED policies=N`
+    /// for each target of the table and its indexes.
+    pub async fn scaling_of(&self, table: &str) -> String {
+        use aws_sdk_applicationautoscaling::types::ServiceNamespace;
+        let out = self
+            .scaling
+            .describe_scalable_targets()
+            .service_namespace(ServiceNamespace::Dynamodb)
+            .send()
+            .await
+            .unwrap();
+        let policies = self
+            .scaling
+            .describe_scaling_policies()
+            .service_namespace(ServiceNamespace::Dynamodb)
+            .send()
+            .await
+            .unwrap();
+        let mut s = String::new();
+        let prefix = format!("table/{table}");
+        for t in out.scalable_targets() {
+            let id = t.resource_id();
+            if id != prefix && !id.starts_with(&format!("{prefix}/")) {
+                continue;
+            }
+            let st = t.suspended_state();
+            let f = |b: Option<bool>| if b.unwrap_or(false) { "y" } else { "n" };
+            let n = policies
+                .scaling_policies()
+                .iter()
+                .filter(|p| p.resource_id() == id && p.scalable_dimension() == t.scalable_dimension())
+                .count();
+            s.push_str(&format!(
+                " scaling {} {}..{} suspended={}{}{} policies={n}",
+                t.scalable_dimension().as_str(),
+                t.min_capacity(),
+                t.max_capacity(),
+                f(st.and_then(|s| s.dynamic_scaling_in_suspended())),
+                f(st.and_then(|s| s.dynamic_scaling_out_suspended())),
+                f(st.and_then(|s| s.scheduled_scaling_suspended())),
+            ));
+        }
+        s
+    }
+
     /// Everything observable, for before/after comparisons.
     pub async fn state(&self) -> String {
         let mut s = String::new();
@@ -423,6 +619,10 @@ impl Sdk {
         }
         for e in self.endpoints().await {
             s.push_str(&e);
+            s.push('\n');
+        }
+        for t in self.tables().await {
+            s.push_str(&t);
             s.push('\n');
         }
         s

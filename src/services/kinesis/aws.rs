@@ -10,7 +10,7 @@ use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use crate::service::{Adapter, Read};
 use aws_sdk_kinesis::client::Waiters;
-use aws_sdk_kinesis::types::{ScalingType, StreamMode as SdkMode};
+use aws_sdk_kinesis::types::{ScalingType, StreamMode as SdkMode, StreamModeDetails};
 use aws_sdk_kinesis::Client;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -229,6 +229,46 @@ impl Streams {
 }
 
 impl Streams {
+    /// UpdateStreamMode, then wait for ACTIVE: the stream is UPDATING while
+    /// AWS moves it, and a reshard after it would be refused until then.
+    pub async fn set_mode(&self, name: &str, arn: &str, mode: &str) -> Result<(), AwsError> {
+        self.wait_active(name).await?;
+        let sdk = if mode == super::ON_DEMAND {
+            SdkMode::OnDemand
+        } else {
+            SdkMode::Provisioned
+        };
+        let details = StreamModeDetails::builder()
+            .stream_mode(sdk)
+            .build()
+            .map_err(|e| {
+                AwsError::other(
+                    "kinesis",
+                    "UpdateStreamMode",
+                    &format!("stream {name}"),
+                    "BuildError",
+                    e.to_string(),
+                )
+            })?;
+        self.pace.wait().await;
+        self.client
+            .update_stream_mode()
+            .stream_arn(arn)
+            .stream_mode_details(details)
+            .send()
+            .await
+            .map_err(|e| {
+                AwsError::from_sdk(
+                    "kinesis",
+                    "UpdateStreamMode",
+                    &format!("stream {name} (to {mode})"),
+                    e,
+                )
+            })?;
+        tracing::debug!(stream = name, mode, "switched mode");
+        self.wait_active(name).await
+    }
+
     async fn read_streams(&self, sels: &[Selector]) -> Result<Vec<Resource>, AwsError> {
         if sels.is_empty() {
             return Ok(vec![]);
@@ -268,13 +308,22 @@ impl Adapter for Streams {
         interrupt: &Interrupt,
     ) -> Vec<Outcome> {
         bounded(changes.iter(), self.concurrency, |c| async move {
+            let name = &c.resource.name;
+            if c.attr == "mode" {
+                let arn = c
+                    .args
+                    .get("arn")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let mode = c.to.as_str().unwrap_or_default();
+                return crate::outcome::one(c, interrupt, self.set_mode(name, arn, mode)).await;
+            }
             let steps: Vec<u32> = c
                 .steps
                 .iter()
                 .filter_map(Value::as_u64)
                 .map(|n| n as u32)
                 .collect();
-            let name = &c.resource.name;
             crate::outcome::one(
                 c,
                 interrupt,

@@ -1,4 +1,5 @@
-//! Kinesis Data Streams: the open shard count of provisioned streams.
+//! Kinesis Data Streams: the capacity mode (provisioned or on-demand) and
+//! the open shard count of provisioned streams.
 //!
 //! Everything parkctl knows about Kinesis is here: the `kinesis` profile
 //! section, the UniformScaling rules a reshard must follow (`reshard`), the
@@ -6,6 +7,7 @@
 //! (`aws`).
 
 mod aws;
+mod mode;
 pub mod reshard;
 
 use crate::aws::metrics::MetricQuery;
@@ -43,7 +45,20 @@ pub struct RawRule {
     pub tags: Option<crate::model::Tags>,
     #[serde(default, deserialize_with = "whole")]
     pub shards: Option<i64>,
+    pub mode: Option<RawMode>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMode {
+    Provisioned,
+    OnDemand,
+}
+
+pub const PROVISIONED: &str = "provisioned";
+pub const ON_DEMAND: &str = "on_demand";
+/// AWS allows this many capacity-mode switches per stream per rolling 24 h.
+pub const MAX_MODE_SWITCHES_PER_DAY: usize = 2;
 
 impl super::Section for Kinesis {
     type Raw = Vec<RawRule>;
@@ -54,8 +69,23 @@ impl super::Section for Kinesis {
             let path = format!("kinesis[{i}]");
             let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
             let mut attrs = BTreeMap::new();
+            if let Some(m) = r.mode {
+                let m = if m == RawMode::OnDemand {
+                    ON_DEMAND
+                } else {
+                    PROVISIONED
+                };
+                attrs.insert("mode".to_string(), Value::from(m));
+            }
             match r.shards {
-                None => cx.nothing_set(&path, "`shards`"),
+                None if r.mode.is_none() => cx.nothing_set(&path, "`shards` or `mode`"),
+                None => {}
+                Some(_) if r.mode == Some(RawMode::OnDemand) => cx.err(
+                    &format!("{path}.shards"),
+                    "`shards` with `mode: on_demand`: an on-demand stream has no shard count to set (AWS scales it)",
+                    "on-demand stream",
+                    Some("remove `shards`, or set `mode: provisioned`"),
+                ),
                 Some(n) => {
                     let ok = cx.in_range(
                         &format!("{path}.shards"),
@@ -78,15 +108,22 @@ impl super::Section for Kinesis {
 const KINDS: &[Kind] = &[Kind {
     name: STREAM,
     selectable: true,
-    observed: &["shards", "retention_hours"],
-    managed: &["shards"],
+    observed: &["shards", "retention_hours", "mode"],
+    managed: &["shards", "mode"],
 }];
 
-const ATTRS: &[Attr] = &[Attr {
-    key: "shards",
-    kind: STREAM,
-    attr: "shards",
-}];
+const ATTRS: &[Attr] = &[
+    Attr {
+        key: "shards",
+        kind: STREAM,
+        attr: "shards",
+    },
+    Attr {
+        key: "mode",
+        kind: STREAM,
+        attr: "mode",
+    },
+];
 
 const PRICES: &[PriceKey] = &[
     PriceKey {
@@ -119,72 +156,39 @@ impl Service for Kinesis {
         ATTRS
     }
     fn types(&self) -> &'static [(&'static str, Ty)] {
-        &[("shards", Ty::Count)]
+        &[("shards", Ty::Count), ("mode", Ty::TextOrNone)]
     }
 
-    fn plan(
-        &self,
-        s: &Resource,
-        _attr: &str,
-        want: &Want,
-        _wants: &Wants,
-        _ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, s: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
         let res = &s.id;
-        let refuse = |why: String| Planned::Refuse(Notice::on(res, why));
         let status = s.text("status");
         if status == "CREATING" || status == "DELETING" {
-            return refuse(format!("{res} is {status}; its shard count cannot change now. Wait until it is ACTIVE and re-run"));
+            return Planned::Refuse(Notice::on(res, format!("{res} is {status}; its capacity cannot change now. Wait until it is ACTIVE and re-run")));
         }
-        if s.text("mode") == "on_demand" {
-            return refuse(format!("{res} is in on-demand mode, which has no shard count to set ({}); switch it to provisioned first or drop it from the rule", want.rule));
+        if attr == "mode" {
+            return mode::plan(s, want, ctx);
         }
-        let (from, to) = (
-            s.u32("shards").unwrap_or(0),
-            want.value.as_u64().unwrap_or(0) as u32,
-        );
-        if to == 0 {
-            // Only a recorded state can ask for this (profiles refuse 0): a
-            // provisioned stream keeps at least one open shard.
-            return refuse(format!(
-                "{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard",
-                want.rule
-            ));
+        let wanted_mode = wants
+            .get("mode")
+            .and_then(|w| w.value.as_str())
+            .unwrap_or(s.text("mode"));
+        if wanted_mode == ON_DEMAND {
+            if wants.contains_key("mode") {
+                // AWS sets an on-demand stream's shards: nothing to ask.
+                return Planned::Covered;
+            }
+            return Planned::Refuse(Notice::on(res, format!("{res} is in on-demand mode, which has no shard count to set ({}); set `mode: provisioned` in the rule to switch it, or drop it from the rule", want.rule)));
         }
-        let steps = reshard::steps(from, to);
-        let max = reshard::MAX_SCALING_CALLS_PER_DAY;
-        if steps.len() > max {
-            return refuse(format!("{res}: {from} -> {to} shards needs {} UpdateShardCount calls, but AWS allows {max} per stream per rolling 24 h; choose a target within {max} steps", steps.len()));
-        }
-        let note = (steps.len() > 1).then(|| {
-            let via: Vec<String> = steps[..steps.len() - 1]
-                .iter()
-                .map(u32::to_string)
-                .collect();
-            format!(
-                "{} UpdateShardCount calls, via {}",
-                steps.len(),
-                via.join(", ")
-            )
-        });
-        Planned::Change(Box::new(Change {
-            steps: steps.into_iter().map(Value::from).collect(),
-            note,
-            ..Change::new(
-                Phase::Capacity,
-                // After the reservations that make room (waves 0 and 1).
-                2,
-                res.clone(),
-                "shards",
-                Value::from(from),
-                Value::from(to),
-                want.rule.clone(),
-            )
-        }))
+        // After a switch to provisioned the stream keeps the shards it had
+        // on demand, and is resharded from there once the switch is done.
+        let after_switch = s.text("mode") == ON_DEMAND;
+        shards(s, want, after_switch)
     }
-
     fn check(&self, _live: &Live, changes: &[Change], out: &mut Notices) {
-        if changes.iter().any(|c| c.resource.service == NAME) {
+        if changes
+            .iter()
+            .any(|c| c.resource.service == NAME && c.attr == "shards")
+        {
             out.warnings.push(Notice::new(format!(
                 "AWS allows {} UpdateShardCount calls per stream per rolling 24 h, including any made outside parkctl",
                 reshard::MAX_SCALING_CALLS_PER_DAY
@@ -260,12 +264,8 @@ impl Service for Kinesis {
         let mut s = String::from("kinesis:\n");
         for st in resources {
             let name = crate::profile::rule::quoted(st.name());
-            if st.text("mode") == "on_demand" {
-                let _ = writeln!(
-                    s,
-                    "  # {} is on-demand: no shard count to capture",
-                    st.name()
-                );
+            if st.text("mode") == ON_DEMAND {
+                let _ = writeln!(s, "  - name: {name}\n    mode: on_demand");
                 continue;
             }
             let _ = writeln!(
@@ -292,10 +292,24 @@ impl Service for Kinesis {
             if rule.get("shards").is_some() {
                 st.add(&["kinesis:UpdateShardCount"], &res);
             }
+            if rule.get("mode").is_some() {
+                // A switch to provisioned may reshard after it.
+                st.add(
+                    &["kinesis:UpdateStreamMode", "kinesis:UpdateShardCount"],
+                    &res,
+                );
+            }
         }
     }
 
     fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        if rules.iter().any(|r| r.get("mode").is_some()) {
+            return vec![TerraformHint {
+                resource: "aws_kinesis_stream",
+                attributes: &["shard_count", "stream_mode_details"],
+                note: "parking switches the stream's capacity mode and reshards it",
+            }];
+        }
         if !rules.iter().any(|r| r.get("shards").is_some()) {
             return vec![];
         }
@@ -307,7 +321,7 @@ impl Service for Kinesis {
     }
 
     fn writes(&self) -> &'static [&'static str] {
-        &["UpdateShardCount"]
+        &["UpdateShardCount", "UpdateStreamMode"]
     }
     fn request_keys(&self) -> &'static [&'static str] {
         &["\"StreamName\":\""]
@@ -340,6 +354,65 @@ impl Service for Kinesis {
             )
         })
     }
+}
+
+/// The reshard that takes the stream to the wanted count, in steps AWS
+/// allows; `after_switch`: it runs once a switch to provisioned is done.
+fn shards(s: &Resource, want: &Want, after_switch: bool) -> Planned {
+    let res = &s.id;
+    let refuse = |why: String| Planned::Refuse(Notice::on(res, why));
+    let (from, to) = (
+        s.u32("shards").unwrap_or(0),
+        want.value.as_u64().unwrap_or(0) as u32,
+    );
+    if to == 0 {
+        // Only a recorded state can ask for this (profiles refuse 0): a
+        // provisioned stream keeps at least one open shard.
+        return refuse(format!(
+            "{res} cannot be scaled to 0 shards ({}); a stream keeps at least 1 open shard",
+            want.rule
+        ));
+    }
+    if from == to {
+        return Planned::Covered;
+    }
+    let steps = reshard::steps(from, to);
+    let max = reshard::MAX_SCALING_CALLS_PER_DAY;
+    if steps.len() > max {
+        return refuse(format!("{res}: {from} -> {to} shards needs {} UpdateShardCount calls, but AWS allows {max} per stream per rolling 24 h; choose a target within {max} steps", steps.len()));
+    }
+    let mut note = (steps.len() > 1).then(|| {
+        let via: Vec<String> = steps[..steps.len() - 1]
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        format!(
+            "{} UpdateShardCount calls, via {}",
+            steps.len(),
+            via.join(", ")
+        )
+    });
+    if after_switch {
+        note = Some(format!(
+            "after the switch to provisioned, from the {from} shards it keeps{}",
+            note.map(|n| format!("; {n}")).unwrap_or_default()
+        ));
+    }
+    Planned::Change(Box::new(Change {
+        steps: steps.into_iter().map(Value::from).collect(),
+        note,
+        ..Change::new(
+            Phase::Capacity,
+            // After the reservations that make room (waves 0 and 1), and
+            // after a mode switch (wave 2).
+            if after_switch { 3 } else { 2 },
+            res.clone(),
+            "shards",
+            Value::from(from),
+            Value::from(to),
+            want.rule.clone(),
+        )
+    }))
 }
 
 /// A stream resource without attributes.

@@ -1,0 +1,438 @@
+//! DynamoDB tables: billing mode, provisioned read and write capacity of
+//! the table and of each global secondary index, and the Application Auto
+//! Scaling targets that would otherwise undo a lowered capacity.
+//!
+//! A provisioned table bills its capacity units every hour, busy or not;
+//! parking lowers them (or switches the table to on-demand) and a restore
+//! puts them back. AWS limits both: capacity decreases per table and index
+//! per UTC day (`limits`), switches to on-demand per rolling day. The
+//! planner enforces them, because the emulator does not.
+//!
+//! What AWS does to auto scaling across a mode switch (Amazon DynamoDB
+//! Developer Guide, "Considerations when switching capacity modes"): a
+//! switch made through the API or an SDK keeps every scalable target and
+//! scaling policy, and they apply again once the table is provisioned; the
+//! console deletes them, and a global table does not keep them. So parkctl
+//! switches through the SDK, keeps targets and policies untouched, records
+//! them in the snapshot, and refuses to switch a global table to on-demand.
+
+mod aws;
+mod limits;
+mod plan;
+mod raw;
+mod scaling;
+
+use crate::aws::metrics::MetricQuery;
+use crate::cost::money::Money;
+use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
+use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::model::{Live, Resource, Value};
+use crate::plan::{Change, Context, Notice, Notices, Want};
+use crate::profile::ctx::Ctx;
+use crate::profile::rule::{quoted, Rule};
+use crate::service::{
+    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+};
+use std::fmt::Write;
+
+pub const NAME: &str = "dynamodb";
+pub const TABLE: &str = "table";
+/// A global secondary index, named `TABLE/INDEX`, belonging to its table.
+pub const INDEX: &str = "index";
+pub const PROVISIONED: &str = "provisioned";
+pub const ON_DEMAND: &str = "on_demand";
+/// Auto scaling: every target's scaling runs, or every target is suspended
+/// (dynamic scale in and out, and scheduled scaling).
+pub const ACTIVE: &str = "active";
+pub const SUSPENDED: &str = "suspended";
+
+/// A table's attributes as read: `status`, `billing`, `read_capacity`,
+/// `write_capacity` (`null` on demand), `decreases_today`,
+/// `last_decrease`, `last_on_demand` (the last switch to on-demand),
+/// `size_bytes`, `global` (has replicas), `indexes` (GSI names),
+/// `autoscaling` (`null` without targets, `active`, `suspended`, or each
+/// target's suspended state where they differ), `targets` and `policies`.
+/// An index has the capacity, decrease and scaling attributes of its own.
+pub struct DynamoDb;
+
+impl super::Section for DynamoDb {
+    type Raw = raw::RawSection;
+
+    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+        raw.tables
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| raw::rule(cx, i, r))
+            .collect()
+    }
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        name: TABLE,
+        selectable: true,
+        observed: &["billing", "read_capacity", "write_capacity", "autoscaling"],
+        managed: &["billing", "read_capacity", "write_capacity", "autoscaling"],
+    },
+    Kind {
+        name: INDEX,
+        selectable: false,
+        observed: &["read_capacity", "write_capacity", "autoscaling"],
+        managed: &["read_capacity", "write_capacity", "autoscaling"],
+    },
+];
+
+const ATTRS: &[Attr] = &[
+    attr("billing", TABLE, "billing"),
+    attr("read_capacity", TABLE, "read_capacity"),
+    attr("write_capacity", TABLE, "write_capacity"),
+    attr("autoscaling", TABLE, "autoscaling"),
+    attr("autoscaling", INDEX, "autoscaling"),
+    attr("index_read_capacity", INDEX, "read_capacity"),
+    attr("index_write_capacity", INDEX, "write_capacity"),
+    // The index names a rule gives, checked against the table's.
+    attr("index_read_capacity", TABLE, "indexes"),
+];
+
+const fn attr(key: &'static str, kind: &'static str, attr: &'static str) -> Attr {
+    Attr { key, kind, attr }
+}
+
+const PRICES: &[PriceKey] = &[
+    PriceKey {
+        key: "rcu_hour",
+        unit: "RCU-hour",
+        label: "DynamoDB provisioned read capacity unit-hour",
+        everywhere: false,
+    },
+    PriceKey {
+        key: "wcu_hour",
+        unit: "WCU-hour",
+        label: "DynamoDB provisioned write capacity unit-hour",
+        everywhere: false,
+    },
+    PriceKey {
+        key: "storage_gb_month",
+        unit: "GB-month",
+        label: "DynamoDB table storage GB-month",
+        everywhere: false,
+    },
+];
+
+const STORAGE_NOTE: &str =
+    "DynamoDB bills table storage ($/GB-month of TableSizeBytes) in both modes: parking does not change it";
+const ON_DEMAND_NOTE: &str =
+    "an on-demand DynamoDB table bills requests only: its capacity costs $0 while idle";
+
+impl Service for DynamoDb {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn kinds(&self) -> &'static [Kind] {
+        KINDS
+    }
+    fn attrs(&self) -> &'static [Attr] {
+        ATTRS
+    }
+    fn types(&self) -> &'static [(&'static str, Ty)] {
+        &[
+            ("billing", Ty::TextOrNone),
+            ("read_capacity", Ty::CountOrNone),
+            ("write_capacity", Ty::CountOrNone),
+        ]
+    }
+
+    fn child_value(&self, attr: &Attr, target: &Resource, value: &Value) -> Option<Value> {
+        match (attr.key, target.id.kind.as_str()) {
+            ("index_read_capacity" | "index_write_capacity", INDEX) => {
+                let map = value.as_object()?;
+                let short = index_name(target.name());
+                map.get(short).or_else(|| map.get("*")).cloned()
+            }
+            ("index_read_capacity", TABLE) => {
+                let names: Vec<Value> = value
+                    .as_object()?
+                    .keys()
+                    .filter(|k| *k != "*")
+                    .map(|k| Value::from(k.as_str()))
+                    .collect();
+                Some(Value::Array(names))
+            }
+            _ => Some(value.clone()),
+        }
+    }
+
+    fn plan(
+        &self,
+        live: &Resource,
+        attr: &str,
+        want: &Want,
+        wants: &Wants,
+        ctx: &Context,
+    ) -> Planned {
+        plan::plan(live, attr, want, wants, ctx)
+    }
+
+    fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
+        plan::check(live, changes, out);
+    }
+
+    fn prices(&self) -> &'static [PriceKey] {
+        PRICES
+    }
+
+    fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
+        let mut parts = Vec::new();
+        let mut month = Some(Money::ZERO);
+        if r.text("billing") == ON_DEMAND {
+            lookup.note(ON_DEMAND_NOTE);
+            parts.push("on-demand, $0 capacity while idle".to_string());
+        } else {
+            for (attr, p) in [
+                ("read_capacity", &PRICES[0]),
+                ("write_capacity", &PRICES[1]),
+            ] {
+                let n = u64::from(r.u32(attr).unwrap_or(0));
+                let unit = &p.unit[..3];
+                match lookup.price(NAME, p.key, p.label) {
+                    Some(price) => {
+                        parts.push(format!("{n} {unit} x {}/{}", price.usd.exact(), p.unit));
+                        month = month.map(|m| m + price.usd.times(n * u64::from(HOURS_PER_MONTH)));
+                    }
+                    None => {
+                        parts.push(format!("{n} {unit}, no price"));
+                        month = None;
+                    }
+                }
+            }
+        }
+        if r.id.kind == TABLE {
+            let (basis, storage) = storage(r, lookup);
+            parts.push(basis);
+            month = month.zip(storage).map(|(a, b)| a + b);
+        }
+        Some(ResourceCost::new(&r.id, parts.join(" + "), month))
+    }
+
+    fn idle(&self, r: &Resource) -> Option<IdleMetric> {
+        if r.id.kind != TABLE {
+            return None;
+        }
+        let q = |metric| MetricQuery::of("AWS/DynamoDB", metric, "TableName", r.name());
+        Some(IdleMetric {
+            queries: vec![
+                q("ConsumedReadCapacityUnits"),
+                q("ConsumedWriteCapacityUnits"),
+            ],
+            quiet: "no reads or writes",
+            free_when_idle: (r.text("billing") == ON_DEMAND).then_some(
+                "on-demand: its capacity costs nothing while idle (storage is still billed)",
+            ),
+        })
+    }
+
+    fn summary(&self, resources: &[&Resource]) -> Vec<String> {
+        resources.iter().map(|r| summary(r)).collect()
+    }
+
+    fn capture(&self, resources: &[&Resource]) -> String {
+        capture(resources)
+    }
+
+    fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
+        st.add(&["dynamodb:ListTables"], &any());
+        // Application Auto Scaling has no resource-level permissions.
+        st.add(
+            &[
+                "application-autoscaling:DescribeScalableTargets",
+                "application-autoscaling:DescribeScalingPolicies",
+            ],
+            &any(),
+        );
+        let base = format!("{}table/", scope.arn(NAME));
+        for rule in rules {
+            let tables = arns(&rule.selector, &base);
+            st.add(&["dynamodb:DescribeTable"], &tables);
+            if rule.selector.needs_tags() {
+                st.add(&["dynamodb:ListTagsOfResource"], &tables);
+            }
+            let capacity = [
+                "billing",
+                "read_capacity",
+                "write_capacity",
+                "index_read_capacity",
+            ];
+            if capacity.iter().any(|k| rule.get(k).is_some()) {
+                st.add(&["dynamodb:UpdateTable"], &tables);
+            }
+            if rule.get("autoscaling").is_some() {
+                st.add(&["application-autoscaling:RegisterScalableTarget"], &any());
+            }
+        }
+    }
+
+    fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        let mut out = vec![];
+        if rules.iter().any(|r| {
+            r.get("billing").is_some()
+                || r.get("read_capacity").is_some()
+                || r.get("index_read_capacity").is_some()
+        }) {
+            out.push(TerraformHint {
+                resource: "aws_dynamodb_table",
+                attributes: &[
+                    "billing_mode",
+                    "read_capacity",
+                    "write_capacity",
+                    "global_secondary_index",
+                ],
+                note: "parking lowers the table's capacities or switches it to on-demand",
+            });
+        }
+        if rules.iter().any(|r| r.get("autoscaling").is_some()) {
+            out.push(TerraformHint {
+                resource: "aws_appautoscaling_target",
+                attributes: &["suspended_state"],
+                note: "parking suspends the table's auto scaling (targets and policies are kept)",
+            });
+        }
+        out
+    }
+
+    fn writes(&self) -> &'static [&'static str] {
+        &["UpdateTable", "RegisterScalableTarget"]
+    }
+    fn request_keys(&self) -> &'static [&'static str] {
+        &[
+            "\"TableName\":\"",
+            "\"ResourceId\":\"",
+            "\"ResourceArn\":\"",
+        ]
+    }
+    fn pace(&self) -> (&'static str, u32) {
+        // DescribeTable and the Application Auto Scaling reads; the control
+        // plane's documented rates are higher, this stays well under them.
+        (NAME, 20)
+    }
+
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(aws::Tables::new(shared))
+    }
+
+    fn upgrade_v1(&self, _live: &serde_json::Value) -> Vec<Resource> {
+        // Schema 1 predates DynamoDB support: nothing of it to upgrade.
+        vec![]
+    }
+
+    fn upgrade_v1_change(&self, _change: &serde_json::Value) -> Option<Change> {
+        None
+    }
+}
+
+/// `by-user` of `sessions/by-user`.
+pub fn index_name(full: &str) -> &str {
+    full.rsplit_once('/').map_or(full, |(_, i)| i)
+}
+
+/// The table an index belongs to, or the table itself.
+pub fn table_name(full: &str) -> &str {
+    full.split_once('/').map_or(full, |(t, _)| t)
+}
+
+fn storage(r: &Resource, lookup: &mut Lookup) -> (String, Option<Money>) {
+    lookup.note(STORAGE_NOTE);
+    let bytes = r.get("size_bytes").as_u64().unwrap_or(0);
+    let gib = bytes as f64 / f64::from(1u32 << 30);
+    match lookup.price(NAME, PRICES[2].key, PRICES[2].label) {
+        Some(p) => (
+            format!("{gib:.2} GB x {}/GB-month", p.usd.exact()),
+            Some(p.usd.scale(i128::from(bytes), 1 << 30)),
+        ),
+        None => (format!("{gib:.2} GB, no storage price"), None),
+    }
+}
+
+fn summary(r: &Resource) -> String {
+    let kind = if r.id.kind == TABLE {
+        "table "
+    } else {
+        "index "
+    };
+    let capacity = if r.text("billing") == ON_DEMAND {
+        "on-demand".to_string()
+    } else {
+        format!(
+            "{} RCU / {} WCU",
+            r.u32("read_capacity").unwrap_or(0),
+            r.u32("write_capacity").unwrap_or(0)
+        )
+    };
+    let scaling = match r.get("autoscaling") {
+        Value::Null => String::new(),
+        Value::String(s) => format!(", auto scaling {s}"),
+        _ => ", auto scaling partly suspended".to_string(),
+    };
+    format!("dynamodb {kind}  {:<48} {capacity}{scaling}", r.name())
+}
+
+fn capture(resources: &[&Resource]) -> String {
+    let mut s = String::from("dynamodb:\n  tables:\n");
+    let tables = resources.iter().filter(|r| r.id.kind == TABLE);
+    for t in tables {
+        let _ = writeln!(s, "    - name: {}", quoted(t.name()));
+        if t.text("billing") == ON_DEMAND {
+            s.push_str("      billing: on_demand\n");
+        } else {
+            let _ = writeln!(
+                s,
+                "      billing: provisioned\n      read_capacity: {}\n      write_capacity: {}",
+                t.u32("read_capacity").unwrap_or(1),
+                t.u32("write_capacity").unwrap_or(1)
+            );
+            let ix: Vec<&&Resource> = resources
+                .iter()
+                .filter(|r| r.id.kind == INDEX && r.parent.as_deref() == Some(t.name()))
+                .collect();
+            if !ix.is_empty() {
+                s.push_str("      indexes:\n");
+            }
+            for i in ix {
+                let _ = writeln!(
+                    s,
+                    "        {}: {{read_capacity: {}, write_capacity: {}}}",
+                    quoted(index_name(i.name())),
+                    i.u32("read_capacity").unwrap_or(1),
+                    i.u32("write_capacity").unwrap_or(1)
+                );
+            }
+        }
+        match t.get("autoscaling") {
+            Value::String(a) => {
+                let _ = writeln!(s, "      autoscaling: {a}");
+            }
+            Value::Null => {}
+            _ => s.push_str("      # auto scaling is partly suspended: not captured\n"),
+        }
+    }
+    s
+}
+
+/// A table resource without attributes.
+pub fn table(name: &str) -> Resource {
+    Resource::new(NAME, TABLE, name)
+}
+
+/// An index resource of `table`, without attributes.
+pub fn index(table: &str, index: &str) -> Resource {
+    let mut r = Resource::new(NAME, INDEX, &format!("{table}/{index}"));
+    r.parent = Some(table.to_string());
+    r
+}
+
+/// Says why, on the resource (used by the planner's refusals).
+fn notice(r: &Resource, why: String) -> Notice {
+    Notice::on(&r.id, why)
+}
+
+#[cfg(test)]
+mod tests;
