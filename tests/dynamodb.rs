@@ -44,12 +44,18 @@ fn tables_park_to_one_unit_with_scaling_suspended_and_restore_exactly() {
     let (code, out, err) = p.run(&["plan", "parked"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let table = format!("dynamodb table {SESSIONS}");
-    assert!(shows(&out, &table, "autoscaling: active -> suspended"), "{out}");
+    assert!(
+        shows(&out, &table, "autoscaling: active -> suspended"),
+        "{out}"
+    );
     let index = format!("dynamodb index {SESSIONS}/by-user");
     assert!(shows(&out, &index, "read_capacity: 5 -> 1"), "{out}");
     let journeys = format!("dynamodb table {JOURNEYS}");
     assert!(shows(&out, &journeys, "write_capacity: 10 -> 1"), "{out}");
-    assert!(out.contains("cost/month  dynamodb $15.66 -> $1.71 (saves $13.95)"), "{out}");
+    assert!(
+        out.contains("cost/month  dynamodb $15.66 -> $1.71 (saves $13.95)"),
+        "{out}"
+    );
 
     let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
@@ -57,7 +63,10 @@ fn tables_park_to_one_unit_with_scaling_suspended_and_restore_exactly() {
         table_line(&rt, &sdk, SESSIONS),
         format!("table {SESSIONS} PROVISIONED 1/1 gsi by-user=1/1 scaling dynamodb:table:ReadCapacityUnits 5..100 suspended=yyy policies=1")
     );
-    assert_eq!(table_line(&rt, &sdk, JOURNEYS), format!("table {JOURNEYS} PROVISIONED 1/1"));
+    assert_eq!(
+        table_line(&rt, &sdk, JOURNEYS),
+        format!("table {JOURNEYS} PROVISIONED 1/1")
+    );
     assert_eq!(table_line(&rt, &sdk, "billing-ledger"), bystander);
     let (code, out, _) = p.run(&["plan", "parked", "--detailed-exitcode"]);
     assert_eq!(code, 0, "parked twice still has changes:\n{out}");
@@ -126,9 +135,18 @@ dynamodb:
     let (code, out, err) = p.run(&["apply", "low", "--yes"]);
     assert_ne!(code, 0, "{out}\n{err}");
     let all = format!("{out}{err}");
-    assert!(all.contains(&format!("dynamodb table {SESSIONS} has active auto scaling")), "{all}");
+    assert!(
+        all.contains(&format!(
+            "dynamodb table {SESSIONS} has active auto scaling"
+        )),
+        "{all}"
+    );
     assert!(all.contains("set `autoscaling: suspended`"), "{all}");
-    assert_eq!(rt.block_on(sdk.state()), original, "a refused plan changed AWS");
+    assert_eq!(
+        rt.block_on(sdk.state()),
+        original,
+        "a refused plan changed AWS"
+    );
 }
 
 #[test]
@@ -151,7 +169,10 @@ dynamodb:
     let (code, out, err) = p.run(&["plan", "back"]);
     assert_ne!(code, 0, "{out}\n{err}");
     let all = format!("{out}{err}");
-    assert!(all.contains("needs the capacities of its index `by-user`"), "{all}");
+    assert!(
+        all.contains("needs the capacities of its index `by-user`"),
+        "{all}"
+    );
     assert!(table_line(&rt, &sdk, SESSIONS).contains("PAY_PER_REQUEST"));
 }
 
@@ -170,11 +191,17 @@ kinesis:
     shards: 1
 ",
     );
-    p.write_profile("run-stream", "version: 1\nkinesis:\n  - name: clickstream\n    mode: on_demand\n");
+    p.write_profile(
+        "run-stream",
+        "version: 1\nkinesis:\n  - name: clickstream\n    mode: on_demand\n",
+    );
     let (code, out, err) = p.run(&["apply", "park-stream", "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let stream = "kinesis stream clickstream";
-    assert!(shows(&out, stream, "mode: on_demand -> provisioned"), "{out}");
+    assert!(
+        shows(&out, stream, "mode: on_demand -> provisioned"),
+        "{out}"
+    );
     assert!(shows(&out, stream, "shards: 4 -> 1"), "{out}");
     assert_eq!(rt.block_on(sdk.shards("clickstream")), 1);
     assert_eq!(rt.block_on(sdk.stream_mode("clickstream")), "PROVISIONED");
@@ -185,7 +212,10 @@ kinesis:
     // A third switch within 24 h: AWS allows two, and parkctl counts its own.
     let (code, out, err) = p.run(&["plan", "park-stream"]);
     assert_ne!(code, 0, "{out}\n{err}");
-    assert!(format!("{out}{err}").contains("AWS allows 2 per rolling 24 h"), "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("AWS allows 2 per rolling 24 h"),
+        "{out}{err}"
+    );
 }
 
 #[test]
@@ -210,6 +240,9 @@ dynamodb:
     let all = format!("{out}{err}");
     assert!(all.contains("`shards` with `mode: on_demand`"), "{all}");
     assert!(all.contains("bad.yaml:5:"), "{all}");
-    assert!(all.contains("`read_capacity` with `billing: on_demand`"), "{all}");
+    assert!(
+        all.contains("`read_capacity` with `billing: on_demand`"),
+        "{all}"
+    );
     assert!(all.contains("bad.yaml:10:"), "{all}");
 }

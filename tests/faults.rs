@@ -5,7 +5,7 @@
 
 mod common;
 use common::proxy::{Proxy, ProxyOpts};
-use common::seed::{Sdk, ALARMS, ENDPOINT, FUNCTIONS, STREAM};
+use common::seed::{parked_table, Sdk, ALARMS, ENDPOINT, FUNCTIONS, STREAM};
 use common::{rt, Moto, Project};
 use std::time::Duration;
 
@@ -13,7 +13,8 @@ const FAULT_RATE: f64 = 0.3;
 
 /// The sample project's parked state, derived from its running state: the
 /// stream at 1 shard, both functions throttled with their mappings off, the
-/// project's alarms silenced; every other line unchanged.
+/// project's alarms silenced, its tables at 1/1 with auto scaling
+/// suspended; every other line unchanged.
 fn parked_of(original: &str) -> String {
     original
         .lines()
@@ -28,7 +29,7 @@ fn parked_of(original: &str) -> String {
             } else if l.starts_with("alarm ") && ALARMS.contains(&name) {
                 format!("alarm {name} actions=false")
             } else {
-                l.to_string()
+                parked_table(l)
             }
         })
         .map(|l| l + "\n")

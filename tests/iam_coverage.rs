@@ -4,11 +4,11 @@
 //! profile without alarm rules must still let `status` read metrics.
 
 mod common;
-use common::seed::{Sdk, FUNCTIONS, STREAM};
+use common::seed::{Sdk, FUNCTIONS, JOURNEYS, STREAM};
 use common::{rt, Moto, Project};
 use std::collections::BTreeSet;
 
-const PROFILES: [(&str, &str); 6] = [
+const PROFILES: [(&str, &str); 9] = [
     (
         "streams",
         "version: 1\nkinesis:\n  - name: user-journey-analytics-events\n    shards: 1\n",
@@ -33,6 +33,18 @@ const PROFILES: [(&str, &str); 6] = [
         "endpoints-running",
         "version: 1\nsagemaker:\n  endpoints:\n    - name: user-journey-analytics-exit-risk-endpoint\n      state: in_service\n      endpoint_config: user-journey-analytics-exit-risk-config\n",
     ),
+    (
+        "tables-parked",
+        "version: 1\ndynamodb:\n  tables:\n    - prefix: user-journey-analytics-\n      billing: provisioned\n      read_capacity: 1\n      write_capacity: 1\n      indexes:\n        \"*\": {read_capacity: 1, write_capacity: 1}\n      autoscaling: suspended\n",
+    ),
+    (
+        "tables-on-demand",
+        "version: 1\ndynamodb:\n  tables:\n    - tags: {project: uja}\n      billing: on_demand\n",
+    ),
+    (
+        "stream-mode",
+        "version: 1\nkinesis:\n  - name: clickstream\n    mode: provisioned\n    shards: 1\n",
+    ),
 ];
 
 /// `service:Operation` of every call in a `--stats` table.
@@ -50,6 +62,7 @@ fn calls(stderr: &str) -> BTreeSet<String> {
         }
         let prefix = match words[0] {
             "ResourceGroupsTaggingAPI" => "tag".to_string(),
+            "ApplicationAutoScaling" => "application-autoscaling".to_string(),
             other => other.to_lowercase(),
         };
         out.insert(format!("{prefix}:{}", words[1]));
@@ -80,6 +93,8 @@ fn every_call_of_every_command_is_in_that_profiles_policy() {
         sdk.activity("AWS/Kinesis", "IncomingRecords", "StreamName", STREAM, 0.0)
             .await;
         sdk.tag_function(FUNCTIONS[0], "project", "uja").await;
+        sdk.tag_table(JOURNEYS, "project", "uja").await;
+        sdk.on_demand_stream("clickstream").await;
     });
     for (name, text) in PROFILES {
         let p = Project::new(&moto.url());

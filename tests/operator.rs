@@ -17,7 +17,7 @@ fn apply_reports_each_change_with_its_duration_and_no_log_lines() {
     let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let done: Vec<&str> = err.lines().filter(|l| l.contains(" done in ")).collect();
-    assert_eq!(done.len(), 15, "one completion line per change:\n{err}");
+    assert_eq!(done.len(), 22, "one completion line per change:\n{err}");
     assert!(
         err.contains("  kinesis stream user-journey-analytics-events: shards 2 -> 1 done in "),
         "{err}"

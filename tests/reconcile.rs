@@ -1,7 +1,7 @@
 //! The core loop end to end: plan, apply, verify, against moto.
 
 mod common;
-use common::seed::{Sdk, ALARMS, ENDPOINT, FUNCTIONS, STREAM};
+use common::seed::{Sdk, ALARMS, ENDPOINT, FUNCTIONS, JOURNEYS, SESSIONS, STREAM};
 use common::{rt, Moto, Project};
 
 #[test]
@@ -27,7 +27,9 @@ fn parked_round_trip_restores_exactly() {
     );
     assert!(out.contains("reserved_concurrency: none -> 0"), "{out}");
     assert!(
-        out.contains("Plan: 15 to change (kinesis 1, lambda 4, cloudwatch 9, sagemaker 1)."),
+        out.contains(
+            "Plan: 22 to change (kinesis 1, lambda 4, cloudwatch 9, sagemaker 1, dynamodb 7)."
+        ),
         "{out}"
     );
     assert!(
@@ -121,7 +123,7 @@ fn resources_outside_the_profile_are_untouched() {
     rt.block_on(sdk.stream("user-journey-analytics-events-archive", 2));
     rt.block_on(sdk.alarm("user-journey-analytics_legacy"));
     rt.block_on(sdk.alarm("user-journey-analytics"));
-    let mut managed: Vec<&str> = vec![STREAM, ENDPOINT];
+    let mut managed: Vec<&str> = vec![STREAM, ENDPOINT, SESSIONS, JOURNEYS];
     managed.extend(FUNCTIONS);
     managed.extend(ALARMS);
     let before = rt.block_on(sdk.state_without(&managed));
@@ -245,7 +247,7 @@ fn plan_as_json_and_as_diff() {
     let v: serde_json::Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"));
     let changes = v["changes"].as_array().expect("changes array");
-    assert_eq!(changes.len(), 15, "{out}");
+    assert_eq!(changes.len(), 22, "{out}");
     assert!(
         v.get("cost").is_some_and(|c| !c.is_null()),
         "no cost in {out}"
@@ -299,7 +301,7 @@ fn apply_dry_run_changes_nothing() {
     let before = rt.block_on(sdk.state());
     let (code, out, err) = p.run(&["apply", "parked", "--dry-run"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("Plan: 15 to change"), "{out}");
+    assert!(out.contains("Plan: 22 to change"), "{out}");
     assert_eq!(rt.block_on(sdk.state()), before);
     assert!(
         !p.state().join("operations").exists(),

@@ -22,6 +22,9 @@ const WRITES: &[&str] = &[
     "DeleteEndpoint",
     "CreateEndpoint",
     "AddTags",
+    "UpdateTable",
+    "RegisterScalableTarget",
+    "UpdateStreamMode",
 ];
 
 /// Successful write calls in a `--stats` table.
@@ -115,6 +118,9 @@ fn snapshot_lines(path: &Path) -> Vec<String> {
             tags.join(",")
         ));
     }
+    for t in of("table") {
+        out.push(table_line(t, &resources[..]));
+    }
     for a in of("alarm") {
         out.push(format!(
             "alarm {} actions={}",
@@ -124,6 +130,54 @@ fn snapshot_lines(path: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// A recorded table in the line format of `Sdk::tables()`.
+fn table_line(t: &serde_json::Value, all: &[serde_json::Value]) -> String {
+    let name = t["name"].as_str().unwrap();
+    let on_demand = t["attrs"]["billing"] == "on_demand";
+    let units = |r: &serde_json::Value| {
+        if on_demand {
+            "-".to_string()
+        } else {
+            format!(
+                "{}/{}",
+                r["attrs"]["read_capacity"], r["attrs"]["write_capacity"]
+            )
+        }
+    };
+    let mode = if on_demand {
+        "PAY_PER_REQUEST"
+    } else {
+        "PROVISIONED"
+    };
+    let mut line = format!("table {name} {mode} {}", units(t));
+    let indexes: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|r| r["kind"] == "index" && r["parent"] == name)
+        .collect();
+    for i in &indexes {
+        let short = i["name"].as_str().unwrap().rsplit('/').next().unwrap();
+        line.push_str(&format!(" gsi {short}={}", units(i)));
+    }
+    for r in std::iter::once(t).chain(indexes) {
+        for tg in r["attrs"]["targets"].as_array().into_iter().flatten() {
+            let f = |k: &str| if tg["suspended"][k] == true { "y" } else { "n" };
+            let dim = tg["dimension"].as_str().unwrap();
+            let n = r["attrs"]["policies"]
+                .as_array()
+                .map_or(0, |p| p.iter().filter(|p| p["dimension"] == dim).count());
+            line.push_str(&format!(
+                " scaling {dim} {}..{} suspended={}{}{} policies={n}",
+                tg["min"],
+                tg["max"],
+                f("in"),
+                f("out"),
+                f("scheduled")
+            ));
+        }
+    }
+    line
 }
 
 /// No temp file of an atomic write was left behind.
@@ -165,8 +219,9 @@ fn killed_at_every_write_the_next_runs_converge() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(rt.block_on(sdk.state()), original);
 
-    // The stream, the functions, the alarms and the endpoint.
-    let touched = 1 + FUNCTIONS.len() + ALARMS.len() + 1;
+    // The stream, the functions, the alarms, the endpoint and the two
+    // tables (a table's line holds its indexes).
+    let touched = 1 + FUNCTIONS.len() + ALARMS.len() + 1 + 2;
     for n in 1..=writes {
         let ctx = format!("killed after write {n} of {writes}");
         let p = Project::new(&moto.url());

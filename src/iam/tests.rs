@@ -65,7 +65,7 @@ fn policy_covers_every_adapter_call() {
     let all = Profile::parse(
         "all.yaml",
         "all",
-        "version: 1\nkinesis:\n  - tags: {a: b}\n    shards: 1\nlambda:\n  - tags: {a: b}\n    reserved_concurrency: 0\n    event_sources: disabled\n  - name: f\n    reserved_concurrency: none\ncloudwatch:\n  alarms:\n    - tags: {a: b}\n      actions: disabled\n    - name: x\n      actions: enabled\n",
+        "version: 1\nkinesis:\n  - tags: {a: b}\n    shards: 1\n  - name: s\n    mode: on_demand\nlambda:\n  - tags: {a: b}\n    reserved_concurrency: 0\n    event_sources: disabled\n  - name: f\n    reserved_concurrency: none\ncloudwatch:\n  alarms:\n    - tags: {a: b}\n      actions: disabled\n    - name: x\n      actions: enabled\ndynamodb:\n  tables:\n    - tags: {a: b}\n      billing: provisioned\n      read_capacity: 1\n      write_capacity: 1\n      autoscaling: suspended\n",
     )
     .unwrap();
     let a = actions(&policy(&[&all], None, None, None));
@@ -75,9 +75,11 @@ fn policy_covers_every_adapter_call() {
         .map(|f| root.join(format!("aws/{f}.rs")))
         .collect();
     for dir in std::fs::read_dir(root.join("services")).unwrap().flatten() {
-        let adapter = dir.path().join("aws.rs");
-        if adapter.exists() {
-            files.push(adapter);
+        for f in ["aws.rs", "scaling.rs"] {
+            let adapter = dir.path().join(f);
+            if adapter.exists() {
+                files.push(adapter);
+            }
         }
     }
     let mut seen = 0;
@@ -85,7 +87,15 @@ fn policy_covers_every_adapter_call() {
         let src = std::fs::read_to_string(&file).unwrap();
         // Calls may be formatted over several lines.
         let src = src.split_whitespace().collect::<Vec<_>>().join(" ");
-        for prefix in ["kinesis", "lambda", "cloudwatch", "sts", "tagging"] {
+        for prefix in [
+            "kinesis",
+            "lambda",
+            "cloudwatch",
+            "sts",
+            "tagging",
+            "dynamodb",
+            "application-autoscaling",
+        ] {
             let iam = if prefix == "tagging" { "tag" } else { prefix };
             for part in src.split(&format!("\"{prefix}\", \"")).skip(1) {
                 let op = part.split('"').next().unwrap();

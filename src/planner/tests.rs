@@ -1483,15 +1483,15 @@ fn observations_are_sorted_and_cover_every_selected_resource() {
             "{a}"
         );
     }
-    // 2 stream + 2 functions + 2 mappings + 9 alarms.
-    assert_eq!(p.observed.len(), 15);
+    // 3 stream (shards, retention, mode) + 2 functions + 2 mappings + 9 alarms.
+    assert_eq!(p.observed.len(), 16);
 
     // Selected but unchanged resources are observed too: a saved plan must
     // notice if they move.
     let parked = apply(&live, &p);
     let q = plan(&profile(PARKED), &parked, &ctx());
     assert!(q.is_empty());
-    assert_eq!(q.observed.len(), 15);
+    assert_eq!(q.observed.len(), 16);
     assert_ne!(q.observed, p.observed);
 }
 

@@ -27,6 +27,19 @@ pub const MODEL: &str = "user-journey-analytics-exit-risk-model";
 pub const SESSIONS: &str = "user-journey-analytics-sessions";
 pub const JOURNEYS: &str = "user-journey-analytics-journeys";
 
+/// A sample table's `state()` line once parked (1/1 everywhere, auto
+/// scaling suspended with its target and policy kept); other lines as is.
+pub fn parked_table(line: &str) -> String {
+    let name = line.split_whitespace().nth(1).unwrap_or("");
+    if !line.starts_with("table ") || (name != SESSIONS && name != JOURNEYS) {
+        return line.to_string();
+    }
+    line.replace(" 25/10", " 1/1")
+        .replace(" 10/10", " 1/1")
+        .replace("by-user=5/5", "by-user=1/1")
+        .replace("suspended=nnn", "suspended=yyy")
+}
+
 pub struct Sdk {
     pub kinesis: aws_sdk_kinesis::Client,
     pub lambda: aws_sdk_lambda::Client,
@@ -430,15 +443,21 @@ impl Sdk {
             .key_schema(key("id"))
             .attribute_definitions(def("id"));
         for (g, gr, gw) in gsis {
-            req = req.attribute_definitions(def("user")).global_secondary_indexes(
-                GlobalSecondaryIndex::builder()
-                    .index_name(*g)
-                    .key_schema(key("user"))
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
-                    .provisioned_throughput(pt(*gr, *gw))
-                    .build()
-                    .unwrap(),
-            );
+            req = req
+                .attribute_definitions(def("user"))
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(*g)
+                        .key_schema(key("user"))
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::All)
+                                .build(),
+                        )
+                        .provisioned_throughput(pt(*gr, *gw))
+                        .build()
+                        .unwrap(),
+                );
         }
         req.send().await.unwrap();
     }
@@ -482,6 +501,30 @@ impl Sdk {
             .unwrap();
     }
 
+    pub async fn tag_table(&self, name: &str, key: &str, value: &str) {
+        let d = self
+            .dynamodb
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .unwrap();
+        let arn = d.table().unwrap().table_arn().unwrap().to_string();
+        self.dynamodb
+            .tag_resource()
+            .resource_arn(arn)
+            .tags(
+                aws_sdk_dynamodb::types::Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
     /// An on-demand stream (moto gives it 4 shards).
     pub async fn on_demand_stream(&self, name: &str) {
         self.kinesis
@@ -499,19 +542,39 @@ impl Sdk {
     }
 
     pub async fn stream_mode(&self, name: &str) -> String {
-        let d = self.kinesis.describe_stream_summary().stream_name(name).send().await.unwrap();
+        let d = self
+            .kinesis
+            .describe_stream_summary()
+            .stream_name(name)
+            .send()
+            .await
+            .unwrap();
         let s = d.stream_description_summary().unwrap();
-        s.stream_mode_details()
-            .map_or("PROVISIONED".into(), |m| m.stream_mode().as_str().to_string())
+        s.stream_mode_details().map_or("PROVISIONED".into(), |m| {
+            m.stream_mode().as_str().to_string()
+        })
     }
 
     /// Each table's billing mode, capacities, indexes and scaling targets.
     pub async fn tables(&self) -> Vec<String> {
-        let mut names = self.dynamodb.list_tables().send().await.unwrap().table_names().to_vec();
+        let mut names = self
+            .dynamodb
+            .list_tables()
+            .send()
+            .await
+            .unwrap()
+            .table_names()
+            .to_vec();
         names.sort();
         let mut out = Vec::new();
         for n in names {
-            let d = self.dynamodb.describe_table().table_name(&n).send().await.unwrap();
+            let d = self
+                .dynamodb
+                .describe_table()
+                .table_name(&n)
+                .send()
+                .await
+                .unwrap();
             let t = d.table().unwrap();
             let mode = t
                 .billing_mode_summary()
@@ -523,12 +586,20 @@ impl Sdk {
                     return "-".to_string();
                 }
                 p.map_or("-".into(), |p| {
-                    format!("{}/{}", p.read_capacity_units().unwrap_or(0), p.write_capacity_units().unwrap_or(0))
+                    format!(
+                        "{}/{}",
+                        p.read_capacity_units().unwrap_or(0),
+                        p.write_capacity_units().unwrap_or(0)
+                    )
                 })
             };
             let mut line = format!("table {n} {mode} {}", pt(t.provisioned_throughput()));
             for g in t.global_secondary_indexes() {
-                line.push_str(&format!(" gsi {}={}", g.index_name().unwrap(), pt(g.provisioned_throughput())));
+                line.push_str(&format!(
+                    " gsi {}={}",
+                    g.index_name().unwrap(),
+                    pt(g.provisioned_throughput())
+                ));
             }
             line.push_str(&self.scaling_of(&n).await);
             out.push(line);
@@ -566,7 +637,9 @@ impl Sdk {
             let n = policies
                 .scaling_policies()
                 .iter()
-                .filter(|p| p.resource_id() == id && p.scalable_dimension() == t.scalable_dimension())
+                .filter(|p| {
+                    p.resource_id() == id && p.scalable_dimension() == t.scalable_dimension()
+                })
                 .count();
             s.push_str(&format!(
                 " scaling {} {}..{} suspended={}{}{} policies={n}",

@@ -31,17 +31,6 @@ pub struct Tables {
     pace: crate::aws::pace::Pace,
 }
 
-fn err<E>(op: &str, what: &str, e: aws_sdk_dynamodb::error::SdkError<E>) -> AwsError
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
-        + std::error::Error
-        + Send
-        + Sync
-        + 'static,
-{
-    AwsError::from_sdk("dynamodb", op, what, e)
-}
-
 impl Tables {
     pub fn new(shared: &crate::aws::Shared) -> Self {
         let conf = aws_sdk_dynamodb::config::Builder::from(&shared.conf)
@@ -76,7 +65,9 @@ impl Tables {
             .table_name(name)
             .send()
             .await
-            .map_err(|e| err("DescribeTable", &format!("table {name}"), e))?;
+            .map_err(|e| {
+                AwsError::from_sdk("dynamodb", "DescribeTable", &format!("table {name}"), e)
+            })?;
         out.table.ok_or_else(|| {
             AwsError::other(
                 "dynamodb",
@@ -107,7 +98,7 @@ impl Tables {
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| err("ListTagsOfResource", arn, e))?;
+                .map_err(|e| AwsError::from_sdk("dynamodb", "ListTagsOfResource", arn, e))?;
             for t in out.tags() {
                 tags.insert(t.key().to_string(), t.value().to_string());
             }
@@ -178,9 +169,9 @@ impl Tables {
             );
         }
         self.pace.wait().await;
-        req.send()
-            .await
-            .map_err(|e| err("UpdateTable", &format!("table {table}"), e))?;
+        req.send().await.map_err(|e| {
+            AwsError::from_sdk("dynamodb", "UpdateTable", &format!("table {table}"), e)
+        })?;
         tracing::debug!(table, "updated");
         self.wait_active(table).await
     }

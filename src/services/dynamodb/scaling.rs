@@ -31,17 +31,6 @@ pub fn resource_id(r: &crate::model::ResourceId) -> String {
     }
 }
 
-fn err<E>(op: &str, what: &str, e: aws_sdk_applicationautoscaling::error::SdkError<E>) -> AwsError
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
-        + std::error::Error
-        + Send
-        + Sync
-        + 'static,
-{
-    AwsError::from_sdk("application-autoscaling", op, what, e)
-}
-
 impl Scaling {
     pub fn new(shared: &crate::aws::Shared) -> Self {
         let conf = aws_sdk_applicationautoscaling::config::Builder::from(&shared.conf)
@@ -171,7 +160,14 @@ impl Scaling {
                 .suspended_state(suspended)
                 .send()
                 .await
-                .map_err(|e| err("RegisterScalableTarget", &format!("{id} {dim}"), e))?;
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "application-autoscaling",
+                        "RegisterScalableTarget",
+                        &format!("{id} {dim}"),
+                        e,
+                    )
+                })?;
         }
         Ok(())
     }
