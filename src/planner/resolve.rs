@@ -123,6 +123,50 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// Where a rule key's wanted value goes: the selected resource, or what
+/// belongs to it, each taking its own value (`Service::child_value`).
+struct Targets<'s, 'a> {
+    s: &'s dyn Service,
+    kind: &'s str,
+    by_name: &'s HashMap<&'a str, &'a Resource>,
+    scope: &'s Scope<'a>,
+}
+
+impl<'a> Targets<'_, 'a> {
+    /// A key may set an attribute of the selected resource and of what
+    /// belongs to it (a table's and its indexes' auto scaling).
+    fn assign(
+        &self,
+        name: &'a str,
+        key: &str,
+        w: &Want,
+        local: &mut HashMap<(&'a str, &'a str), BTreeMap<String, Want>>,
+    ) {
+        for attr in self.s.attrs().iter().filter(|a| a.key == key) {
+            let targets: Vec<&Resource> = if attr.kind == self.kind {
+                self.by_name.get(name).copied().into_iter().collect()
+            } else {
+                self.scope
+                    .children
+                    .get(&(name, attr.kind))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            for t in targets {
+                let Some(value) = self.s.child_value(attr, t, &w.value) else {
+                    continue;
+                };
+                let slot = local.entry((t.id.kind.as_str(), t.name())).or_default();
+                let want = Want {
+                    value,
+                    rule: w.rule.clone(),
+                };
+                slot.insert(attr.attr.to_string(), want);
+            }
+        }
+    }
+}
+
 pub fn resolve(profile: &Profile, live: &Live) -> (Desired, Notices) {
     let mut d = Desired::default();
     let mut out = Notices::default();
@@ -171,32 +215,13 @@ fn resolve_service(
     let by_name: HashMap<&str, &Resource> = pool.iter().map(|r| (r.name(), *r)).collect();
     for ((name, k), w) in wants {
         let Some(w) = w else { continue };
-        // A key may set an attribute of the selected resource and of what
-        // belongs to it (a table's and its indexes' auto scaling).
-        for attr in s.attrs().iter().filter(|a| a.key == k) {
-            let targets: Vec<&Resource> = if attr.kind == kind.name {
-                by_name.get(name).copied().into_iter().collect()
-            } else {
-                scope
-                    .children
-                    .get(&(name, attr.kind))
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            for t in targets {
-                let Some(value) = s.child_value(attr, t, &w.value) else {
-                    continue;
-                };
-                let slot = local.entry((t.id.kind.as_str(), t.name())).or_default();
-                slot.insert(
-                    attr.attr.to_string(),
-                    Want {
-                        value,
-                        rule: w.rule.clone(),
-                    },
-                );
-            }
-        }
+        let targets = Targets {
+            s,
+            kind: kind.name,
+            by_name: &by_name,
+            scope: &scope,
+        };
+        targets.assign(name, k, &w, &mut local);
     }
     // Children of selected resources are selected with them.
     for ((p, _), kids) in &scope.children {

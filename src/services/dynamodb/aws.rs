@@ -12,8 +12,8 @@ use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use crate::service::{Adapter, Read};
 use aws_sdk_dynamodb::types::{
-    BillingMode, GlobalSecondaryIndexUpdate, ProvisionedThroughput, TableDescription,
-    UpdateGlobalSecondaryIndexAction,
+    BillingMode, GlobalSecondaryIndexUpdate, ProvisionedThroughput,
+    ProvisionedThroughputDescription, TableDescription, UpdateGlobalSecondaryIndexAction,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
@@ -240,42 +240,13 @@ fn resources(d: &TableDescription, tags: Tags) -> Vec<Resource> {
         .and_then(|b| b.billing_mode())
         .is_some_and(|m| *m == BillingMode::PayPerRequest);
     let billing = if on_demand { ON_DEMAND } else { PROVISIONED };
-    let units = |v: Option<i64>| {
-        if on_demand {
-            Value::Null
-        } else {
-            Value::from(v.unwrap_or(0).max(0))
-        }
-    };
-    let pt = d.provisioned_throughput();
-    let mut t = table(name)
+    let last_on_demand = d
+        .billing_mode_summary()
+        .and_then(|b| b.last_update_to_pay_per_request_date_time());
+    let mut t = throughput_of(table(name), d.provisioned_throughput(), on_demand)
         .with("status", d.table_status().map_or("ACTIVE", |s| s.as_str()))
         .with("billing", billing)
-        .with(
-            "read_capacity",
-            units(pt.and_then(|p| p.read_capacity_units())),
-        )
-        .with(
-            "write_capacity",
-            units(pt.and_then(|p| p.write_capacity_units())),
-        )
-        .with(
-            "decreases_today",
-            pt.and_then(|p| p.number_of_decreases_today())
-                .unwrap_or(0)
-                .max(0),
-        )
-        .with(
-            "last_decrease",
-            time(pt.and_then(|p| p.last_decrease_date_time())),
-        )
-        .with(
-            "last_on_demand",
-            time(
-                d.billing_mode_summary()
-                    .and_then(|b| b.last_update_to_pay_per_request_date_time()),
-            ),
-        )
+        .with("last_on_demand", time(last_on_demand))
         .with("size_bytes", d.table_size_bytes().unwrap_or(0).max(0))
         .with("global", !d.replicas().is_empty());
     t.arn = d.table_arn().unwrap_or_default().to_string();
@@ -285,34 +256,43 @@ fn resources(d: &TableDescription, tags: Tags) -> Vec<Resource> {
     for g in d.global_secondary_indexes() {
         let ix_name = g.index_name().unwrap_or_default();
         names.push(Value::from(ix_name));
-        let pt = g.provisioned_throughput();
-        let mut ix = index(name, ix_name)
+        let mut ix = throughput_of(index(name, ix_name), g.provisioned_throughput(), on_demand)
             .with("status", g.index_status().map_or("ACTIVE", |s| s.as_str()))
-            .with("billing", billing)
-            .with(
-                "read_capacity",
-                units(pt.and_then(|p| p.read_capacity_units())),
-            )
-            .with(
-                "write_capacity",
-                units(pt.and_then(|p| p.write_capacity_units())),
-            )
-            .with(
-                "decreases_today",
-                pt.and_then(|p| p.number_of_decreases_today())
-                    .unwrap_or(0)
-                    .max(0),
-            )
-            .with(
-                "last_decrease",
-                time(pt.and_then(|p| p.last_decrease_date_time())),
-            );
+            .with("billing", billing);
         ix.arn = g.index_arn().unwrap_or_default().to_string();
         out.push(ix);
     }
     t.attrs.insert("indexes".into(), Value::Array(names));
     out.insert(0, t);
     out
+}
+
+/// Capacities and the decrease counters of a table or an index. On demand
+/// the capacities are `null`: AWS shows 0 (moto the old figures), and
+/// neither is capacity that bills.
+fn throughput_of(
+    r: Resource,
+    pt: Option<&ProvisionedThroughputDescription>,
+    on_demand: bool,
+) -> Resource {
+    let units = |v: Option<i64>| match on_demand {
+        true => Value::Null,
+        false => Value::from(v.unwrap_or(0).max(0)),
+    };
+    let decreases = pt.and_then(|p| p.number_of_decreases_today());
+    r.with(
+        "read_capacity",
+        units(pt.and_then(|p| p.read_capacity_units())),
+    )
+    .with(
+        "write_capacity",
+        units(pt.and_then(|p| p.write_capacity_units())),
+    )
+    .with("decreases_today", decreases.unwrap_or(0).max(0))
+    .with(
+        "last_decrease",
+        time(pt.and_then(|p| p.last_decrease_date_time())),
+    )
 }
 
 #[async_trait::async_trait(?Send)]
