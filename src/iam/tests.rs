@@ -75,7 +75,7 @@ fn policy_covers_every_adapter_call() {
         .map(|f| root.join(format!("aws/{f}.rs")))
         .collect();
     for dir in std::fs::read_dir(root.join("services")).unwrap().flatten() {
-        for f in ["aws.rs", "scaling.rs"] {
+        for f in ["aws.rs", "scaling.rs", "activity.rs"] {
             let adapter = dir.path().join(f);
             if adapter.exists() {
                 files.push(adapter);
@@ -95,6 +95,7 @@ fn policy_covers_every_adapter_call() {
             "tagging",
             "dynamodb",
             "application-autoscaling",
+            "logs",
         ] {
             let iam = if prefix == "tagging" { "tag" } else { prefix };
             for part in src.split(&format!("\"{prefix}\", \"")).skip(1) {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub struct Functions {
     client: Client,
+    activity: super::activity::Activity,
     concurrency: usize,
     pace: crate::aws::pace::Pace,
     tagging: Arc<Tagging>,
@@ -38,6 +39,10 @@ pub struct Listed {
     pub arn: String,
     /// ISO 8601, as Lambda reports it; the function existed at least since.
     pub last_modified: Option<String>,
+    pub memory_mb: i32,
+    /// `x86_64` or `arm64`: they bill different GB-second prices.
+    pub architecture: String,
+    pub log_group: String,
 }
 
 impl Functions {
@@ -47,6 +52,7 @@ impl Functions {
             .build();
         Functions {
             client: Client::from_conf(conf),
+            activity: super::activity::Activity::new(shared),
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
             tagging: shared.tagging.clone(),
@@ -72,6 +78,22 @@ impl Functions {
                         name: f.function_name().unwrap_or_default().to_string(),
                         arn: f.function_arn().unwrap_or_default().to_string(),
                         last_modified: f.last_modified().map(str::to_string),
+                        memory_mb: f.memory_size().unwrap_or(128),
+                        architecture: f
+                            .architectures()
+                            .first()
+                            .map_or("x86_64", |a| a.as_str())
+                            .to_string(),
+                        log_group: f.logging_config().and_then(|l| l.log_group()).map_or_else(
+                            || {
+                                format!(
+                                    "{}{}",
+                                    super::activity::DEFAULT_PREFIX,
+                                    f.function_name().unwrap_or_default()
+                                )
+                            },
+                            str::to_string,
+                        ),
                     });
                 }
             },
@@ -295,7 +317,11 @@ impl Functions {
             let Some(r) = reserved.get(&f.name) else {
                 continue;
             };
-            let mut res = function(&f.name).with("reserved_concurrency", *r);
+            let mut res = function(&f.name)
+                .with("reserved_concurrency", *r)
+                .with("memory_mb", f.memory_mb)
+                .with("architecture", f.architecture.as_str())
+                .with("log_group", f.log_group.as_str());
             res.arn = f.arn.clone();
             res.tags = tags.get(&f.name).cloned().unwrap_or_default();
             out.push(res);
@@ -309,6 +335,7 @@ impl Functions {
                 ));
             }
         }
+        self.activity.attach(&mut out).await;
         Ok(out)
     }
 

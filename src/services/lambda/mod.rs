@@ -5,8 +5,10 @@
 //! throttles every invocation; disabling a mapping stops reading and keeps
 //! its position. The account's unreserved pool is a fact the planner checks.
 
+mod activity;
 mod aws;
 mod raw;
+mod usage;
 
 use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
@@ -108,6 +110,24 @@ const ATTRS: &[Attr] = &[
 /// nothing whatever its settings.
 const PRICES: &[PriceKey] = &[
     PriceKey {
+        key: "gb_second_arm64",
+        unit: "GB-second",
+        label: "Lambda GB-second (arm64)",
+        everywhere: true,
+    },
+    PriceKey {
+        key: "logs_ingested_gb",
+        unit: "GB",
+        label: "CloudWatch Logs ingestion GB",
+        everywhere: true,
+    },
+    PriceKey {
+        key: "logs_stored_gb_month",
+        unit: "GB-month",
+        label: "CloudWatch Logs storage GB-month",
+        everywhere: true,
+    },
+    PriceKey {
         key: "requests",
         unit: "1M requests",
         label: "Lambda requests",
@@ -195,9 +215,24 @@ impl Service for Lambda {
         if r.id.kind != FUNCTION {
             return None;
         }
-        lookup.note(LAMBDA_NOTE);
-        let basis = "billed per request and GB-second only: $0 while idle".to_string();
-        Some(ResourceCost::new(&r.id, basis, Some(Money::ZERO)))
+        if !r.attrs.contains_key("usage") {
+            // Recorded without usage (state from before usage was read, or
+            // a hand-made live file): what it costs idle.
+            lookup.note(LAMBDA_NOTE);
+            let basis = "billed per request and GB-second only: $0 while idle".to_string();
+            return Some(ResourceCost::new(&r.id, basis, Some(Money::ZERO)));
+        }
+        let inv = usage::invocations(r, lookup);
+        let logs = usage::logs(r, lookup);
+        if inv.month == Some(Money::ZERO) {
+            lookup.note(LAMBDA_NOTE);
+        }
+        let month = inv.month.zip(logs.month).map(|(a, b)| a + b);
+        Some(ResourceCost::new(
+            &r.id,
+            format!("{} + {}", inv.basis, logs.basis),
+            month,
+        ))
     }
 
     fn idle(&self, r: &Resource) -> Option<IdleMetric> {
@@ -257,6 +292,13 @@ impl Service for Lambda {
                 "lambda:ListEventSourceMappings",
                 "lambda:GetAccountSettings",
             ],
+            &any(),
+        );
+        // What a busy function costs: its metrics and its log groups'
+        // stored bytes (neither takes resource-level scoping for reads of
+        // many at once).
+        st.add(
+            &[crate::aws::metrics::IAM_READ, "logs:DescribeLogGroups"],
             &any(),
         );
         let base = format!("{}function:", scope.arn(NAME));
