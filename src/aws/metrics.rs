@@ -134,3 +134,56 @@ impl Metrics {
         Ok(out)
     }
 }
+
+/// How far back usage is read: a day shows a project's daily rhythm.
+pub const USAGE_HOURS: i64 = 24;
+
+impl Metrics {
+    /// Sets `usage` on each resource `queries` names metrics for: `{hours,
+    /// KEY: sum, ...}` over the last [`USAGE_HOURS`] (a sum is `null` where
+    /// CloudWatch has no datapoint), or `null` with `usage_error` when the
+    /// metrics cannot be read, so that a cost computed from them is unknown
+    /// rather than $0. One GetMetricData call per 500 queries.
+    pub async fn attach_usage(
+        &self,
+        resources: &mut [crate::model::Resource],
+        queries: impl Fn(&crate::model::Resource) -> Vec<(&'static str, MetricQuery)>,
+    ) {
+        let wanted: Vec<(usize, Vec<(&'static str, MetricQuery)>)> = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, queries(r)))
+            .filter(|(_, q)| !q.is_empty())
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let all: Vec<MetricQuery> = wanted
+            .iter()
+            .flat_map(|(_, q)| q.iter().map(|(_, m)| m.clone()))
+            .collect();
+        let end = chrono::Utc::now();
+        let start = end - chrono::Duration::hours(USAGE_HOURS);
+        let sums = self.sums(&all, start, end).await;
+        let mut at = 0;
+        for (i, qs) in wanted {
+            let r = &mut resources[i];
+            match &sums {
+                Ok(s) => {
+                    let mut u = serde_json::Map::new();
+                    u.insert("hours".into(), serde_json::Value::from(USAGE_HOURS));
+                    for (k, _) in &qs {
+                        u.insert(k.to_string(), serde_json::json!(s[at]));
+                        at += 1;
+                    }
+                    r.attrs.insert("usage".into(), serde_json::Value::Object(u));
+                }
+                Err(e) => {
+                    r.attrs.insert("usage".into(), serde_json::Value::Null);
+                    r.attrs
+                        .insert("usage_error".into(), serde_json::Value::from(e.to_string()));
+                }
+            }
+        }
+    }
+}

@@ -37,6 +37,16 @@ impl Money {
         parse_decimal(text, false)
     }
 
+    /// A figure computed from measured usage (metric sums are floats),
+    /// rounded to the picodollar.
+    pub fn approx(usd: f64) -> Money {
+        Money((usd * 1e12).round() as i128)
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 1e12
+    }
+
     pub fn times(self, n: u64) -> Money {
         Money(self.0.saturating_mul(i128::from(n)))
     }

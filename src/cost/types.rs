@@ -11,6 +11,12 @@ use std::collections::BTreeMap;
 pub const HOURS_PER_MONTH: u32 = 730;
 pub const HOURS_PER_DAY: u32 = 24;
 
+/// What a window of `hours` that cost `usd` costs over a 730-hour month, at
+/// the same rate (usage figures: the last window's rate continues).
+pub fn month_of_window(usd: f64, hours: f64) -> Money {
+    Money::approx(usd * f64::from(HOURS_PER_MONTH) / hours.max(1.0))
+}
+
 /// One cost at three scales. Derived from the month, the unit some prices
 /// are in, so that hour and day are exact whenever they can be.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]

@@ -27,6 +27,7 @@ const POLL: Duration = Duration::from_secs(5);
 pub struct Tables {
     client: Client,
     scaling: Scaling,
+    metrics: crate::aws::metrics::Metrics,
     concurrency: usize,
     pace: crate::aws::pace::Pace,
 }
@@ -39,6 +40,7 @@ impl Tables {
         Tables {
             client: Client::from_conf(conf),
             scaling: Scaling::new(shared),
+            metrics: crate::aws::metrics::Metrics::new(shared),
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
         }
@@ -134,6 +136,22 @@ impl Tables {
             out.extend(resources(&d, tags));
         }
         self.scaling.attach(&mut out).await?;
+        // Consumed units price an on-demand table's requests (and what a
+        // provisioned one would cost parked on demand).
+        self.metrics
+            .attach_usage(&mut out, |r| {
+                if r.id.kind != TABLE {
+                    return vec![];
+                }
+                let q = |m| {
+                    crate::aws::metrics::MetricQuery::of("AWS/DynamoDB", m, "TableName", r.name())
+                };
+                vec![
+                    ("read_units", q("ConsumedReadCapacityUnits")),
+                    ("write_units", q("ConsumedWriteCapacityUnits")),
+                ]
+            })
+            .await;
         Ok(out)
     }
 

@@ -112,6 +112,18 @@ const PRICES: &[PriceKey] = &[
         everywhere: false,
     },
     PriceKey {
+        key: "read_request_million",
+        unit: "1M read request units",
+        label: "DynamoDB on-demand read request units",
+        everywhere: false,
+    },
+    PriceKey {
+        key: "write_request_million",
+        unit: "1M write request units",
+        label: "DynamoDB on-demand write request units",
+        everywhere: false,
+    },
+    PriceKey {
         key: "storage_gb_month",
         unit: "GB-month",
         label: "DynamoDB table storage GB-month",
@@ -119,6 +131,8 @@ const PRICES: &[PriceKey] = &[
     },
 ];
 
+const REQUEST_NOTE: &str =
+    "an on-demand DynamoDB table's request cost assumes the last 24 h of consumed capacity continues";
 const STORAGE_NOTE: &str =
     "DynamoDB bills table storage ($/GB-month of TableSizeBytes) in both modes: parking does not change it";
 const ON_DEMAND_NOTE: &str =
@@ -185,8 +199,9 @@ impl Service for DynamoDb {
         let mut parts = Vec::new();
         let mut month = Some(Money::ZERO);
         if r.text("billing") == ON_DEMAND {
-            lookup.note(ON_DEMAND_NOTE);
-            parts.push("on-demand, $0 capacity while idle".to_string());
+            let (basis, requests) = requests(r, lookup);
+            parts.push(basis);
+            month = month.zip(requests).map(|(a, b)| a + b);
         } else {
             for (attr, p) in [
                 ("read_capacity", &PRICES[0]),
@@ -240,7 +255,10 @@ impl Service for DynamoDb {
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
-        st.add(&["dynamodb:ListTables"], &any());
+        st.add(
+            &["dynamodb:ListTables", crate::aws::metrics::IAM_READ],
+            &any(),
+        );
         // Application Auto Scaling has no resource-level permissions.
         st.add(
             &[
@@ -339,11 +357,58 @@ pub fn table_name(full: &str) -> &str {
     full.split_once('/').map_or(full, |(t, _)| t)
 }
 
+/// An on-demand table's requests over the last window, at the month's
+/// rate: consumed capacity units are the request units AWS bills. Without
+/// a usage read it is idle; an unreadable one is unknown.
+fn requests(r: &Resource, lookup: &mut Lookup) -> (String, Option<Money>) {
+    if !r.attrs.contains_key("usage") {
+        lookup.note(ON_DEMAND_NOTE);
+        return (
+            "on-demand, $0 capacity while idle".into(),
+            Some(Money::ZERO),
+        );
+    }
+    let u = r.get("usage");
+    if u.is_null() {
+        return (
+            format!("on-demand, requests unknown ({})", r.text("usage_error")),
+            None,
+        );
+    }
+    let (reads, writes) = (
+        u["read_units"].as_f64().unwrap_or(0.0),
+        u["write_units"].as_f64().unwrap_or(0.0),
+    );
+    let hours = u["hours"].as_f64().unwrap_or(24.0);
+    if reads <= 0.0 && writes <= 0.0 {
+        lookup.note(ON_DEMAND_NOTE);
+        return (
+            format!("on-demand, no requests in {hours} h"),
+            Some(Money::ZERO),
+        );
+    }
+    let rp = lookup
+        .price(NAME, PRICES[2].key, PRICES[2].label)
+        .map(|p| p.usd.as_f64());
+    let wp = lookup
+        .price(NAME, PRICES[3].key, PRICES[3].label)
+        .map(|p| p.usd.as_f64());
+    let (Some(rp), Some(wp)) = (rp, wp) else {
+        return ("on-demand, no request price".into(), None);
+    };
+    lookup.note(REQUEST_NOTE);
+    let window = reads / 1e6 * rp + writes / 1e6 * wp;
+    (
+        format!("on-demand, {reads} read + {writes} write units in {hours} h"),
+        Some(crate::cost::types::month_of_window(window, hours)),
+    )
+}
+
 fn storage(r: &Resource, lookup: &mut Lookup) -> (String, Option<Money>) {
     lookup.note(STORAGE_NOTE);
     let bytes = r.get("size_bytes").as_u64().unwrap_or(0);
     let gib = bytes as f64 / f64::from(1u32 << 30);
-    match lookup.price(NAME, PRICES[2].key, PRICES[2].label) {
+    match lookup.price(NAME, PRICES[4].key, PRICES[4].label) {
         Some(p) => (
             format!("{gib:.2} GB x {}/GB-month", p.usd.exact()),
             Some(p.usd.scale(i128::from(bytes), 1 << 30)),

@@ -21,6 +21,7 @@ const RESHARD_WAIT: Duration = Duration::from_secs(30 * 60);
 
 pub struct Streams {
     client: Client,
+    metrics: crate::aws::metrics::Metrics,
     concurrency: usize,
     pace: crate::aws::pace::Pace,
 }
@@ -32,6 +33,7 @@ impl Streams {
             .build();
         Streams {
             client: Client::from_conf(conf),
+            metrics: crate::aws::metrics::Metrics::new(shared),
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
         }
@@ -291,6 +293,18 @@ impl Streams {
         for s in &mut streams {
             s.tags = tags.get(s.name()).cloned().unwrap_or_default();
         }
+        // Bytes written price an on-demand stream's data.
+        self.metrics
+            .attach_usage(&mut streams, |s| {
+                let q = crate::aws::metrics::MetricQuery::of(
+                    "AWS/Kinesis",
+                    "IncomingBytes",
+                    "StreamName",
+                    s.name(),
+                );
+                vec![("incoming_bytes", q)]
+            })
+            .await;
         Ok(streams)
     }
 }

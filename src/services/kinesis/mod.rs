@@ -138,10 +138,18 @@ const PRICES: &[PriceKey] = &[
         label: "Kinesis on-demand stream-hour",
         everywhere: true,
     },
+    PriceKey {
+        key: "on_demand_ingest_gb",
+        unit: "GB",
+        label: "Kinesis on-demand data ingested",
+        everywhere: false,
+    },
 ];
 
 const ON_DEMAND_NOTE: &str =
     "on-demand Kinesis streams are also billed per GB written and read: only their stream-hours are counted";
+const DATA_NOTE: &str =
+    "an on-demand Kinesis stream's data cost counts the bytes written in the last 24 h (IncomingBytes) at that rate; reads and extended retention are not counted";
 const RETENTION_NOTE: &str =
     "Kinesis streams keeping data longer than 24 h also pay for extended retention, which is not counted";
 
@@ -206,14 +214,18 @@ impl Service for Kinesis {
         }
         let hours = u64::from(HOURS_PER_MONTH);
         let (basis, month) = if s.text("mode") == "on_demand" {
-            lookup.note(ON_DEMAND_NOTE);
-            match lookup.price(NAME, PRICES[1].key, PRICES[1].label) {
+            let stream_hours = match lookup.price(NAME, PRICES[1].key, PRICES[1].label) {
                 Some(p) => (
-                    format!("on-demand, {}/stream-hour plus data", p.usd.exact()),
+                    format!("on-demand, {}/stream-hour", p.usd.exact()),
                     Some(p.usd.times(hours)),
                 ),
                 None => ("on-demand, no stream-hour price".to_string(), None),
-            }
+            };
+            let (data, data_month) = ingested(s, lookup);
+            (
+                format!("{} + {data}", stream_hours.0),
+                stream_hours.1.zip(data_month).map(|(a, b)| a + b),
+            )
         } else {
             let n = s.u32("shards").unwrap_or(0);
             let shards = format!("{n} shard{}", if n == 1 { "" } else { "s" });
@@ -278,7 +290,10 @@ impl Service for Kinesis {
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
-        st.add(&["kinesis:ListStreams"], &any());
+        st.add(
+            &["kinesis:ListStreams", crate::aws::metrics::IAM_READ],
+            &any(),
+        );
         let base = format!("{}stream/", scope.arn(NAME));
         for rule in rules {
             let res = arns(&rule.selector, &base);
@@ -413,6 +428,45 @@ fn shards(s: &Resource, want: &Want, after_switch: bool) -> Planned {
             want.rule.clone(),
         )
     }))
+}
+
+/// An on-demand stream's data written over the last window, at the
+/// month's rate (reads are billed too, and not counted). Without a usage
+/// read, the note says data is extra; an unreadable one is unknown.
+fn ingested(s: &Resource, lookup: &mut Lookup) -> (String, Option<crate::cost::money::Money>) {
+    if !s.attrs.contains_key("usage") {
+        lookup.note(ON_DEMAND_NOTE);
+        return (
+            "data not counted".into(),
+            Some(crate::cost::money::Money::ZERO),
+        );
+    }
+    let u = s.get("usage");
+    if u.is_null() {
+        return (format!("data unknown ({})", s.text("usage_error")), None);
+    }
+    let bytes = u["incoming_bytes"].as_f64().unwrap_or(0.0);
+    let hours = u["hours"].as_f64().unwrap_or(24.0);
+    lookup.note(DATA_NOTE);
+    if bytes <= 0.0 {
+        return (
+            format!("no data in {hours} h"),
+            Some(crate::cost::money::Money::ZERO),
+        );
+    }
+    match lookup.price(NAME, PRICES[2].key, PRICES[2].label) {
+        Some(p) => {
+            let gb = bytes / f64::from(1u32 << 30);
+            (
+                format!("{gb:.2} GB written in {hours} h"),
+                Some(crate::cost::types::month_of_window(
+                    gb * p.usd.as_f64(),
+                    hours,
+                )),
+            )
+        }
+        None => ("data, no price".into(), None),
+    }
 }
 
 /// A stream resource without attributes.

@@ -11,15 +11,13 @@ use crate::model::{Resource, Value};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// The window usage is read over.
-pub const WINDOW_HOURS: i64 = 24;
 /// Where Lambda logs unless a function's LoggingConfig names a group.
 pub const DEFAULT_PREFIX: &str = "/aws/lambda/";
 
 pub struct Activity {
     pub metrics: Metrics,
     pub logs: aws_sdk_cloudwatchlogs::Client,
-    pub pace: crate::aws::pace::Pace,
+    pace: crate::aws::pace::Pace,
 }
 
 impl Activity {
@@ -36,66 +34,45 @@ impl Activity {
 
     /// Sets `usage` and `logs` on each function of `out`.
     pub async fn attach(&self, out: &mut [Resource]) {
-        let fns: Vec<usize> = (0..out.len())
-            .filter(|i| out[*i].id.kind == super::FUNCTION)
+        let groups: Vec<String> = out
+            .iter()
+            .filter(|r| r.id.kind == super::FUNCTION)
+            .map(|r| r.text("log_group").to_string())
             .collect();
-        if fns.is_empty() {
+        if groups.is_empty() {
             return;
         }
-        let mut queries = Vec::new();
-        for &i in &fns {
-            let (f, group) = (
-                out[i].name().to_string(),
-                out[i].text("log_group").to_string(),
-            );
-            queries.push(MetricQuery::of(
-                "AWS/Lambda",
-                "Invocations",
-                "FunctionName",
-                &f,
-            ));
-            queries.push(MetricQuery::of(
-                "AWS/Lambda",
-                "Duration",
-                "FunctionName",
-                &f,
-            ));
-            queries.push(MetricQuery::of(
-                "AWS/Logs",
-                "IncomingBytes",
-                "LogGroupName",
-                &group,
-            ));
-        }
-        let end = chrono::Utc::now();
-        let start = end - chrono::Duration::hours(WINDOW_HOURS);
-        let groups: Vec<String> = fns
-            .iter()
-            .map(|i| out[*i].text("log_group").to_string())
-            .collect();
-        let (sums, stored) = tokio::join!(
-            self.metrics.sums(&queries, start, end),
-            self.stored(&groups)
-        );
-        for (k, &i) in fns.iter().enumerate() {
-            let r = &mut out[i];
-            match &sums {
-                Ok(s) => {
-                    r.attrs.insert("usage".into(), json!({"hours": WINDOW_HOURS, "invocations": s[3 * k], "duration_ms": s[3 * k + 1]}));
-                }
-                Err(e) => {
-                    r.attrs.insert("usage".into(), Value::Null);
-                    r.attrs
-                        .insert("usage_error".into(), Value::from(e.to_string()));
-                }
+        let usage = self.metrics.attach_usage(out, |r| {
+            if r.id.kind != super::FUNCTION {
+                return vec![];
             }
-            let logs = match (&sums, &stored) {
-                (Ok(s), Ok(st)) => json!({
-                    "group": groups[k],
-                    "stored_bytes": st.get(&groups[k]).copied().unwrap_or(0),
-                    "incoming_bytes": s[3 * k + 2],
+            let f = |m| MetricQuery::of("AWS/Lambda", m, "FunctionName", r.name());
+            vec![
+                ("invocations", f("Invocations")),
+                ("duration_ms", f("Duration")),
+                (
+                    "log_incoming_bytes",
+                    MetricQuery::of(
+                        "AWS/Logs",
+                        "IncomingBytes",
+                        "LogGroupName",
+                        r.text("log_group"),
+                    ),
+                ),
+            ]
+        });
+        let (_, stored) = tokio::join!(usage, self.stored(&groups));
+        for r in out.iter_mut().filter(|r| r.id.kind == super::FUNCTION) {
+            let logs = match &stored {
+                Ok(st) => json!({
+                    "group": r.text("log_group"),
+                    "stored_bytes": st.get(r.text("log_group")).copied().unwrap_or(0),
                 }),
-                _ => Value::Null,
+                Err(e) => {
+                    r.attrs
+                        .insert("logs_error".into(), Value::from(e.to_string()));
+                    Value::Null
+                }
             };
             r.attrs.insert("logs".into(), logs);
         }

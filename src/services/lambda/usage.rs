@@ -5,14 +5,15 @@
 //! 730-hour month. A throttled function (reserved concurrency 0) is
 //! invoked by nobody and writes no logs while parked; its stored logs stay.
 //!
-//! The adapter sets `usage` (`{hours, invocations, duration_ms}`, or `null`
-//! when the metrics could not be read) and `logs` (`{group, stored_bytes,
-//! incoming_bytes}`, or `null`) on each function; this module prices them.
+//! The adapter sets `usage` (`{hours, invocations, duration_ms,
+//! log_incoming_bytes}`, or `null` when the metrics could not be read) and
+//! `logs` (`{group, stored_bytes}`, or `null`) on each function; this
+//! module prices them.
 //! An unreadable figure is unknown, never $0.
 
 use super::NAME;
 use crate::cost::money::Money;
-use crate::cost::types::{Lookup, HOURS_PER_MONTH};
+use crate::cost::types::{month_of_window, Lookup};
 use crate::model::{Resource, Value};
 
 /// AWS bills log bytes by the GiB.
@@ -27,19 +28,8 @@ pub struct Part {
     pub month: Option<Money>,
 }
 
-fn usd(x: f64) -> Money {
-    Money::from_picos((x * 1e12).round() as i128)
-}
-
 fn price(lookup: &mut Lookup, key: &str, label: &str) -> Option<f64> {
-    lookup
-        .price(NAME, key, label)
-        .map(|p| p.usd.picos() as f64 / 1e12)
-}
-
-/// A window's cost over a 730-hour month.
-fn monthly(window_usd: f64, hours: f64) -> Money {
-    usd(window_usd * f64::from(HOURS_PER_MONTH) / hours.max(1.0))
+    lookup.price(NAME, key, label).map(|p| p.usd.as_f64())
 }
 
 fn throttled(r: &Resource) -> bool {
@@ -99,7 +89,7 @@ pub fn invocations(r: &Resource, lookup: &mut Lookup) -> Part {
             ms / n,
             if arm { "arm64" } else { "x86_64" }
         ),
-        month: Some(monthly(window, hours)),
+        month: Some(month_of_window(window, hours)),
     }
 }
 
@@ -112,11 +102,17 @@ pub fn logs(r: &Resource, lookup: &mut Lookup) -> Part {
             month: None,
         };
     }
-    let hours = r.get("usage")["hours"].as_f64().unwrap_or(24.0);
-    let incoming = if throttled(r) {
-        0.0
-    } else {
-        l["incoming_bytes"].as_f64().unwrap_or(0.0)
+    let u = r.get("usage");
+    if u.is_null() {
+        return Part {
+            basis: "log ingestion unknown".into(),
+            month: None,
+        };
+    }
+    let hours = u["hours"].as_f64().unwrap_or(24.0);
+    let incoming = match throttled(r) {
+        true => 0.0,
+        false => u["log_incoming_bytes"].as_f64().unwrap_or(0.0),
     };
     let stored = l["stored_bytes"].as_f64().unwrap_or(0.0);
     if incoming <= 0.0 && stored <= 0.0 {
@@ -138,7 +134,7 @@ pub fn logs(r: &Resource, lookup: &mut Lookup) -> Part {
             month: None,
         };
     };
-    let month = monthly(incoming / GIB * ing, hours) + usd(stored / GIB * sto);
+    let month = month_of_window(incoming / GIB * ing, hours) + Money::approx(stored / GIB * sto);
     Part {
         basis: format!(
             "logs {:.2} GB in {hours} h, {:.2} GB stored",
@@ -203,8 +199,8 @@ mod tests {
         let mut lookup = Lookup::new(&pricing, "us-east-1");
         let mut f = busy("x86_64", 0.0, 0.0, 128);
         f.attrs.insert(
-            "logs".into(),
-            json!({"group": "/aws/lambda/f", "stored_bytes": 0, "incoming_bytes": 2.0 * GIB}),
+            "usage".into(),
+            json!({"hours": 24, "invocations": 0, "duration_ms": 0, "log_incoming_bytes": 2.0 * GIB}),
         );
         let p = logs(&f, &mut lookup);
         assert_eq!(
@@ -217,7 +213,7 @@ mod tests {
         f.attrs.insert("reserved_concurrency".into(), json!(0));
         f.attrs.insert(
             "logs".into(),
-            json!({"group": "/aws/lambda/f", "stored_bytes": 10.0 * GIB, "incoming_bytes": 2.0 * GIB}),
+            json!({"group": "/aws/lambda/f", "stored_bytes": 10.0 * GIB}),
         );
         assert_eq!(
             logs(&f, &mut lookup).month.map(|m| m.usd(2)),
