@@ -169,6 +169,20 @@ pub enum Command {
         #[arg(long, default_value = "24h")]
         idle_window: String,
     },
+    /// What AWS billed per day (Cost Explorer) beside what parkctl parked, and the saving both show
+    #[command(
+        after_help = "Cost Explorer charges $0.01 per request: this makes one (and one per further page of results); no other parkctl command calls Cost Explorer.\n\nThe tag must be activated as a cost-allocation tag in the Billing console (it takes up to 24 h, and does not apply to earlier days).\n\nExamples:\n  parkctl billing --tag Project=user-journey-analytics\n  parkctl billing --days 30 --format json"
+    )]
+    Billing {
+        /// Days back from today (UTC), today excluded
+        #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=365))]
+        days: u32,
+        /// The project's cost-allocation tag, KEY=VALUE [default: `cost_tag` in parkctl.yaml]
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// List past applies and restores, newest first, or show one
     #[command(
         after_help = "Examples:\n  parkctl history\n  parkctl history 20261125T220000123Z\n  parkctl history --format json"

@@ -28,6 +28,8 @@ pub struct FileConfig {
     /// Requests per second per service; 0 turns pacing off for a service
     /// (an account whose quotas were raised, or an emulator).
     pub rate_limits: Option<RateLimits>,
+    /// The project's cost-allocation tag, `KEY=VALUE` (`parkctl billing`).
+    pub cost_tag: Option<String>,
 }
 
 /// Requests per second by rate family (a service's name, or `tagging`);
@@ -75,6 +77,7 @@ pub struct Config {
     pub state_s3: Option<String>,
     pub pricing: Option<PathBuf>,
     pub region_fallback: Option<String>,
+    pub cost_tag: Option<String>,
 }
 
 pub const DEFAULT_FILE: &str = "parkctl.yaml";
@@ -203,6 +206,7 @@ impl Config {
             confirm: file.confirm.unwrap_or(true),
             state_s3: g.state_s3.clone().or(file.state_s3),
             pricing: g.pricing.clone().or(file.pricing),
+            cost_tag: file.cost_tag,
         })
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod aws;
+pub mod billing;
 pub mod cli;
 pub mod commands;
 pub mod config;

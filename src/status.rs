@@ -21,6 +21,8 @@ pub struct Status {
     pub matches: Vec<String>,
     pub activity: Vec<ResourceActivity>,
     pub recommendations: Vec<String>,
+    /// The resources costing most a month, most first (usage included).
+    pub busiest: Vec<crate::cost::types::ResourceCost>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +49,21 @@ pub struct ResourceActivity {
 }
 
 /// Everything status shows, computed without I/O.
+/// How many resources `status` lists by cost.
+pub const BUSIEST: usize = 5;
+
+fn busiest(e: &cost::Estimate) -> Vec<crate::cost::types::ResourceCost> {
+    let mut v: Vec<_> = e
+        .resources
+        .iter()
+        .filter(|r| r.month.is_some_and(|m| m > Money::ZERO))
+        .cloned()
+        .collect();
+    v.sort_by(|a, b| b.month.cmp(&a.month).then_with(|| a.name.cmp(&b.name)));
+    v.truncate(BUSIEST);
+    v
+}
+
 pub fn build(
     pricing: &cost::Pricing,
     region: &str,
@@ -57,6 +74,7 @@ pub fn build(
     window_secs: i64,
 ) -> Status {
     let estimate = cost::estimate(pricing, region, live);
+    let busiest = busiest(&estimate);
     let mut statuses = Vec::new();
     let mut matches = Vec::new();
     // Per profile: the monthly cost of each resource once it is applied.
@@ -117,5 +135,6 @@ pub fn build(
         matches,
         activity,
         recommendations,
+        busiest,
     }
 }

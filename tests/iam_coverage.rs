@@ -63,6 +63,8 @@ fn calls(stderr: &str) -> BTreeSet<String> {
         let prefix = match words[0] {
             "ResourceGroupsTaggingAPI" => "tag".to_string(),
             "ApplicationAutoScaling" => "application-autoscaling".to_string(),
+            "CloudWatchLogs" => "logs".to_string(),
+            "CostExplorer" => "ce".to_string(),
             other => other.to_lowercase(),
         };
         out.insert(format!("{prefix}:{}", words[1]));

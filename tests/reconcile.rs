@@ -33,7 +33,7 @@ fn parked_round_trip_restores_exactly() {
         "{out}"
     );
     assert!(
-        !out.contains("billing"),
+        !out.contains("billing-"),
         "resources outside the profile appear in the plan:\n{out}"
     );
 

@@ -120,7 +120,7 @@ fn snapshot_is_the_pre_apply_live_state_written_before_the_first_change() {
         "{alarms:#?}"
     );
     assert!(
-        !s.to_string().contains("billing"),
+        !s.to_string().contains("billing-"),
         "a resource outside the plan is in the snapshot"
     );
 
@@ -174,8 +174,8 @@ fn restore_brings_back_the_original_state() {
     assert!(out.contains("reserved_concurrency: 0 -> none"), "{out}");
     assert!(out.contains("enabled: disabled -> enabled"), "{out}");
     assert!(out.contains("actions: disabled -> enabled"), "{out}");
-    assert!(out.contains("Plan: 15 to change"), "{out}");
-    assert!(!out.contains("billing"), "{out}");
+    assert!(out.contains("Plan: 22 to change"), "{out}");
+    assert!(!out.contains("billing-"), "{out}");
     // Enable order: capacity, then sources, then alarms last.
     let c = out.find("change capacity").expect(&out);
     let s = out.find("enable event sources").expect(&out);
@@ -223,7 +223,7 @@ fn capture_writes_a_profile_that_matches_and_does_not_overwrite() {
         text.contains(STREAM) && text.contains("shards: 2"),
         "{text}"
     );
-    assert!(!text.contains("billing"), "{text}");
+    assert!(!text.contains("billing-"), "{text}");
 
     let (code, out, err) = p.run(&["validate", "running2"]);
     assert_eq!(code, 0, "{text}\n{out}\n{err}");
@@ -472,7 +472,7 @@ fn every_apply_leaves_an_audit_record() {
         "{op:#}"
     );
     let changes = op["changes"].as_array().unwrap();
-    assert_eq!(changes.len(), 15, "{op:#}");
+    assert_eq!(changes.len(), 22, "{op:#}");
     for c in changes {
         assert_eq!(c["status"], "applied", "{c:#}");
         assert!(
@@ -486,14 +486,14 @@ fn every_apply_leaves_an_audit_record() {
         );
         assert!(c["duration_ms"].is_u64(), "{c:#}");
     }
-    assert_eq!(op["totals"]["applied"], 15);
+    assert_eq!(op["totals"]["applied"], 22);
     let id = op["id"].as_str().unwrap().to_string();
 
     let text = std::fs::read_to_string(&txt).unwrap();
     assert!(text.contains(&id), "{text}");
     assert_eq!(
         text.lines().filter(|l| l.starts_with("applied ")).count(),
-        15,
+        22,
         "{text}"
     );
     assert!(
@@ -518,7 +518,7 @@ fn every_apply_leaves_an_audit_record() {
     let h = h.as_array().unwrap();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0]["id"], id.as_str());
-    assert_eq!(h[0]["changes"].as_array().unwrap().len(), 15);
+    assert_eq!(h[0]["changes"].as_array().unwrap().len(), 22);
 
     let (code, out, err) = p.run(&["history", &id]);
     assert_eq!(code, 0, "{out}\n{err}");

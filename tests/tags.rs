@@ -69,7 +69,7 @@ fn tag_selectors_select_exactly_the_tagged_resources() {
         out.contains("Plan: 6 to change (kinesis 1, lambda 4, cloudwatch 1)."),
         "{out}"
     );
-    assert!(!out.contains("billing"), "{out}");
+    assert!(!out.contains("billing-"), "{out}");
     assert!(
         err.contains("GetResources"),
         "the tagging API was not used:\n{err}"

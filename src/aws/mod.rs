@@ -3,6 +3,7 @@
 //! adapter uses (bounded fan-out, paced pages). Each service builds its own
 //! client from [`Shared`] in its module (`crate::services`).
 
+pub mod billing;
 pub mod calllog;
 pub mod error;
 pub mod metrics;

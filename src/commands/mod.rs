@@ -2,6 +2,7 @@
 //! renderer and state together. Commands return an exit code or a report.
 
 pub mod apply;
+pub mod billing;
 pub mod capture;
 pub mod history;
 pub mod iam;
@@ -28,6 +29,7 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Restore { .. }
             | Command::Capture { .. }
             | Command::Status { .. }
+            | Command::Billing { .. }
             | Command::Unlock { .. }
     );
     crate::logging::init(
@@ -90,6 +92,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             format,
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
+        Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
         Command::History { id, format } => history::run(ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
         Command::IamPolicy { profiles } => iam::run(ctx, &profiles),

@@ -20,6 +20,8 @@ pub fn policy(
 ) -> Value {
     let mut st = Statements::default();
     st.add(&["sts:GetCallerIdentity"], &any());
+    // `parkctl billing` (Cost Explorer takes no resource-level scoping).
+    st.add(&[crate::aws::billing::IAM_READ], &any());
     for p in profiles {
         let scope = Scope {
             region: region.or(p.target.region.as_deref()).unwrap_or("*").into(),

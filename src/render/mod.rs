@@ -1,6 +1,7 @@
 //! Presentation of plans, outcomes, status and statistics, kept apart from
 //! planning so that the same plan prints as text, JSON or a diff.
 
+pub mod billing;
 pub mod cost;
 pub mod diff;
 pub mod progress;

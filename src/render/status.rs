@@ -73,6 +73,8 @@ pub fn text(s: &Status, live: &Live) -> String {
         let _ = writeln!(o, "  {name:<12} {bar:<width$} {}", money(*m), width = BAR);
     }
 
+    busiest(&mut o, s);
+
     let _ = writeln!(o, "\nActivity over {:.0} h", s.window_hours);
     for a in &s.activity {
         let v = match a.activity {
@@ -89,4 +91,16 @@ pub fn text(s: &Status, live: &Live) -> String {
         }
     }
     o
+}
+
+/// The resources costing most a month, with how each figure was reached.
+fn busiest(o: &mut String, s: &Status) {
+    if s.busiest.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nBusiest by monthly cost");
+    for r in &s.busiest {
+        let what = format!("{} {}", r.kind, r.name);
+        let _ = writeln!(o, "  {what:<64} {:>10}  {}", money(r.month), r.basis);
+    }
 }

@@ -200,6 +200,48 @@ impl Sdk {
             .unwrap();
     }
 
+    /// Gives a function `mb` of memory (and creates it on `arm64` when it
+    /// does not exist yet), and `n` invocations of `ms` each in the last day.
+    pub async fn busy_function(&self, name: &str, mb: i32, arch: &str, n: f64, ms: f64) {
+        if arch == "arm64" {
+            let role = self.role().await;
+            let mut zip = b"PK\x05\x06".to_vec();
+            zip.extend([0u8; 18]);
+            self.lambda
+                .create_function()
+                .function_name(name)
+                .runtime(aws_sdk_lambda::types::Runtime::Python312)
+                .role(role)
+                .handler("app.handler")
+                .architectures(aws_sdk_lambda::types::Architecture::Arm64)
+                .code(
+                    aws_sdk_lambda::types::FunctionCode::builder()
+                        .zip_file(aws_smithy_types::Blob::new(zip))
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        self.lambda
+            .update_function_configuration()
+            .function_name(name)
+            .memory_size(mb)
+            .send()
+            .await
+            .unwrap();
+        self.activity("AWS/Lambda", "Invocations", "FunctionName", name, n)
+            .await;
+        self.activity("AWS/Lambda", "Duration", "FunctionName", name, n * ms)
+            .await;
+    }
+
+    /// `bytes` ingested into a log group in the last day.
+    pub async fn log_bytes(&self, group: &str, bytes: f64) {
+        self.activity("AWS/Logs", "IncomingBytes", "LogGroupName", group, bytes)
+            .await;
+    }
+
     pub async fn alarm(&self, name: &str) {
         self.cloudwatch
             .put_metric_alarm()
