@@ -28,6 +28,11 @@ pub struct FileConfig {
     /// Requests per second per service; 0 turns pacing off for a service
     /// (an account whose quotas were raised, or an emulator).
     pub rate_limits: Option<RateLimits>,
+    /// Which profile is due when (`parkctl schedule`, `apply --scheduled`).
+    pub schedule: Option<crate::schedule::RawSchedule>,
+    /// The file's text, kept for the schedule's positions in errors.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Requests per second by rate family (a service's name, or `tagging`);
@@ -75,6 +80,16 @@ pub struct Config {
     pub state_s3: Option<String>,
     pub pricing: Option<PathBuf>,
     pub region_fallback: Option<String>,
+    pub schedule: Option<ScheduleConfig>,
+}
+
+/// The `schedule:` section as read, checked only when a command needs it
+/// (the check reads the profiles directory).
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    pub file: String,
+    pub text: String,
+    pub raw: crate::schedule::RawSchedule,
 }
 
 pub const DEFAULT_FILE: &str = "parkctl.yaml";
@@ -97,7 +112,8 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
             path.display()
         ));
     }
-    serde_yaml::from_str(&text).map_err(|e| {
+    let parsed: Result<FileConfig, _> = serde_yaml::from_str(&text);
+    parsed.map(|f| FileConfig { text, ..f }).map_err(|e| {
         let pos = e
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))
@@ -203,6 +219,11 @@ impl Config {
             confirm: file.confirm.unwrap_or(true),
             state_s3: g.state_s3.clone().or(file.state_s3),
             pricing: g.pricing.clone().or(file.pricing),
+            schedule: file.schedule.map(|raw| ScheduleConfig {
+                file: path,
+                text: file.text,
+                raw,
+            }),
         })
     }
 }

@@ -4,8 +4,10 @@
 pub mod apply;
 pub mod capture;
 pub mod history;
+pub mod hold;
 pub mod iam;
 pub mod plan;
+pub mod schedule;
 pub mod status;
 pub mod terraform;
 pub mod validate;
@@ -29,6 +31,8 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Capture { .. }
             | Command::Status { .. }
             | Command::Unlock { .. }
+            | Command::Schedule { .. }
+            | Command::Hold { .. }
     );
     crate::logging::init(
         &ctx.global,
@@ -62,7 +66,13 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             target,
             confirm,
             dry_run,
+            scheduled,
+            at,
         } => {
+            let target = match target {
+                Some(t) if !scheduled => t,
+                _ => return schedule::apply(ctx, at.as_deref(), confirm.yes, dry_run).await,
+            };
             if dry_run {
                 plan::run(
                     ctx,
@@ -90,6 +100,26 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             format,
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
+        Command::Schedule { at, days, format } => {
+            schedule::run(ctx, at.as_deref(), days, format).await
+        }
+        Command::Hold {
+            profile,
+            until,
+            reason,
+            clear,
+        } => {
+            let action = match (&profile, &until) {
+                _ if clear => hold::Action::Clear,
+                (Some(profile), Some(until)) => hold::Action::Set {
+                    profile,
+                    until,
+                    reason: reason.as_deref(),
+                },
+                _ => hold::Action::Show,
+            };
+            hold::run(ctx, action).await
+        }
         Command::History { id, format } => history::run(ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
         Command::IamPolicy { profiles } => iam::run(ctx, &profiles),

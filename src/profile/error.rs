@@ -24,7 +24,7 @@ pub struct ProfileDiagnostic {
 }
 
 #[derive(Debug, Clone, Error, Diagnostic)]
-#[error("{file}: {} problem{} in this profile", errors.len(), if errors.len() == 1 { "" } else { "s" })]
+#[error("{file}: {} problem{} in this {noun}", errors.len(), if errors.len() == 1 { "" } else { "s" })]
 #[diagnostic(code(parkctl::profile::invalid))]
 pub struct ProfileErrors {
     pub file: String,
@@ -37,6 +37,9 @@ pub struct ProfileErrors {
     /// binary search rather than a scan (a profile of many rules asks for
     /// the line of each).
     line_starts: Arc<Vec<usize>>,
+    /// What the file is, in the heading: `profile`, or `config` for the
+    /// schedule in `parkctl.yaml`, which shares these diagnostics.
+    noun: &'static str,
 }
 
 impl ProfileErrors {
@@ -51,7 +54,14 @@ impl ProfileErrors {
             src: NamedSource::new(file, text.clone()),
             text,
             line_starts: Arc::new(line_starts),
+            noun: "profile",
         }
+    }
+
+    /// The same diagnostics for another kind of file (`config`).
+    pub fn in_file(mut self, noun: &'static str) -> Self {
+        self.noun = noun;
+        self
     }
 
     pub fn is_empty(&self) -> bool {

@@ -4,6 +4,7 @@
 pub mod cost;
 pub mod diff;
 pub mod progress;
+pub mod schedule;
 pub mod stats;
 pub mod status;
 pub mod text;
