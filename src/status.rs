@@ -1,6 +1,6 @@
 //! What `parkctl status` shows, as a view model computed without I/O: the
 //! live cost, which profile the live state matches, what sat idle, and
-//! what each profile would save on it.
+//! what each profile would save on it (and, with a schedule, what is due).
 
 use crate::cost::{self, Money};
 use crate::idle::Activity;
@@ -21,6 +21,10 @@ pub struct Status {
     pub matches: Vec<String>,
     pub activity: Vec<ResourceActivity>,
     pub recommendations: Vec<String>,
+    /// The profile the schedule makes due now, and the hold; set by the
+    /// command when `parkctl.yaml` has a schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<crate::schedule::view::Summary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -117,5 +121,6 @@ pub fn build(
         matches,
         activity,
         recommendations,
+        schedule: None,
     }
 }

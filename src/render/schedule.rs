@@ -143,7 +143,7 @@ fn cost(v: &View) -> String {
     let shares: Vec<String> = c
         .profiles
         .iter()
-        .map(|p| format!("{} {} h/week", p.profile, hours(p.hours_per_week)))
+        .map(|p| format!("{} {}/week", p.profile, hours(p.hours_per_week)))
         .collect();
     let _ = writeln!(
         o,

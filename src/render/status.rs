@@ -58,6 +58,10 @@ pub fn text(s: &Status, live: &Live) -> String {
         }
     }
 
+    if let Some(sch) = &s.schedule {
+        let _ = writeln!(o, "{}", schedule_line(sch));
+    }
+
     let _ = writeln!(o, "\nMonthly cost");
     let mut rows: Vec<(String, Option<Money>)> = vec![("live".into(), s.live.total.month)];
     rows.extend(s.profiles.iter().map(|p| (p.name.clone(), p.month)));
@@ -89,4 +93,19 @@ pub fn text(s: &Status, live: &Live) -> String {
         }
     }
     o
+}
+
+/// `Schedule: `parked` due (default) until ...`, and the hold.
+fn schedule_line(s: &crate::schedule::view::Summary) -> String {
+    let tz = s.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let until = s.until.map_or_else(
+        || String::new(),
+        |t| format!(" until {}", crate::schedule::time::local_label(t, tz)),
+    );
+    format!(
+        "Schedule: `{}` due ({}){until}\n{}",
+        s.due,
+        s.reason,
+        crate::render::schedule::hold_line(s.hold.as_ref(), tz)
+    )
 }
