@@ -92,6 +92,12 @@ pub struct ScheduleConfig {
     pub raw: crate::schedule::RawSchedule,
 }
 
+impl ScheduleConfig {
+    fn of(file: String, text: String, raw: Option<crate::schedule::RawSchedule>) -> Option<Self> {
+        raw.map(|raw| ScheduleConfig { file, text, raw })
+    }
+}
+
 pub const DEFAULT_FILE: &str = "parkctl.yaml";
 
 pub fn load_file(path: &Path) -> Result<FileConfig, String> {
@@ -219,11 +225,7 @@ impl Config {
             confirm: file.confirm.unwrap_or(true),
             state_s3: g.state_s3.clone().or(file.state_s3),
             pricing: g.pricing.clone().or(file.pricing),
-            schedule: file.schedule.map(|raw| ScheduleConfig {
-                file: path,
-                text: file.text,
-                raw,
-            }),
+            schedule: ScheduleConfig::of(path, file.text, file.schedule),
         })
     }
 }

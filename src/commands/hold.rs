@@ -9,7 +9,8 @@ use crate::render::schedule::hold_line;
 use crate::schedule::time::{local_label, parse_instant};
 use crate::schedule::Hold;
 use crate::session::Aws;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 /// What `hold` was asked to do.
 pub enum Action<'a> {
@@ -20,6 +21,26 @@ pub enum Action<'a> {
         until: &'a str,
         reason: Option<&'a str>,
     },
+}
+
+impl<'a> Action<'a> {
+    /// From the command line: `--clear`, `PROFILE --until TIME`, or nothing.
+    pub fn of(
+        clear: bool,
+        profile: Option<&'a str>,
+        until: Option<&'a str>,
+        reason: Option<&'a str>,
+    ) -> Self {
+        match (profile, until) {
+            _ if clear => Action::Clear,
+            (Some(profile), Some(until)) => Action::Set {
+                profile,
+                until,
+                reason,
+            },
+            _ => Action::Show,
+        }
+    }
 }
 
 pub async fn run(ctx: &Ctx, action: Action<'_>) -> Res {
@@ -38,60 +59,77 @@ pub async fn run(ctx: &Ctx, action: Action<'_>) -> Res {
                 expired: h.expired(now),
             });
             println!("{}", hold_line(view.as_ref(), s.timezone));
-            let due = s.due(now, current.as_ref());
-            println!("Due now: `{}` ({})", due.profile, due.reason);
         }
-        Action::Clear => {
-            crate::state::hold::clear(&ctx.state())?;
-            if let Some(m) = mirror(ctx, aws.as_ref())? {
-                m.delete(crate::state::hold::FILE).await?;
-            }
-            match current {
-                Some(h) => println!(
-                    "Hold cleared (was `{}` until {}).",
-                    h.profile,
-                    local_label(h.until, s.timezone)
-                ),
-                None => println!("No hold to clear."),
-            }
-            let due = s.due(now, None);
-            println!("Due now: `{}` ({})", due.profile, due.reason);
-        }
+        Action::Clear => clear(ctx, aws.as_ref(), current.as_ref(), s.timezone).await?,
         Action::Set {
             profile,
             until,
             reason,
         } => {
-            ctx.load_profile(profile)?;
             let until = parse_instant(until, s.timezone).map_err(fail)?;
-            if until <= now {
-                return Err(fail_help(
-                    format!(
-                        "--until {} is not in the future",
-                        local_label(until, s.timezone)
-                    ),
-                    "give a later time, e.g. --until \"2026-12-01 23:00\"",
-                ));
-            }
-            let hold = Hold {
-                profile: profile.to_string(),
-                until,
-                set_at: now,
-                set_by: who(aws.as_ref()).await,
-                reason: reason.map(str::to_string),
-            };
-            store(ctx, aws.as_ref(), &hold).await?;
-            let schedule_says = s.due(now, None);
-            println!(
-                "Hold set: `{}` until {} ({}), over the schedule (which makes `{}` due now). `parkctl apply --scheduled` applies it.",
-                hold.profile,
-                local_label(until, s.timezone),
-                until.format("%Y-%m-%d %H:%M UTC"),
-                schedule_says.profile
-            );
+            set(ctx, aws.as_ref(), profile, until, reason, s.timezone).await?;
+            return Ok(EXIT_OK);
         }
     }
+    let due = s.due(
+        now,
+        if matches!(action, Action::Clear) {
+            None
+        } else {
+            current.as_ref()
+        },
+    );
+    println!("Due now: `{}` ({})", due.profile, due.reason);
     Ok(EXIT_OK)
+}
+
+async fn clear(ctx: &Ctx, aws: Option<&Aws>, current: Option<&Hold>, tz: Tz) -> Result<(), Error> {
+    crate::state::hold::clear(&ctx.state())?;
+    if let Some(m) = mirror(ctx, aws)? {
+        m.delete(crate::state::hold::FILE).await?;
+    }
+    match current {
+        Some(h) => println!(
+            "Hold cleared (was `{}` until {}).",
+            h.profile,
+            local_label(h.until, tz)
+        ),
+        None => println!("No hold to clear."),
+    }
+    Ok(())
+}
+
+async fn set(
+    ctx: &Ctx,
+    aws: Option<&Aws>,
+    profile: &str,
+    until: DateTime<Utc>,
+    reason: Option<&str>,
+    tz: Tz,
+) -> Result<(), Error> {
+    ctx.load_profile(profile)?;
+    let now = Utc::now();
+    if until <= now {
+        return Err(fail_help(
+            format!("--until {} is not in the future", local_label(until, tz)),
+            "give a later time, e.g. --until \"2026-12-01 23:00\"",
+        ));
+    }
+    let hold = Hold {
+        profile: profile.to_string(),
+        until,
+        set_at: now,
+        set_by: who(aws).await,
+        reason: reason.map(str::to_string),
+    };
+    store(ctx, aws, &hold).await?;
+    println!(
+        "Hold set: `{}` until {} ({}), over the schedule. `parkctl apply --scheduled` applies it.",
+        hold.profile,
+        local_label(until, tz),
+        until.format("%Y-%m-%d %H:%M UTC"),
+    );
+    Ok(())
 }
 
 fn mirror(ctx: &Ctx, aws: Option<&Aws>) -> Result<Option<Mirror>, Error> {

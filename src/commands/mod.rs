@@ -68,25 +68,10 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             dry_run,
             scheduled,
             at,
-        } => {
-            let target = match target {
-                Some(t) if !scheduled => t,
-                _ => return schedule::apply(ctx, at.as_deref(), confirm.yes, dry_run).await,
-            };
-            if dry_run {
-                plan::run(
-                    ctx,
-                    Some(&target),
-                    None,
-                    crate::cli::Format::Text,
-                    None,
-                    false,
-                )
-                .await
-            } else {
-                apply::run(ctx, &target, confirm.yes).await
-            }
-        }
+        } => match target {
+            Some(t) if !scheduled => apply(ctx, &t, confirm.yes, dry_run).await,
+            _ => schedule::apply(ctx, at.as_deref(), confirm.yes, dry_run).await,
+        },
         Command::Restore { snapshot, confirm } => {
             apply::restore(ctx, snapshot.as_deref(), confirm.yes).await
         }
@@ -100,26 +85,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             format,
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
-        Command::Schedule { at, days, format } => {
-            schedule::run(ctx, at.as_deref(), days, format).await
-        }
-        Command::Hold {
-            profile,
-            until,
-            reason,
-            clear,
-        } => {
-            let action = match (&profile, &until) {
-                _ if clear => hold::Action::Clear,
-                (Some(profile), Some(until)) => hold::Action::Set {
-                    profile,
-                    until,
-                    reason: reason.as_deref(),
-                },
-                _ => hold::Action::Show,
-            };
-            hold::run(ctx, action).await
-        }
+        c @ (Command::Schedule { .. } | Command::Hold { .. }) => schedules(ctx, c).await,
         Command::History { id, format } => history::run(ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
         Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
@@ -130,6 +96,47 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
+    }
+}
+
+/// `schedule` and `hold`.
+async fn schedules(ctx: &Ctx, command: Command) -> Res {
+    match command {
+        Command::Schedule { at, days, format } => {
+            schedule::run(ctx, at.as_deref(), days, format).await
+        }
+        Command::Hold {
+            profile,
+            until,
+            reason,
+            clear,
+        } => {
+            let action = hold::Action::of(
+                clear,
+                profile.as_deref(),
+                until.as_deref(),
+                reason.as_deref(),
+            );
+            hold::run(ctx, action).await
+        }
+        _ => Ok(EXIT_OK),
+    }
+}
+
+/// `apply TARGET`, or only its plan with --dry-run.
+async fn apply(ctx: &Ctx, target: &str, yes: bool, dry_run: bool) -> Res {
+    if dry_run {
+        plan::run(
+            ctx,
+            Some(target),
+            None,
+            crate::cli::Format::Text,
+            None,
+            false,
+        )
+        .await
+    } else {
+        apply::run(ctx, target, yes).await
     }
 }
 
