@@ -278,6 +278,9 @@ fn a_bad_schedule_is_reported_at_its_lines() {
         err.contains("parkctl.yaml:9:11: `25:00` is not a time of day"),
         "{err}"
     );
+    let (code, out, _) = p.run(&["validate"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("invalid  parkctl.yaml schedule"), "{out}");
     // The same for a tick: nothing is applied on a schedule that does not check.
     let (code, _, err) = p.run(&["apply", "--scheduled", "--yes"]);
     assert_eq!(code, 1, "{err}");
