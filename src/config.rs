@@ -114,7 +114,7 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
     }
     if let Err((line, col)) = check_depth(&text) {
         return Err(format!(
-            "{}:{line}:{col}: nested more than {MAX_DEPTH} levels deep; parkctl.yaml is a flat list of settings",
+            "{}:{line}:{col}: nested more than {MAX_DEPTH} levels deep; parkctl.yaml is settings and a schedule, a few levels at most",
             path.display()
         ));
     }
@@ -136,7 +136,8 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
     })
 }
 
-/// A config is a flat mapping: anything nested deeper is refused before
+/// A config is a shallow mapping (the schedule is its deepest part, five
+/// levels): anything nested deeper is refused before
 /// serde_yaml sees it, since its parser slows down quadratically on deep
 /// flow nesting (250 KB of `{a: ` took a minute). yaml-rust2 pulls events
 /// one at a time with a capped flow level, so this pass is bounded.

@@ -131,6 +131,12 @@ pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Schedule
         );
         return Ok(EXIT_OK);
     }
+    eprintln!(
+        "Scheduled at {}: `{}` is due ({}).",
+        why.at.format("%Y-%m-%d %H:%M UTC"),
+        prep.plan.profile,
+        why.detail
+    );
     show(&prep.plan, Format::Text);
     let reread = |live: &Live| src.plan(live, Utc::now());
     let mut run = Run::new(ctx, COMMAND, op_id, &prep.plan, guarded);

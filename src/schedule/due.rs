@@ -6,7 +6,7 @@
 
 use super::time::{day_start, resolve};
 use super::{EndTime, Hold, Period, Schedule};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -320,5 +320,3 @@ fn minutes(p: &Period) -> (usize, usize) {
         }
     }
 }
-
-use chrono::Timelike;

@@ -262,7 +262,8 @@ fn transitions_and_day_views() {
 
 #[test]
 fn the_month_with_the_schedule() {
-    // 4 shards at $0.015/shard-hour running, 1 parked.
+    // The example: $43.80 a month running, $10.95 parked, running
+    // 65 of the week's 168 hours.
     let s = schedule(WORKDAYS);
     let month = |usd: &str| Some(Money::parse_usd(usd).unwrap());
     let costs: BTreeMap<String, Option<Money>> = [

@@ -43,3 +43,35 @@ pub fn clear(dir: &StateDir) -> Result<bool, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, Utc};
+
+    #[test]
+    fn set_read_and_cleared() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = StateDir::new(d.path());
+        assert_eq!(read(&dir).unwrap(), None);
+        let now = Utc::now();
+        let hold = Hold {
+            profile: "running".into(),
+            until: now + Duration::hours(3),
+            set_at: now,
+            set_by: "ana@laptop".into(),
+            reason: Some("late demo".into()),
+        };
+        write(&dir, &hold).unwrap();
+        assert_eq!(read(&dir).unwrap(), Some(hold.clone()));
+        // The mirror's bytes are the same document.
+        let bytes = std::fs::read(dir.hold_path()).unwrap();
+        assert_eq!(parse("s3://b/p/hold.json", &bytes).unwrap(), hold);
+        assert!(clear(&dir).unwrap());
+        assert!(!clear(&dir).unwrap());
+        assert_eq!(read(&dir).unwrap(), None);
+        // Another kind of state file is refused by name.
+        let e = parse("s3://b/p/hold.json", b"{\"kind\": \"lock\", \"schema\": 2}").unwrap_err();
+        assert!(e.contains("is a parkctl lock, not a hold"), "{e}");
+    }
+}
