@@ -159,6 +159,8 @@ fn local_times_resolve_by_the_gap_and_fold_rules() {
         utc("2026-03-29T01:30:00Z")
     );
     assert!(parse_instant("tomorrow", tz).is_err());
+    assert!(parse_instant("+99999-01-01 00:00", tz).is_err());
+    assert!(parse_instant("1900-01-01T00:00:00Z", tz).is_err());
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! takes effect at the first instant after the gap; one that occurs twice
 //! on a fall-back day takes effect at its first occurrence.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 /// The instant a local date and time stands for in `tz`.
@@ -59,13 +61,25 @@ pub fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 /// `YYYY-MM-DD HH:MM` in the schedule's zone.
 pub fn parse_instant(s: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for f in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(resolve(tz, local));
+    let t = DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+                .map(|local| resolve(tz, local))
+        });
+    // Weeks are added to it: keep far from the calendar's ends.
+    match t {
+        Some(t) if (1970..=9999).contains(&t.year()) => return Ok(t),
+        Some(t) => {
+            return Err(format!(
+                "`{s}` is in the year {}: give a time from 1970 to 9999",
+                t.year()
+            ))
         }
+        None => {}
     }
     Err(format!(
         "`{s}` is not a time: use RFC 3339 (2026-03-29T01:30:00Z) or a local `YYYY-MM-DD HH:MM` in {}",
