@@ -170,3 +170,40 @@ fn cost(v: &View) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::Hold;
+    use chrono::{DateTime, Duration};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_expired_hold_is_shown_as_expired_and_ignored() {
+        let text = "schedule:\n  timezone: UTC\n  default: parked\n  periods:\n    - profile: running\n      days: [mon]\n";
+        let f: crate::config::FileConfig = serde_yaml::from_str(text).unwrap();
+        let known = ["parked".to_string(), "running".to_string()];
+        let s = crate::schedule::parse::build("parkctl.yaml", text, &f.schedule.unwrap(), &known)
+            .unwrap();
+        let at = utc("2026-12-05T12:00:00Z");
+        let hold = Hold {
+            profile: "running".into(),
+            until: at - Duration::hours(1),
+            set_at: at - Duration::hours(5),
+            set_by: "ana@laptop".into(),
+            reason: None,
+        };
+        let v = crate::schedule::view::build(&s, at, Some(&hold), 3, None);
+        assert_eq!(v.now.due, "parked");
+        let out = super::text(&v);
+        assert!(out.contains("Hold: `running` until Sat 2026-12-05 11:00 UTC (11:00 UTC), set by ana@laptop at 2026-12-05 07:00 UTC (expired, ignored)"), "{out}");
+        assert!(
+            out.contains("Mon 2026-12-07 ████████████████████████  running 24 h"),
+            "{out}"
+        );
+        assert!(out.contains("Monthly cost: unknown"), "{out}");
+    }
+}
