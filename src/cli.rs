@@ -142,7 +142,7 @@ pub enum Command {
     },
     /// Which profile the schedule makes due, since and until when, the days ahead and the month's cost
     #[command(
-        after_help = "Examples:\n  parkctl schedule                              now, and the next 7 days\n  parkctl schedule --at \"2026-03-29 02:30\"       a local time in the schedule's zone\n  parkctl schedule --at 2026-03-29T01:30:00Z --days 2\n  parkctl schedule --format json | jq -r .due\n\nThe schedule is the `schedule:` section of parkctl.yaml (docs/profiles.md).\nExit codes: 0 shown, 1 error (a bad schedule is reported at its line)"
+        after_help = "Examples:\n  parkctl schedule                              now, and the next 7 days\n  parkctl schedule --at \"2026-03-29 02:30\"      a local time in the schedule's zone\n  parkctl schedule --at 2026-03-29T01:30:00Z --days 2\n  parkctl schedule --format json | jq -r .due\n\nThe schedule is the `schedule:` section of parkctl.yaml (docs/profiles.md).\nExit codes: 0 shown, 1 error (a bad schedule is reported at its line)"
     )]
     Schedule {
         /// The instant to look at (RFC 3339, or local `YYYY-MM-DD HH:MM`) [default: now]
