@@ -11,6 +11,8 @@ Examples:
   parkctl apply running --yes           restore from cron or CI, no prompt
   parkctl status                        live cost, matching profile, idle resources
   parkctl restore                       back to the state before the last apply
+  parkctl schedule                      what the schedule makes due, the days ahead, the month's cost
+  parkctl apply --scheduled --yes       apply what is due (from cron every 10 minutes)
 
 Exit codes:
   0  success (plan: no changes)      1  error (bad input, plan errors, AWS error)
@@ -120,16 +122,55 @@ pub enum Command {
     },
     /// Apply a profile or a saved plan: plan, confirm, snapshot, apply, verify, record
     #[command(
-        after_help = "Examples:\n  parkctl apply parked                 asks before changing anything\n  parkctl apply running --yes          no prompt (cron, CI)\n  parkctl apply parked.plan.json       exactly the saved plan, refused if live state moved\n  parkctl apply parked --dry-run       same as plan\n\nExit codes: 0 applied and verified (or nothing to do), 1 error or refused, 3 some changes failed (re-run converges), 4 lock held, 130 interrupted"
+        after_help = "Examples:\n  parkctl apply parked                 asks before changing anything\n  parkctl apply running --yes          no prompt (cron, CI)\n  parkctl apply --scheduled --yes      what the schedule makes due now (a timer every 10 minutes)\n  parkctl apply --scheduled --at \"2026-12-01 20:00\" --yes   replay a missed tick\n  parkctl apply parked.plan.json       exactly the saved plan, refused if live state moved\n  parkctl apply parked --dry-run       same as plan\n\nExit codes: 0 applied and verified (or nothing to do), 1 error or refused, 3 some changes failed (re-run converges), 4 lock held, 130 interrupted"
     )]
     Apply {
         /// Profile name or path, or a saved plan file from `plan --out`
-        target: String,
+        #[arg(required_unless_present = "scheduled")]
+        target: Option<String>,
         #[command(flatten)]
         confirm: Confirm,
         /// Only show the plan
         #[arg(long)]
         dry_run: bool,
+        /// Apply the profile the schedule in parkctl.yaml makes due (quiet when nothing is to do)
+        #[arg(long, conflicts_with = "target")]
+        scheduled: bool,
+        /// With --scheduled: apply what was due at this time (RFC 3339, or local `YYYY-MM-DD HH:MM`)
+        #[arg(long, requires = "scheduled", value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Which profile the schedule makes due, since and until when, the days ahead and the month's cost
+    #[command(
+        after_help = "Examples:\n  parkctl schedule                              now, and the next 7 days\n  parkctl schedule --at \"2026-03-29 02:30\"      a local time in the schedule's zone\n  parkctl schedule --at 2026-03-29T01:30:00Z --days 2\n  parkctl schedule --format json | jq -r .due\n\nThe schedule is the `schedule:` section of parkctl.yaml (docs/profiles.md).\nExit codes: 0 shown, 1 error (a bad schedule is reported at its line)"
+    )]
+    Schedule {
+        /// The instant to look at (RFC 3339, or local `YYYY-MM-DD HH:MM`) [default: now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Days to show, from the day of --at
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=62))]
+        days: u32,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Keep a profile in force over the schedule until a time, show the hold, or clear it
+    #[command(
+        after_help = "Examples:\n  parkctl hold running --until \"2026-12-01 23:00\" --reason \"late demo\"\n  parkctl hold running --until 2026-12-02T06:00:00Z\n  parkctl hold                   show the hold (an expired one is shown as expired)\n  parkctl hold --clear           back to the schedule\n\nWith --state-s3 the hold is kept in the S3 mirror too, where scheduled runners read it."
+    )]
+    Hold {
+        /// The profile to keep in force
+        #[arg(requires = "until")]
+        profile: Option<String>,
+        /// Until when (RFC 3339, or local `YYYY-MM-DD HH:MM` in the schedule's zone)
+        #[arg(long, value_name = "TIME", requires = "profile")]
+        until: Option<String>,
+        /// Why, for the record and for whoever looks next
+        #[arg(long, value_name = "TEXT", requires = "profile")]
+        reason: Option<String>,
+        /// Remove the hold: the schedule decides again
+        #[arg(long, conflicts_with_all = ["profile", "until", "reason"])]
+        clear: bool,
     },
     /// Bring resources back to a snapshot taken before an apply
     #[command(

@@ -30,6 +30,11 @@ pub struct FileConfig {
     pub rate_limits: Option<RateLimits>,
     /// The project's cost-allocation tag, `KEY=VALUE` (`parkctl billing`).
     pub cost_tag: Option<String>,
+    /// Which profile is due when (`parkctl schedule`, `apply --scheduled`).
+    pub schedule: Option<crate::schedule::RawSchedule>,
+    /// The file's text, kept for the schedule's positions in errors.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Requests per second by rate family (a service's name, or `tagging`);
@@ -78,6 +83,22 @@ pub struct Config {
     pub pricing: Option<PathBuf>,
     pub region_fallback: Option<String>,
     pub cost_tag: Option<String>,
+    pub schedule: Option<ScheduleConfig>,
+}
+
+/// The `schedule:` section as read, checked only when a command needs it
+/// (the check reads the profiles directory).
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    pub file: String,
+    pub text: String,
+    pub raw: crate::schedule::RawSchedule,
+}
+
+impl ScheduleConfig {
+    fn of(file: String, text: String, raw: Option<crate::schedule::RawSchedule>) -> Option<Self> {
+        raw.map(|raw| ScheduleConfig { file, text, raw })
+    }
 }
 
 pub const DEFAULT_FILE: &str = "parkctl.yaml";
@@ -96,11 +117,12 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
     }
     if let Err((line, col)) = check_depth(&text) {
         return Err(format!(
-            "{}:{line}:{col}: nested more than {MAX_DEPTH} levels deep; parkctl.yaml is a flat list of settings",
+            "{}:{line}:{col}: nested more than {MAX_DEPTH} levels deep; parkctl.yaml is settings and a schedule, a few levels at most",
             path.display()
         ));
     }
-    serde_yaml::from_str(&text).map_err(|e| {
+    let parsed: Result<FileConfig, _> = serde_yaml::from_str(&text);
+    parsed.map(|f| FileConfig { text, ..f }).map_err(|e| {
         let pos = e
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))
@@ -117,7 +139,8 @@ pub fn load_file(path: &Path) -> Result<FileConfig, String> {
     })
 }
 
-/// A config is a flat mapping: anything nested deeper is refused before
+/// A config is a shallow mapping (the schedule is its deepest part, five
+/// levels): anything nested deeper is refused before
 /// serde_yaml sees it, since its parser slows down quadratically on deep
 /// flow nesting (250 KB of `{a: ` took a minute). yaml-rust2 pulls events
 /// one at a time with a capped flow level, so this pass is bounded.
@@ -207,6 +230,7 @@ impl Config {
             state_s3: g.state_s3.clone().or(file.state_s3),
             pricing: g.pricing.clone().or(file.pricing),
             cost_tag: file.cost_tag,
+            schedule: ScheduleConfig::of(path, file.text, file.schedule),
         })
     }
 }

@@ -1,7 +1,7 @@
 //! parkctl: a declarative reconciler for the cost of an idle AWS project.
 //!
 //! The core (`profile`, `model`, `planner`, `plan`, `cost`, `render`,
-//! `status`) is pure and tested without a server. It is generic over the
+//! `status`, `schedule`) is pure and tested without a server. It is generic over the
 //! registry of services (`services`, one module per AWS service behind the
 //! interface in `service`) and names none of them. `aws` holds the shared
 //! SDK plumbing, `session` a connected run, and `commands` wires it all
@@ -28,6 +28,7 @@ pub mod planner;
 pub mod profile;
 pub mod read;
 pub mod render;
+pub mod schedule;
 pub mod service;
 pub mod services;
 pub mod session;

@@ -150,6 +150,12 @@ pub fn context(ctx: &Ctx, account: &str, region: &str) -> Context {
     ))
 }
 
+/// The planning context for what `prep` read (its account and region).
+pub fn context_of(ctx: &Ctx, prep: &Prepared) -> Context {
+    let account = prep.caller.as_ref().map_or("", |c| c.account.as_str());
+    context(ctx, account, &prep.region)
+}
+
 pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
     crate::cost::load(ctx.config.pricing.as_deref())
 }

@@ -1,6 +1,6 @@
 //! What `parkctl status` shows, as a view model computed without I/O: the
 //! live cost, which profile the live state matches, what sat idle, and
-//! what each profile would save on it.
+//! what each profile would save on it (and, with a schedule, what is due).
 
 use crate::cost::{self, Money};
 use crate::idle::Activity;
@@ -23,6 +23,10 @@ pub struct Status {
     pub recommendations: Vec<String>,
     /// The resources costing most a month, most first (usage included).
     pub busiest: Vec<crate::cost::types::ResourceCost>,
+    /// The profile the schedule makes due now, and the hold; set by the
+    /// command when `parkctl.yaml` has a schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<crate::schedule::view::Summary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,5 +140,6 @@ pub fn build(
         activity,
         recommendations,
         busiest,
+        schedule: None,
     }
 }

@@ -1,6 +1,7 @@
 //! S3 state mirror: snapshots and operation records are copied to S3, and
 //! the apply lock is taken there with a conditional write (If-None-Match:
-//! *), so two operators on two machines cannot apply at once.
+//! *), so two operators on two machines cannot apply at once. The
+//! schedule's hold lives there too, so every runner sees the same one.
 
 use super::AwsError;
 use aws_sdk_s3::primitives::ByteStream;
@@ -126,6 +127,44 @@ impl Mirror {
             )
         })?;
         Ok(String::from_utf8_lossy(&bytes.into_bytes()).into_owned())
+    }
+
+    /// An object's bytes under the prefix; `None` when there is none.
+    pub async fn get(&self, rel: &str) -> Result<Option<Vec<u8>>, AwsError> {
+        let r = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(self.key(rel))
+            .send()
+            .await;
+        let out = match r {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(AwsError::from_sdk("s3", "GetObject", &self.url(rel), e)),
+        };
+        let bytes = out.body.collect().await.map_err(|e| {
+            AwsError::other(
+                "s3",
+                "GetObject",
+                &self.url(rel),
+                "ReadError",
+                e.to_string(),
+            )
+        })?;
+        Ok(Some(bytes.into_bytes().to_vec()))
+    }
+
+    /// Deletes an object under the prefix (no error when it is absent).
+    pub async fn delete(&self, rel: &str) -> Result<(), AwsError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(self.key(rel))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("s3", "DeleteObject", &self.url(rel), e))
     }
 
     pub async fn unlock(&self) -> Result<(), AwsError> {

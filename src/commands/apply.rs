@@ -19,7 +19,7 @@ use crate::plan::Plan;
 use crate::render::text::Style;
 use crate::session::Aws;
 use crate::state::lock::{Lock, LockError, LockInfo};
-use crate::state::operation::{Operation, Result_, Totals};
+use crate::state::operation::{Operation, Result_, Scheduled, Totals};
 use crate::state::saved::{drift, SavedPlan};
 use crate::state::snapshot::Snapshot;
 use chrono::{DateTime, Utc};
@@ -110,12 +110,40 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
     let guarded = take_lock(ctx, &op_id, command)?;
     let prep = prepare(ctx, &src, true).await?;
     show(&prep.plan, Format::Text);
-    let account = prep.caller.as_ref().map_or("", |c| c.account.as_str());
-    let pctx = crate::pipeline::context(ctx, account, &prep.region);
+    let pctx = crate::pipeline::context_of(ctx, &prep);
     let reread = |live: &Live| src.plan(live, &pctx);
     Run::new(ctx, command, op_id, &prep.plan, guarded)
         .go(prep, yes, &reread)
         .await
+}
+
+/// `apply --scheduled`: the normal path, but one quiet line when the
+/// live state already matches (a timer runs it every few minutes), and a
+/// record that says the apply was scheduled and why.
+pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Scheduled) -> Res {
+    const COMMAND: &str = "apply --scheduled";
+    let op_id = operation_id();
+    let guarded = take_lock(ctx, &op_id, COMMAND)?;
+    let prep = prepare(ctx, &src, true).await?;
+    if prep.plan.is_empty() && !prep.plan.has_errors() {
+        println!(
+            "Scheduled: `{}` is due ({}); the live state matches it, nothing to do.",
+            prep.plan.profile, why.detail
+        );
+        return Ok(EXIT_OK);
+    }
+    eprintln!(
+        "Scheduled at {}: `{}` is due ({}).",
+        why.at.format("%Y-%m-%d %H:%M UTC"),
+        prep.plan.profile,
+        why.detail
+    );
+    show(&prep.plan, Format::Text);
+    let pctx = crate::pipeline::context_of(ctx, &prep);
+    let reread = |live: &Live| src.plan(live, &pctx);
+    let mut run = Run::new(ctx, COMMAND, op_id, &prep.plan, guarded);
+    run.scheduled = Some(why);
+    run.go(prep, yes, &reread).await
 }
 
 async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
@@ -209,6 +237,8 @@ struct Run<'a> {
     guarded: Guarded,
     mirror: Option<Mirror>,
     started: DateTime<Utc>,
+    /// Why a scheduled apply ran, for its record.
+    scheduled: Option<Scheduled>,
 }
 
 impl<'a> Run<'a> {
@@ -222,6 +252,7 @@ impl<'a> Run<'a> {
             guarded,
             mirror: None,
             started: Utc::now(),
+            scheduled: None,
         }
     }
 
@@ -396,6 +427,7 @@ impl<'a> Run<'a> {
             changes: outcomes,
             totals,
             unverified,
+            scheduled: self.scheduled.clone(),
         }
     }
 

@@ -5,8 +5,10 @@ pub mod apply;
 pub mod billing;
 pub mod capture;
 pub mod history;
+pub mod hold;
 pub mod iam;
 pub mod plan;
+pub mod schedule;
 pub mod status;
 pub mod terraform;
 pub mod validate;
@@ -31,6 +33,8 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Status { .. }
             | Command::Billing { .. }
             | Command::Unlock { .. }
+            | Command::Schedule { .. }
+            | Command::Hold { .. }
     );
     crate::logging::init(
         &ctx.global,
@@ -64,21 +68,12 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             target,
             confirm,
             dry_run,
-        } => {
-            if dry_run {
-                plan::run(
-                    ctx,
-                    Some(&target),
-                    None,
-                    crate::cli::Format::Text,
-                    None,
-                    false,
-                )
-                .await
-            } else {
-                apply::run(ctx, &target, confirm.yes).await
-            }
-        }
+            scheduled,
+            at,
+        } => match target {
+            Some(t) if !scheduled => apply(ctx, &t, confirm.yes, dry_run).await,
+            _ => schedule::apply(ctx, at.as_deref(), confirm.yes, dry_run).await,
+        },
         Command::Restore { snapshot, confirm } => {
             apply::restore(ctx, snapshot.as_deref(), confirm.yes).await
         }
@@ -93,6 +88,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
         Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
+        c @ (Command::Schedule { .. } | Command::Hold { .. }) => schedules(ctx, c).await,
         Command::History { id, format } => history::run(ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
         Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
@@ -103,6 +99,47 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
             Ok(EXIT_OK)
         }
+    }
+}
+
+/// `schedule` and `hold`.
+async fn schedules(ctx: &Ctx, command: Command) -> Res {
+    match command {
+        Command::Schedule { at, days, format } => {
+            schedule::run(ctx, at.as_deref(), days, format).await
+        }
+        Command::Hold {
+            profile,
+            until,
+            reason,
+            clear,
+        } => {
+            let action = hold::Action::of(
+                clear,
+                profile.as_deref(),
+                until.as_deref(),
+                reason.as_deref(),
+            );
+            hold::run(ctx, action).await
+        }
+        _ => Ok(EXIT_OK),
+    }
+}
+
+/// `apply TARGET`, or only its plan with --dry-run.
+async fn apply(ctx: &Ctx, target: &str, yes: bool, dry_run: bool) -> Res {
+    if dry_run {
+        plan::run(
+            ctx,
+            Some(target),
+            None,
+            crate::cli::Format::Text,
+            None,
+            false,
+        )
+        .await
+    } else {
+        apply::run(ctx, target, yes).await
     }
 }
 

@@ -38,7 +38,7 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     let now = Utc::now();
     let start = now - Duration::seconds(window_secs);
     let activity = activity(&aws, &live, start, now).await?;
-    let status = build(
+    let mut status = build(
         &pricing,
         &aws.region,
         &profiles,
@@ -47,6 +47,7 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
         now,
         window_secs,
     );
+    status.schedule = schedule(ctx, &aws, now).await;
     match format {
         Format::Json => println!(
             "{}",
@@ -61,6 +62,24 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
         );
     }
     Ok(EXIT_OK)
+}
+
+/// What the schedule makes due now, with the hold; a schedule that does
+/// not check is a warning here (`parkctl schedule` shows its errors).
+async fn schedule(
+    ctx: &Ctx,
+    aws: &Aws,
+    now: DateTime<Utc>,
+) -> Option<crate::schedule::view::Summary> {
+    ctx.config.schedule.as_ref()?;
+    let got = async {
+        let s = super::schedule::load(ctx)?;
+        let hold = super::schedule::read_hold(ctx, Some(aws)).await?;
+        Ok::<_, crate::context::Error>(crate::schedule::view::summary(&s, now, hold.as_ref()))
+    };
+    got.await
+        .map_err(|e| eprintln!("Warning: the schedule is not shown: {e}"))
+        .ok()
 }
 
 /// Each resource's idle metric over the window, in one pass of

@@ -1,4 +1,5 @@
-//! `parkctl validate`: every profile checked offline, every problem shown.
+//! `parkctl validate`: every profile checked offline, every problem shown;
+//! and the schedule of `parkctl.yaml` when there is one.
 
 use crate::context::{Ctx, Res, EXIT_ERROR, EXIT_OK};
 use crate::profile::Profile;
@@ -30,10 +31,37 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
             }
         }
     }
+    if names.is_empty() && !schedule(ctx) {
+        eprintln!("the schedule in the config is invalid");
+        return Ok(EXIT_ERROR);
+    }
     if bad > 0 {
         eprintln!("{bad} of {} profile(s) invalid", paths.len());
         Ok(EXIT_ERROR)
     } else {
         Ok(EXIT_OK)
+    }
+}
+
+/// Checks the schedule, if the config has one; whether it is valid.
+fn schedule(ctx: &Ctx) -> bool {
+    let Some(c) = &ctx.config.schedule else {
+        return true;
+    };
+    match super::schedule::load(ctx) {
+        Ok(s) => {
+            let n = s.periods.len() + s.dates.len();
+            println!(
+                "ok       {} schedule ({n} rules, {})",
+                c.file,
+                s.timezone.name()
+            );
+            true
+        }
+        Err(e) => {
+            println!("invalid  {} schedule", c.file);
+            eprintln!("{:?}", miette::Report::new(e));
+            false
+        }
     }
 }

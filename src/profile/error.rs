@@ -24,7 +24,7 @@ pub struct ProfileDiagnostic {
 }
 
 #[derive(Debug, Clone, Error, Diagnostic)]
-#[error("{file}: {} problem{} in this profile", errors.len(), if errors.len() == 1 { "" } else { "s" })]
+#[error("{file}: {} problem{} in this {}", errors.len(), if errors.len() == 1 { "" } else { "s" }, lines.noun)]
 #[diagnostic(code(parkctl::profile::invalid))]
 pub struct ProfileErrors {
     pub file: String,
@@ -36,7 +36,16 @@ pub struct ProfileErrors {
     /// Byte offset of the start of each line, so that positions cost a
     /// binary search rather than a scan (a profile of many rules asks for
     /// the line of each).
-    line_starts: Arc<Vec<usize>>,
+    lines: Arc<Lines>,
+}
+
+/// Kept behind one pointer so that the run's error type stays small.
+#[derive(Debug)]
+struct Lines {
+    starts: Vec<usize>,
+    /// What the file is, in the heading: `profile`, or `config` for the
+    /// schedule in `parkctl.yaml`, which shares these diagnostics.
+    noun: &'static str,
 }
 
 impl ProfileErrors {
@@ -50,8 +59,20 @@ impl ProfileErrors {
             errors: Vec::new(),
             src: NamedSource::new(file, text.clone()),
             text,
-            line_starts: Arc::new(line_starts),
+            lines: Arc::new(Lines {
+                starts: line_starts,
+                noun: "profile",
+            }),
         }
+    }
+
+    /// The same diagnostics for another kind of file (`config`).
+    pub fn in_file(mut self, noun: &'static str) -> Self {
+        self.lines = Arc::new(Lines {
+            starts: self.lines.starts.clone(),
+            noun,
+        });
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -61,8 +82,8 @@ impl ProfileErrors {
     /// `file:line:col` for a byte offset (1-based line and column).
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = self.clamp(offset);
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
+        let line = self.lines.starts.partition_point(|&start| start <= offset);
+        let start = self.lines.starts[line - 1];
         let col = self.text[start..offset].chars().count() + 1;
         (line, col)
     }

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod cost;
 pub mod diff;
 pub mod progress;
+pub mod schedule;
 pub mod stats;
 pub mod status;
 pub mod text;

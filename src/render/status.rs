@@ -41,21 +41,9 @@ pub fn text(s: &Status, live: &Live) -> String {
     for n in &s.live.notes {
         let _ = writeln!(o, "  note: {n}");
     }
-    match s.matches.as_slice() {
-        [] => {
-            let _ = writeln!(
-                o,
-                "\nProfile: drifted from all ({})",
-                s.profiles
-                    .iter()
-                    .map(|p| format!("{} {} change(s) away", p.name, p.pending_changes))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        m => {
-            let _ = writeln!(o, "\nProfile: live state matches {}", m.join(", "));
-        }
+    o.push_str(&matches(s));
+    if let Some(sch) = &s.schedule {
+        let _ = writeln!(o, "{}", schedule_line(sch));
     }
 
     let _ = writeln!(o, "\nMonthly cost");
@@ -103,4 +91,41 @@ fn busiest(o: &mut String, s: &Status) {
         let what = format!("{} {}", r.kind, r.name);
         let _ = writeln!(o, "  {what:<64} {:>10}  {}", money(r.month), r.basis);
     }
+}
+
+/// `Schedule: `parked` due (default) until ...`, and the hold.
+fn schedule_line(s: &crate::schedule::view::Summary) -> String {
+    let tz = s.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let until = s.until.map_or_else(String::new, |t| {
+        format!(" until {}", crate::schedule::time::local_label(t, tz))
+    });
+    format!(
+        "Schedule: `{}` due ({}){until}\n{}",
+        s.due,
+        s.reason,
+        crate::render::schedule::hold_line(s.hold.as_ref(), tz)
+    )
+}
+
+/// Which profile the live state matches, or how far it is from each.
+fn matches(s: &Status) -> String {
+    let mut o = String::new();
+    match s.matches.as_slice() {
+        [] => {
+            let _ = writeln!(
+                o,
+                "\nProfile: drifted from all ({})",
+                s.profiles
+                    .iter()
+                    .map(|p| format!("{} {} change(s) away", p.name, p.pending_changes))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        m => {
+            let _ = writeln!(o, "\nProfile: live state matches {}", m.join(", "));
+        }
+    }
+
+    o
 }

@@ -1,8 +1,9 @@
 //! Everything parkctl writes: snapshots (restore points), operation records
-//! (the audit trail), saved plans and the lock. Each file carries a kind and
+//! (the audit trail), saved plans, the lock and the schedule's hold. Each file carries a kind and
 //! a schema version; a damaged, foreign or newer file is refused with a
 //! message naming it, and never overwritten.
 
+pub mod hold;
 pub mod legacy;
 pub mod lock;
 pub mod operation;
@@ -43,6 +44,9 @@ impl StateDir {
     pub fn lock_path(&self) -> PathBuf {
         self.root.join("lock")
     }
+    pub fn hold_path(&self) -> PathBuf {
+        self.root.join(hold::FILE)
+    }
 }
 
 /// A file name stamp that sorts in time order: `20261125T221836Z`.
@@ -71,14 +75,24 @@ pub fn read_doc<T: DeserializeOwned>(
     kind: &str,
     upgrade: impl Fn(u64, serde_json::Value) -> Result<serde_json::Value, String>,
 ) -> Result<T, String> {
-    let p = path.display();
     let bytes = crate::fsutil::read_capped(path, MAX_STATE_BYTES)?;
+    parse_doc(&path.display().to_string(), &bytes, kind, upgrade)
+}
+
+/// [`read_doc`] on bytes already read (from the S3 mirror); `p` names
+/// where they came from.
+pub fn parse_doc<T: DeserializeOwned>(
+    p: &str,
+    bytes: &[u8],
+    kind: &str,
+    upgrade: impl Fn(u64, serde_json::Value) -> Result<serde_json::Value, String>,
+) -> Result<T, String> {
     if bytes.is_empty() {
         return Err(format!(
             "{p} is empty (truncated?); it is not a parkctl {kind}"
         ));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
             "{p} is not UTF-8 text (byte {}): not a parkctl {kind}",
             e.valid_up_to()

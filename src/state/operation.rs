@@ -22,7 +22,7 @@ pub enum Result_ {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     pub id: String,
-    /// `apply`, `restore`, or `apply-saved-plan`.
+    /// `apply`, `apply --scheduled`, `restore`, or `apply-saved-plan`.
     pub command: String,
     pub caller_arn: String,
     pub account: String,
@@ -38,6 +38,19 @@ pub struct Operation {
     /// Changes still pending when the result was re-read.
     #[serde(default)]
     pub unverified: Vec<String>,
+    /// Set by `apply --scheduled`: the instant the schedule was read at,
+    /// and why the profile was due. Absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<Scheduled>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scheduled {
+    pub at: DateTime<Utc>,
+    /// `period`, `date`, `hold` or `default`.
+    pub why: String,
+    /// `period mon-fri 07:00-20:00 (line 4)`, `hold by ana@host until ...`.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +107,16 @@ impl Operation {
             self.result,
             self.snapshot.as_deref().unwrap_or("-"),
         );
+        if let Some(sch) = &self.scheduled {
+            s.insert_str(
+                s.len() - 1,
+                &format!(
+                    "scheduled at {}: {}\n",
+                    sch.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    sch.detail
+                ),
+            );
+        }
         for o in &self.changes {
             s.push_str(&format!(
                 "{:<8} {}  ({} ms)",
