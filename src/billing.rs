@@ -188,6 +188,7 @@ mod tests {
             Some(Money::parse_usd("3.40").unwrap()),
         );
         let marks: Vec<Mark> = r.days.iter().map(|d| d.mark).collect();
+        // Monday was parked until 07:00: partly, left out of both averages.
         assert_eq!(
             marks,
             [
@@ -195,17 +196,17 @@ mod tests {
                 Mark::Running,
                 Mark::Parked,
                 Mark::Parked,
-                Mark::Running
+                Mark::Partly
             ]
         );
         assert_eq!(r.days[1].parked_hours, 4.0);
         assert_eq!(r.days[4].parked_hours, 7.0);
-        // Running days: (4 + 3.5 + 3) / 3 = 3.50; parked: 0.50.
-        assert_eq!(r.per_running_day.map(|m| m.usd(2)), Some("$3.50".into()));
+        // Running days: (4 + 3.5) / 2 = 3.75; parked: 0.50.
+        assert_eq!(r.per_running_day.map(|m| m.usd(2)), Some("$3.75".into()));
         assert_eq!(r.per_parked_day.map(|m| m.usd(2)), Some("$0.50".into()));
         assert_eq!(
             r.billed_saving_per_day.map(|m| m.usd(2)),
-            Some("$3.00".into())
+            Some("$3.25".into())
         );
         assert!(r.days[4].estimated);
         assert!(r.notes[0].contains("estimated"));
