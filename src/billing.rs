@@ -29,6 +29,8 @@ pub enum Mark {
     Running,
     Parked,
     Partly,
+    /// Before parkctl's first record: what was in force is not known.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,7 +75,14 @@ pub fn parked_hours(applied: &[Applied], d: NaiveDate) -> f64 {
         / 4.0
 }
 
-fn mark(hours: f64) -> Mark {
+fn mark(applied: &[Applied], d: NaiveDate, hours: f64) -> Mark {
+    let first = applied.iter().map(|a| a.ended).min();
+    let end = (d + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc());
+    if first.zip(end).is_none_or(|(f, e)| f >= e) {
+        return Mark::Unknown;
+    }
     if hours >= PARKED_HOURS {
         Mark::Parked
     } else if hours <= 24.0 - PARKED_HOURS {
@@ -107,19 +116,26 @@ pub fn report(tag: &str, days: &[Day], applied: &[Applied], estimate: Option<Mon
                 total: d.total(),
                 estimated: d.estimated,
                 top,
-                mark: mark(hours),
+                mark: mark(applied, d.date, hours),
                 parked_hours: hours,
             }
         })
         .collect();
-    let of = |m: Mark| billed.iter().filter(|d| d.mark == m).collect::<Vec<_>>();
+    // A $0 day is a day the tag found nothing (not yet active), not a free
+    // one: it would drag an average down.
+    let of = |m: Mark| {
+        billed
+            .iter()
+            .filter(|d| d.mark == m && d.total != Money::ZERO)
+            .collect::<Vec<_>>()
+    };
     let (running, parked) = (average(&of(Mark::Running)), average(&of(Mark::Parked)));
     let mut notes = vec![];
     if billed.iter().any(|d| d.estimated) {
         notes.push("days marked `estimated` are not final: AWS may still change them".to_string());
     }
     if running.is_none() || parked.is_none() {
-        notes.push("a comparison needs at least one fully running and one fully parked day (parked 20 h or more) in the window".to_string());
+        notes.push("a comparison needs at least one fully running and one fully parked day (parked 20 h or more) in the window, after parkctl's first record".to_string());
     }
     Report {
         tag: tag.to_string(),
@@ -163,8 +179,13 @@ mod tests {
 
     #[test]
     fn days_are_marked_by_the_hours_parked_and_compared() {
-        // Parked Friday 20:00 to Monday 07:00 (Nov 27 to 30).
+        // Running since the 20th, parked Friday 20:00 to Monday 07:00
+        // (Nov 27 to 30).
         let applied = [
+            Applied {
+                ended: at(20, 9),
+                parked: false,
+            },
             Applied {
                 ended: at(27, 20),
                 parked: true,
@@ -210,6 +231,18 @@ mod tests {
         );
         assert!(r.days[4].estimated);
         assert!(r.notes[0].contains("estimated"));
+    }
+
+    #[test]
+    fn days_before_the_first_record_and_empty_days_are_not_averaged() {
+        let applied = [Applied {
+            ended: at(27, 12),
+            parked: true,
+        }];
+        let days = [day(26, "4.00"), day(28, "0"), day(29, "0.50")];
+        let r = report("t", &days, &applied, None);
+        assert_eq!(r.days[0].mark, Mark::Unknown);
+        assert_eq!(r.per_parked_day.map(|m| m.usd(2)), Some("$0.50".into()));
     }
 
     #[test]

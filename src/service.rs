@@ -116,6 +116,14 @@ pub trait Service: Sync {
         Some(value.clone())
     }
 
+    /// The after-state of one change (what a plan is priced on): `attr` of
+    /// `resources[at]` takes the new value. A service whose change carries
+    /// others with it overrides this (a table's billing mode is its
+    /// indexes').
+    fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
+        resources[at].attrs.insert(c.attr.clone(), c.to.clone());
+    }
+
     /// Checks on this service's changes as a whole (account pools, call
     /// quotas). Checks that span services live in `planner::guards`.
     fn check(&self, _live: &Live, _changes: &[Change], _out: &mut Notices) {}

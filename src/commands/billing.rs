@@ -38,7 +38,8 @@ pub async fn run(ctx: &Ctx, days: u32, tag: Option<String>, format: Format) -> R
             "the tag may not be activated as a cost-allocation tag: activate it in the Billing console (Cost allocation tags); activation takes up to 24 h and does not cover earlier days. An empty bill is not shown as if the project cost nothing",
         ));
     }
-    let report = billing::report(&tag, &billed, &applied(ctx), estimate(ctx).await);
+    let account = aws.sts.caller().await?.account;
+    let report = billing::report(&tag, &billed, &applied(ctx, &account), estimate(ctx).await);
     match format {
         Format::Json => println!(
             "{}",
@@ -66,13 +67,13 @@ fn explain(e: crate::aws::AwsError) -> Error {
     fail_help(e.to_string(), help)
 }
 
-/// When each apply ended and whether it left the project parked: anything
-/// but the `running` profile or a restore parks it.
-fn applied(ctx: &Ctx) -> Vec<Applied> {
+/// When each apply in this account ended and whether it left the project
+/// parked: anything but the `running` profile or a restore parks it.
+fn applied(ctx: &Ctx, account: &str) -> Vec<Applied> {
     crate::state::operation::history(&ctx.state())
         .into_iter()
         .filter_map(|(_, op)| op.ok())
-        .filter(|op| op.totals.applied > 0)
+        .filter(|op| op.totals.applied > 0 && op.account == account)
         .map(|op| Applied {
             ended: op.ended,
             parked: op.profile != "running"
@@ -90,6 +91,9 @@ async fn estimate(ctx: &Ctx) -> Option<Money> {
     for name in ["running", "parked"] {
         let p = ctx.load_profile(name).ok()?;
         let prep = prepare(ctx, &Source::Profile(p), false).await.ok()?;
+        if prep.plan.has_errors() {
+            return None;
+        }
         after.push(prep.plan.cost?.total.after?);
     }
     let per_month = after[0] - after[1];

@@ -131,8 +131,14 @@ pub fn after(live: &Live, plan: &Plan) -> Live {
         at.entry(key(&r.id)).or_insert(i);
     }
     for c in &plan.changes {
-        if let Some(&i) = at.get(&key(&c.resource)) {
-            out.resources[i].attrs.insert(c.attr.clone(), c.to.clone());
+        let Some(&i) = at.get(&key(&c.resource)) else {
+            continue;
+        };
+        match services::get(&c.resource.service) {
+            Some(s) => s.after(&mut out.resources, i, c),
+            None => {
+                out.resources[i].attrs.insert(c.attr.clone(), c.to.clone());
+            }
         }
     }
     out

@@ -28,6 +28,7 @@ pub fn text(r: &Report) -> String {
             Mark::Running => "running".to_string(),
             Mark::Parked => "PARKED".to_string(),
             Mark::Partly => format!("parked {:.0} h", d.parked_hours),
+            Mark::Unknown => "no record".to_string(),
         };
         let top: Vec<String> = d
             .top

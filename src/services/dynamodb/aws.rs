@@ -136,15 +136,23 @@ impl Tables {
             out.extend(resources(&d, tags));
         }
         self.scaling.attach(&mut out).await?;
-        // Consumed units price an on-demand table's requests (and what a
-        // provisioned one would cost parked on demand).
+        // Consumed units price an on-demand table's and index's requests
+        // (and what a provisioned one would cost parked on demand).
         self.metrics
             .attach_usage(&mut out, |r| {
-                if r.id.kind != TABLE {
-                    return vec![];
+                // An index's requests are billed on their own: its metrics
+                // carry its name beside the table's.
+                let mut dims = vec![("TableName", table_name(r.name()).to_string())];
+                if r.id.kind == INDEX {
+                    dims.push((
+                        "GlobalSecondaryIndexName",
+                        super::index_name(r.name()).to_string(),
+                    ));
                 }
-                let q = |m| {
-                    crate::aws::metrics::MetricQuery::of("AWS/DynamoDB", m, "TableName", r.name())
+                let q = |metric| crate::aws::metrics::MetricQuery {
+                    namespace: "AWS/DynamoDB",
+                    metric,
+                    dimensions: dims.clone(),
                 };
                 vec![
                     ("read_units", q("ConsumedReadCapacityUnits")),
@@ -224,6 +232,20 @@ impl Tables {
     }
 }
 
+const NOT_SUSPENDED: &str = "its auto scaling could not be suspended, and would undo a lower capacity (and spend a decrease); re-run once the suspend succeeds";
+
+/// Tables whose auto scaling suspend (an earlier wave) did not succeed:
+/// their capacity is not changed in this run.
+fn not_suspended(earlier: &[Outcome]) -> std::collections::BTreeSet<String> {
+    earlier
+        .iter()
+        .filter(|o| o.status != crate::outcome::Status::Applied)
+        .filter(|o| o.change.resource.service == NAME && o.change.attr == "autoscaling")
+        .filter(|o| o.change.to == super::SUSPENDED)
+        .map(|o| table_name(&o.change.resource.name).to_string())
+        .collect()
+}
+
 fn build_err(table: &str, e: impl std::fmt::Display) -> AwsError {
     AwsError::other(
         "dynamodb",
@@ -237,10 +259,20 @@ fn build_err(table: &str, e: impl std::fmt::Display) -> AwsError {
 /// The change's final read and write units (the planner puts both in its
 /// arguments: AWS takes them together).
 fn throughput(c: &Change, table: &str) -> Result<ProvisionedThroughput, AwsError> {
-    let units = |k: &str| c.args.get(k).and_then(Value::as_i64).unwrap_or(1);
+    let units = |k: &str| {
+        c.args.get(k).and_then(Value::as_i64).ok_or_else(|| {
+            build_err(
+                table,
+                format!(
+                    "{} has no {k} to set (a damaged plan?); make a new plan",
+                    c.resource
+                ),
+            )
+        })
+    };
     ProvisionedThroughput::builder()
-        .read_capacity_units(units("read_capacity"))
-        .write_capacity_units(units("write_capacity"))
+        .read_capacity_units(units("read_capacity")?)
+        .write_capacity_units(units("write_capacity")?)
         .build()
         .map_err(|e| build_err(table, e))
 }
@@ -276,7 +308,8 @@ fn resources(d: &TableDescription, tags: Tags) -> Vec<Resource> {
         names.push(Value::from(ix_name));
         let mut ix = throughput_of(index(name, ix_name), g.provisioned_throughput(), on_demand)
             .with("status", g.index_status().map_or("ACTIVE", |s| s.as_str()))
-            .with("billing", billing);
+            .with("billing", billing)
+            .with("global", !d.replicas().is_empty());
         ix.arn = g.index_arn().unwrap_or_default().to_string();
         out.push(ix);
     }
@@ -322,11 +355,12 @@ impl Adapter for Tables {
     async fn apply(
         &self,
         changes: &[&Change],
-        _earlier: &[Outcome],
+        earlier: &[Outcome],
         interrupt: &Interrupt,
     ) -> Vec<Outcome> {
         let (scaling, capacity): (Vec<&Change>, Vec<&Change>) =
             changes.iter().partition(|c| c.attr == "autoscaling");
+        let unsafe_tables = &not_suspended(earlier);
         let mut out = self.scaling.apply(&scaling, interrupt).await;
         let mut by_table: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in capacity {
@@ -341,6 +375,12 @@ impl Adapter for Tables {
                 return cs
                     .iter()
                     .map(|c| crate::outcome::skipped(c, crate::outcome::INTERRUPTED))
+                    .collect();
+            }
+            if unsafe_tables.contains(*t) {
+                return cs
+                    .iter()
+                    .map(|c| crate::outcome::skipped(c, NOT_SUSPENDED))
                     .collect();
             }
             crate::outcome::timed(cs, self.update(t, cs)).await

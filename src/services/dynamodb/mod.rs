@@ -187,6 +187,27 @@ impl Service for DynamoDb {
         plan::plan(live, attr, want, wants, ctx)
     }
 
+    /// A table's billing mode is its indexes' too; on demand neither has
+    /// provisioned capacity.
+    fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
+        resources[at].attrs.insert(c.attr.clone(), c.to.clone());
+        if c.attr != "billing" || c.resource.kind != TABLE {
+            return;
+        }
+        let table = c.resource.name.as_str();
+        for r in resources.iter_mut() {
+            let ours = r.name() == table || r.parent.as_deref() == Some(table);
+            if !ours || r.id.service != NAME {
+                continue;
+            }
+            r.attrs.insert("billing".into(), c.to.clone());
+            if c.to == ON_DEMAND {
+                r.attrs.insert("read_capacity".into(), Value::Null);
+                r.attrs.insert("write_capacity".into(), Value::Null);
+            }
+        }
+    }
+
     fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
         plan::check(live, changes, out);
     }

@@ -21,6 +21,15 @@ pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Conte
             ),
         ));
     }
+    if live.flag("global") {
+        // Billing mode and write capacity are kept in step across a global
+        // table's replicas, in regions no rule selects; its auto scaling
+        // settings do not survive a switch to on-demand.
+        return Planned::Refuse(notice(
+            live,
+            format!("{} belongs to a global table: its billing mode and write capacity are synchronised to replicas in other regions, which no rule selects, so parkctl does not change it ({}). Drop it from the rule", live.id, want.rule),
+        ));
+    }
     match attr {
         "indexes" => indexes(live, want),
         "billing" => billing(live, want, wants, ctx),
@@ -75,9 +84,6 @@ fn billing(live: &Resource, want: &Want, wants: &Wants, ctx: &Context) -> Planne
     let res = &live.id;
     let mut c = change(live, "billing", want, 2);
     if want.value == ON_DEMAND {
-        if live.flag("global") {
-            return Planned::Refuse(notice(live, format!("{res} is a global table: AWS does not keep a global table's auto scaling settings across a switch to on-demand, so parkctl does not switch it ({}). Lower its capacity instead", want.rule)));
-        }
         let done = ctx.done_within(res, "billing", &Value::from(ON_DEMAND), 24);
         let left = limits::on_demand_left(&done, time(live, "last_on_demand"), ctx.now);
         if left == 0 {
@@ -129,6 +135,9 @@ fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Conte
             format!("{res}: {attr} {} is not a number of units", want.value),
         ));
     };
+    if owned_by_scaling(live, attr, wants) {
+        return Planned::Covered;
+    }
     let switching = live.text("billing") == ON_DEMAND;
     if switching && live.id.kind == TABLE && !wants.contains_key("billing") {
         return Planned::Refuse(notice(live, format!("{res} is on-demand, which has no capacity to set ({}); add `billing: provisioned` to switch it", want.rule)));
@@ -149,6 +158,33 @@ fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Conte
     Planned::Change(Box::new(c))
 }
 
+/// A rule that keeps auto scaling `active` leaves a scaled dimension's
+/// capacity to its target while the target runs: setting it would fight
+/// the policy (and spend the day's decreases on every scale-in). Its
+/// capacity is set when scaling resumes from suspended (a restore).
+fn owned_by_scaling(live: &Resource, attr: &str, wants: &Wants) -> bool {
+    let keeps_active = wants.get("autoscaling").is_some_and(|w| w.value == ACTIVE);
+    keeps_active && scaled(live, attr)
+}
+
+/// Whether a running scalable target scales this dimension (read or write)
+/// of the table or index.
+fn scaled(live: &Resource, attr: &str) -> bool {
+    let suffix = if attr == "read_capacity" {
+        "ReadCapacityUnits"
+    } else {
+        "WriteCapacityUnits"
+    };
+    live.get("targets")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|t| {
+            t["dimension"].as_str().is_some_and(|d| d.ends_with(suffix))
+                && (t["suspended"]["in"] == false || t["suspended"]["out"] == false)
+        })
+}
+
 /// A decrease under active auto scaling would be undone; beyond the day's
 /// allowance AWS refuses it. Read and write go down in one UpdateTable,
 /// one decrease: the read change reports for both.
@@ -161,11 +197,10 @@ fn may_decrease(
     c: &mut Change,
 ) -> Result<(), Notice> {
     let res = &live.id;
-    let scaling = live.get("autoscaling");
     let suspended = wants
         .get("autoscaling")
         .is_some_and(|w| w.value == SUSPENDED);
-    if !scaling.is_null() && scaling != SUSPENDED && !suspended {
+    if scaled(live, attr) && !suspended {
         return Err(notice(live, format!("{res} has active auto scaling, whose policies would undo a lower {attr} ({}): set `autoscaling: suspended` in the rule (targets and policies are kept, and `autoscaling: active` resumes them)", want.rule)));
     }
     let read_too = attr == "write_capacity"
@@ -263,6 +298,9 @@ pub fn check(live: &Live, changes: &[Change], out: &mut Notices) {
         if c.resource.kind == INDEX && c.from.is_null() {
             index_needs_switch(c, &ours, out);
         }
+        if c.resource.kind == INDEX && c.attr == "read_capacity" {
+            index_with_on_demand(c, &ours, out);
+        }
         if c.args.get("last_free_decrease") == Some(&Value::Bool(true)) {
             out.warnings.push(Notice::on(&c.resource, format!("{}: this decrease uses the last of the {} DynamoDB allows at any time in a UTC day; after it, one more each hour without a decrease", c.resource, limits::FREE_DECREASES)));
         }
@@ -290,6 +328,21 @@ fn index_needs_switch(c: &Change, ours: &[&Change], out: &mut Notices) {
     });
     if !switched && c.attr == "read_capacity" {
         out.errors.push(Notice::on(&c.resource, format!("{}: table `{table}` is on-demand, so its indexes have no capacity to set ({}); add `billing: provisioned` with the table's capacities to switch it", c.resource, c.rule)));
+    }
+}
+
+/// Two rules may select one table, one switching it to on-demand and one
+/// setting its indexes: AWS refuses throughput with PAY_PER_REQUEST.
+fn index_with_on_demand(c: &Change, ours: &[&Change], out: &mut Notices) {
+    let table = super::table_name(&c.resource.name);
+    let to_on_demand = ours.iter().any(|o| {
+        o.resource.kind == TABLE
+            && o.resource.name == table
+            && o.attr == "billing"
+            && o.to == ON_DEMAND
+    });
+    if to_on_demand {
+        out.errors.push(Notice::on(&c.resource, format!("{}: one rule switches table `{table}` to on-demand while {} sets its index capacity; an on-demand table has none. Drop `indexes` from that rule", c.resource, c.rule)));
     }
 }
 

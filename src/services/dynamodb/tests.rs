@@ -237,7 +237,7 @@ fn a_global_table_is_not_switched_to_on_demand() {
     let text = "version: 1\ndynamodb:\n  tables:\n    - name: sessions\n      billing: on_demand\n";
     let p = plan(&profile(text), &l);
     assert!(
-        messages(&p.errors).contains("is a global table"),
+        messages(&p.errors).contains("belongs to a global table"),
         "{}",
         messages(&p.errors)
     );
@@ -323,5 +323,81 @@ fn capture_writes_billing_capacities_indexes_and_scaling() {
         p.changes.is_empty() && p.errors.is_empty(),
         "{text}\n{:?}",
         p.changes
+    );
+}
+
+#[test]
+fn a_rule_keeping_scaling_active_leaves_the_scaled_capacity_to_it() {
+    // Auto scaling moved reads to 40: `running` neither fights it nor
+    // spends a decrease; write capacity has no target and is still set.
+    let mut l = live();
+    set(&mut l, "sessions", "read_capacity", json!(40));
+    set(&mut l, "sessions", "write_capacity", json!(12));
+    let running = "version: 1
+dynamodb:
+  tables:
+    - name: sessions
+      read_capacity: 25
+      write_capacity: 10
+      autoscaling: active
+";
+    let p = plan(&profile(running), &l);
+    assert!(p.errors.is_empty(), "{}", messages(&p.errors));
+    let shown: Vec<String> = p.changes.iter().map(|c| c.describe()).collect();
+    assert_eq!(shown, ["dynamodb table sessions write_capacity: 12 -> 10"]);
+    // Restoring from suspended sets it, then resumes scaling.
+    set(&mut l, "sessions", "read_capacity", json!(1));
+    set(&mut l, "sessions", "autoscaling", json!(SUSPENDED));
+    set(&mut l, "sessions", "targets", target(true));
+    let p = plan(&profile(running), &l);
+    let shown: Vec<(u8, String)> = p.changes.iter().map(|c| (c.wave, c.describe())).collect();
+    assert!(
+        shown.contains(&(2, "dynamodb table sessions read_capacity: 1 -> 25".into())),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(&(
+            3,
+            "dynamodb table sessions autoscaling: suspended -> active".into()
+        )),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn index_capacity_beside_a_switch_to_on_demand_is_refused() {
+    let text = "version: 1
+dynamodb:
+  tables:
+    - name: sessions
+      billing: on_demand
+      autoscaling: suspended
+    - prefix: sess
+      indexes:
+        \"*\": {read_capacity: 1, write_capacity: 1}
+";
+    let p = plan(&profile(text), &live());
+    assert!(
+        messages(&p.errors).contains("switches table `sessions` to on-demand"),
+        "{}",
+        messages(&p.errors)
+    );
+}
+
+#[test]
+fn the_after_state_of_a_switch_to_on_demand_prices_its_indexes_on_demand_too() {
+    let text = "version: 1\ndynamodb:\n  tables:\n    - name: sessions\n      billing: on_demand\n      autoscaling: suspended\n";
+    let l = live();
+    let p = plan(&profile(text), &l);
+    assert!(p.errors.is_empty(), "{}", messages(&p.errors));
+    let after = crate::planner::after(&l, &p);
+    let ix = after.resources.iter().find(|r| r.id.kind == INDEX).unwrap();
+    assert_eq!(ix.text("billing"), ON_DEMAND);
+    assert!(ix.get("read_capacity").is_null());
+    let pricing = crate::cost::builtin();
+    let mut lookup = Lookup::new(&pricing, "us-east-1");
+    assert_eq!(
+        DynamoDb.cost(ix, &mut lookup).unwrap().month,
+        Some(Money::ZERO)
     );
 }

@@ -234,6 +234,15 @@ impl Streams {
     /// UpdateStreamMode, then wait for ACTIVE: the stream is UPDATING while
     /// AWS moves it, and a reshard after it would be refused until then.
     pub async fn set_mode(&self, name: &str, arn: &str, mode: &str) -> Result<(), AwsError> {
+        if arn.is_empty() {
+            return Err(AwsError::other(
+                "kinesis",
+                "UpdateStreamMode",
+                &format!("stream {name}"),
+                "BuildError",
+                "no stream ARN in the plan (a damaged plan?); make a new plan",
+            ));
+        }
         self.wait_active(name).await?;
         let sdk = if mode == super::ON_DEMAND {
             SdkMode::OnDemand
@@ -296,13 +305,13 @@ impl Streams {
         // Bytes written price an on-demand stream's data.
         self.metrics
             .attach_usage(&mut streams, |s| {
-                let q = crate::aws::metrics::MetricQuery::of(
-                    "AWS/Kinesis",
-                    "IncomingBytes",
-                    "StreamName",
-                    s.name(),
-                );
-                vec![("incoming_bytes", q)]
+                let q = |m| {
+                    crate::aws::metrics::MetricQuery::of("AWS/Kinesis", m, "StreamName", s.name())
+                };
+                vec![
+                    ("incoming_bytes", q("IncomingBytes")),
+                    ("incoming_records", q("IncomingRecords")),
+                ]
             })
             .await;
         Ok(streams)
@@ -318,11 +327,25 @@ impl Adapter for Streams {
     async fn apply(
         &self,
         changes: &[&Change],
-        _earlier: &[Outcome],
+        earlier: &[Outcome],
         interrupt: &Interrupt,
     ) -> Vec<Outcome> {
+        // A reshard after a switch to provisioned that failed would be
+        // refused by AWS (the stream is still on demand).
+        let unswitched: &Vec<&str> = &earlier
+            .iter()
+            .filter(|o| o.change.resource.service == super::NAME && o.change.attr == "mode")
+            .filter(|o| o.status != crate::outcome::Status::Applied)
+            .map(|o| o.change.resource.name.as_str())
+            .collect::<Vec<_>>();
         bounded(changes.iter(), self.concurrency, |c| async move {
             let name = &c.resource.name;
+            if c.attr == "shards" && unswitched.contains(&name.as_str()) {
+                return crate::outcome::skipped(
+                    c,
+                    "its switch to provisioned did not succeed; re-run once it has",
+                );
+            }
             if c.attr == "mode" {
                 let arn = c
                     .args

@@ -445,7 +445,11 @@ fn ingested(s: &Resource, lookup: &mut Lookup) -> (String, Option<crate::cost::m
     if u.is_null() {
         return (format!("data unknown ({})", s.text("usage_error")), None);
     }
-    let bytes = u["incoming_bytes"].as_f64().unwrap_or(0.0);
+    // On-demand ingest bills each record rounded up to 1 KB.
+    let bytes = u["incoming_bytes"]
+        .as_f64()
+        .unwrap_or(0.0)
+        .max(u["incoming_records"].as_f64().unwrap_or(0.0) * 1024.0);
     let hours = u["hours"].as_f64().unwrap_or(24.0);
     lookup.note(DATA_NOTE);
     if bytes <= 0.0 {
