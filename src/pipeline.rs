@@ -124,7 +124,8 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
     }
     let live = crate::read::read(&aws, &wanted).await?;
     let account = caller.as_ref().map_or("", |c| c.account.as_str());
-    let mut plan = src.plan(&live, &context(ctx, account, &aws.region));
+    let pctx = context(ctx, Some(&aws), account, &aws.region).await;
+    let mut plan = src.plan(&live, &pctx);
     plan.cost = cost(ctx, &aws.region, &live, &plan);
     let region = aws.region.clone();
     Ok(Prepared {
@@ -138,22 +139,35 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
 }
 
 /// The planning context now: the time, and what parkctl applied in this
-/// account and region within the last day (its records).
-pub fn context(ctx: &Ctx, account: &str, region: &str) -> Context {
+/// account and region within the last day (its records, and the S3
+/// mirror's when there is one: a runner without local state sees them).
+pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) -> Context {
     let now = chrono::Utc::now();
     let since = now - chrono::Duration::hours(Context::DONE_HOURS);
-    Context::at(now).with_done(crate::state::recent::done_since(
-        &ctx.state(),
-        account,
-        region,
-        since,
-    ))
+    let local = || crate::state::recent::done_since(&ctx.state(), account, region, since);
+    let mirror = match (&ctx.config.state_s3, aws) {
+        (Some(url), Some(aws)) => crate::aws::s3::Mirror::new(aws.s3.clone(), url).ok(),
+        _ => None,
+    };
+    let done = match mirror {
+        None => local(),
+        Some(m) => {
+            let dir = ctx.state();
+            let found =
+                crate::state::recent::done_since_mirrored(&dir, &m, (account, region), since);
+            found.await.unwrap_or_else(|e| {
+                eprintln!("Warning: the S3 mirror's records could not be read ({e}); AWS's per-day limits are counted from the local records only");
+                local()
+            })
+        }
+    };
+    Context::at(now).with_done(done)
 }
 
 /// The planning context for what `prep` read (its account and region).
-pub fn context_of(ctx: &Ctx, prep: &Prepared) -> Context {
+pub async fn context_of(ctx: &Ctx, prep: &Prepared) -> Context {
     let account = prep.caller.as_ref().map_or("", |c| c.account.as_str());
-    context(ctx, account, &prep.region)
+    context(ctx, prep.aws.as_ref(), account, &prep.region).await
 }
 
 pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {

@@ -246,3 +246,38 @@ dynamodb:
     );
     assert!(all.contains("bad.yaml:10:"), "{all}");
 }
+
+#[test]
+fn a_runner_without_local_state_counts_mode_switches_from_the_s3_mirror() {
+    let (moto, rt, sdk, a) = sample();
+    rt.block_on(async {
+        sdk.on_demand_stream("clickstream").await;
+        sdk.s3
+            .create_bucket()
+            .bucket("team-state")
+            .send()
+            .await
+            .unwrap();
+    });
+    let park =
+        "version: 1\nkinesis:\n  - name: clickstream\n    mode: provisioned\n    shards: 1\n";
+    let run = "version: 1\nkinesis:\n  - name: clickstream\n    mode: on_demand\n";
+    let s3 = ["--state-s3", "s3://team-state/parkctl"];
+    for (name, text) in [("park-stream", park), ("run-stream", run)] {
+        a.write_profile(name, text);
+        let (code, out, err) = a.run(&[&s3[..], &["apply", name, "--yes"]].concat());
+        assert_eq!(code, 0, "{out}\n{err}");
+    }
+    // Another runner, with a state directory of its own (a fresh container).
+    let b = Project::new(&moto.url());
+    b.write_profile("park-stream", park);
+    let (code, out, err) = b.run(&[&s3[..], &["plan", "park-stream"]].concat());
+    assert_ne!(code, 0, "{out}\n{err}");
+    assert!(
+        format!("{out}{err}").contains("AWS allows 2 per rolling 24 h"),
+        "{out}{err}"
+    );
+    // Without the mirror it cannot know.
+    let (code, out, err) = b.run(&["plan", "park-stream"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+}

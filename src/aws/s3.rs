@@ -155,6 +155,29 @@ impl Mirror {
         Ok(Some(bytes.into_bytes().to_vec()))
     }
 
+    /// Names (relative to the prefix) of the objects under `rel`, every
+    /// page followed.
+    pub async fn list(&self, rel: &str) -> Result<Vec<String>, AwsError> {
+        let mut out = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(self.key(rel))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|e| AwsError::from_sdk("s3", "ListObjectsV2", &self.url(rel), e))?;
+            for o in page.contents() {
+                if let Some(k) = o.key().and_then(|k| k.strip_prefix(&self.prefix)) {
+                    out.push(k.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Deletes an object under the prefix (no error when it is absent).
     pub async fn delete(&self, rel: &str) -> Result<(), AwsError> {
         self.client

@@ -110,7 +110,7 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
     let guarded = take_lock(ctx, &op_id, command)?;
     let prep = prepare(ctx, &src, true).await?;
     show(&prep.plan, Format::Text);
-    let pctx = crate::pipeline::context_of(ctx, &prep);
+    let pctx = crate::pipeline::context_of(ctx, &prep).await;
     let reread = |live: &Live| src.plan(live, &pctx);
     Run::new(ctx, command, op_id, &prep.plan, guarded)
         .go(prep, yes, &reread)
@@ -139,7 +139,7 @@ pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Schedule
         why.detail
     );
     show(&prep.plan, Format::Text);
-    let pctx = crate::pipeline::context_of(ctx, &prep);
+    let pctx = crate::pipeline::context_of(ctx, &prep).await;
     let reread = |live: &Live| src.plan(live, &pctx);
     let mut run = Run::new(ctx, COMMAND, op_id, &prep.plan, guarded);
     run.scheduled = Some(why);

@@ -48,6 +48,15 @@ pub fn policy(
             "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
             "Resource": [format!("arn:aws:s3:::{bucket}/{prefix}*")],
         }));
+        // The mirror's operation records are listed for AWS's per-day
+        // limits (a runner without local state counts them there).
+        statements.push(json!({
+            "Sid": "ParkctlStateMirrorList",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [format!("arn:aws:s3:::{bucket}")],
+            "Condition": {"StringLike": {"s3:prefix": [format!("{prefix}*")]}},
+        }));
     }
     json!({"Version": "2012-10-17", "Statement": statements})
 }

@@ -2,7 +2,7 @@
 //! operation records: the planner counts its own switches against AWS's
 //! rolling-day limits with it (`crate::plan::Context::done`).
 
-use super::operation::history;
+use super::operation::{history, Operation};
 use super::StateDir;
 use crate::outcome::Status;
 use crate::plan::Done;
@@ -12,9 +12,51 @@ use chrono::{DateTime, Utc};
 /// that cannot be read is skipped (`history` reports it); the limits are
 /// then counted from what AWS shows.
 pub fn done_since(dir: &StateDir, account: &str, region: &str, since: DateTime<Utc>) -> Vec<Done> {
+    let ops: Vec<Operation> = history(dir)
+        .into_iter()
+        .filter_map(|(_, op)| op.ok())
+        .collect();
+    done_of(&ops, account, region, since)
+}
+
+/// The same, from the local records and the S3 mirror's (a runner that
+/// keeps no state between runs sees the others' switches there), each
+/// operation once.
+pub async fn done_since_mirrored(
+    dir: &StateDir,
+    mirror: &crate::aws::s3::Mirror,
+    (account, region): (&str, &str),
+    since: DateTime<Utc>,
+) -> Result<Vec<Done>, crate::aws::AwsError> {
+    let mut ops: Vec<Operation> = history(dir)
+        .into_iter()
+        .filter_map(|(_, op)| op.ok())
+        .collect();
+    // Record names start with their operation's stamp: older ones are not read.
+    let first = super::stamp(since - chrono::Duration::hours(1));
+    for rel in mirror.list("operations/").await? {
+        let name = rel.trim_start_matches("operations/");
+        if !name.ends_with(".json")
+            || name < first.as_str()
+            || ops.iter().any(|o| name.starts_with(&o.id))
+        {
+            continue;
+        }
+        if let Some(bytes) = mirror.get(&rel).await? {
+            let parsed = super::parse_doc(&rel, &bytes, "operation", |_, v| {
+                super::legacy::operation(v)
+            });
+            if let Ok(op) = parsed {
+                ops.push(op);
+            }
+        }
+    }
+    Ok(done_of(&ops, account, region, since))
+}
+
+fn done_of(ops: &[Operation], account: &str, region: &str, since: DateTime<Utc>) -> Vec<Done> {
     let mut out = Vec::new();
-    for (_, op) in history(dir) {
-        let Ok(op) = op else { continue };
+    for op in ops {
         let same_place = op.region == region && (account.is_empty() || op.account == account);
         if !same_place || op.ended < since {
             continue;
