@@ -188,10 +188,16 @@ pub trait Service: Sync {
     /// The type of each managed attribute, checked in recorded state.
     fn types(&self) -> &'static [(&'static str, Ty)];
 
-    /// This service's resources from a schema-1 snapshot's `live`.
-    fn upgrade_v1(&self, live: &serde_json::Value) -> Vec<Resource>;
-    /// A schema-1 change of this service, in today's shape.
-    fn upgrade_v1_change(&self, change: &serde_json::Value) -> Option<Change>;
+    /// This service's resources from a schema-1 snapshot's `live`. A
+    /// service added after schema 1 has none (the default).
+    fn upgrade_v1(&self, _live: &serde_json::Value) -> Vec<Resource> {
+        vec![]
+    }
+    /// A schema-1 change of this service, in today's shape (none for a
+    /// service added after schema 1).
+    fn upgrade_v1_change(&self, _change: &serde_json::Value) -> Option<Change> {
+        None
+    }
 }
 
 /// The type a recorded attribute must have.

@@ -70,9 +70,8 @@ fn explain(e: crate::aws::AwsError) -> Error {
 /// When each apply in this account ended and whether it left the project
 /// parked: anything but the `running` profile or a restore parks it.
 fn applied(ctx: &Ctx, account: &str) -> Vec<Applied> {
-    crate::state::operation::history(&ctx.state())
+    crate::state::operation::readable(&ctx.state())
         .into_iter()
-        .filter_map(|(_, op)| op.ok())
         .filter(|op| op.totals.applied > 0 && op.account == account)
         .map(|op| Applied {
             ended: op.ended,

@@ -91,6 +91,12 @@ impl Operation {
         read_doc(path, KIND, |_, v| super::legacy::operation(v))
     }
 
+    /// A record's bytes read from elsewhere (the S3 mirror), `name` for
+    /// messages; schema 1 upgraded as from a file.
+    pub fn parse(name: &str, bytes: &[u8]) -> Result<Operation, String> {
+        super::parse_doc(name, bytes, KIND, |_, v| super::legacy::operation(v))
+    }
+
     pub fn to_text(&self) -> String {
         let mut s = format!(
             "operation {}\ncommand   {}\nprofile   {} (sha256 {})\ncaller    {}\naccount   {}  region {}\nstarted   {}\nended     {}  ({:.1} s)\nresult    {:?}\nsnapshot  {}\n\n",
@@ -145,6 +151,14 @@ impl Operation {
 
 /// Every operation record, newest first; unreadable ones are reported, not
 /// skipped silently.
+/// The records that read cleanly (what `history` cannot read, it reports).
+pub fn readable(dir: &StateDir) -> Vec<Operation> {
+    history(dir)
+        .into_iter()
+        .filter_map(|(_, op)| op.ok())
+        .collect()
+}
+
 pub fn history(dir: &StateDir) -> Vec<(PathBuf, Result<Operation, String>)> {
     super::list_json(&dir.operations())
         .into_iter()

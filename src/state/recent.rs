@@ -2,7 +2,7 @@
 //! operation records: the planner counts its own switches against AWS's
 //! rolling-day limits with it (`crate::plan::Context::done`).
 
-use super::operation::{history, Operation};
+use super::operation::{readable, Operation};
 use super::StateDir;
 use crate::outcome::Status;
 use crate::plan::Done;
@@ -12,11 +12,7 @@ use chrono::{DateTime, Utc};
 /// that cannot be read is skipped (`history` reports it); the limits are
 /// then counted from what AWS shows.
 pub fn done_since(dir: &StateDir, account: &str, region: &str, since: DateTime<Utc>) -> Vec<Done> {
-    let ops: Vec<Operation> = history(dir)
-        .into_iter()
-        .filter_map(|(_, op)| op.ok())
-        .collect();
-    done_of(&ops, account, region, since)
+    done_of(&readable(dir), account, region, since)
 }
 
 /// The same, from the local records and the S3 mirror's (a runner that
@@ -28,10 +24,7 @@ pub async fn done_since_mirrored(
     (account, region): (&str, &str),
     since: DateTime<Utc>,
 ) -> Result<Vec<Done>, crate::aws::AwsError> {
-    let mut ops: Vec<Operation> = history(dir)
-        .into_iter()
-        .filter_map(|(_, op)| op.ok())
-        .collect();
+    let mut ops = readable(dir);
     // Record names start with their operation's stamp: older ones are not read.
     let first = super::stamp(since - chrono::Duration::hours(1));
     for rel in mirror.list("operations/").await? {
@@ -43,10 +36,7 @@ pub async fn done_since_mirrored(
             continue;
         }
         if let Some(bytes) = mirror.get(&rel).await? {
-            let parsed = super::parse_doc(&rel, &bytes, "operation", |_, v| {
-                super::legacy::operation(v)
-            });
-            if let Ok(op) = parsed {
+            if let Ok(op) = Operation::parse(&rel, &bytes) {
                 ops.push(op);
             }
         }

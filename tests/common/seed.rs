@@ -123,6 +123,16 @@ impl Sdk {
     }
 
     pub async fn function(&self, name: &str, role: &str) {
+        self.function_on(name, role, aws_sdk_lambda::types::Architecture::X8664)
+            .await
+    }
+
+    pub async fn function_on(
+        &self,
+        name: &str,
+        role: &str,
+        arch: aws_sdk_lambda::types::Architecture,
+    ) {
         // The smallest valid zip archive: an empty one.
         let mut zip = b"PK\x05\x06".to_vec();
         zip.extend([0u8; 18]);
@@ -132,6 +142,7 @@ impl Sdk {
             .runtime(aws_sdk_lambda::types::Runtime::Python312)
             .role(role)
             .handler("app.handler")
+            .architectures(arch)
             .code(
                 aws_sdk_lambda::types::FunctionCode::builder()
                     .zip_file(aws_smithy_types::Blob::new(zip))
@@ -205,23 +216,8 @@ impl Sdk {
     pub async fn busy_function(&self, name: &str, mb: i32, arch: &str, n: f64, ms: f64) {
         if arch == "arm64" {
             let role = self.role().await;
-            let mut zip = b"PK\x05\x06".to_vec();
-            zip.extend([0u8; 18]);
-            self.lambda
-                .create_function()
-                .function_name(name)
-                .runtime(aws_sdk_lambda::types::Runtime::Python312)
-                .role(role)
-                .handler("app.handler")
-                .architectures(aws_sdk_lambda::types::Architecture::Arm64)
-                .code(
-                    aws_sdk_lambda::types::FunctionCode::builder()
-                        .zip_file(aws_smithy_types::Blob::new(zip))
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
+            self.function_on(name, &role, aws_sdk_lambda::types::Architecture::Arm64)
+                .await;
         }
         self.lambda
             .update_function_configuration()

@@ -357,15 +357,6 @@ impl Service for DynamoDb {
     fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
         Box::new(aws::Tables::new(shared))
     }
-
-    fn upgrade_v1(&self, _live: &serde_json::Value) -> Vec<Resource> {
-        // Schema 1 predates DynamoDB support: nothing of it to upgrade.
-        vec![]
-    }
-
-    fn upgrade_v1_change(&self, _change: &serde_json::Value) -> Option<Change> {
-        None
-    }
 }
 
 /// `by-user` of `sessions/by-user`.

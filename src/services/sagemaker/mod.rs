@@ -303,15 +303,6 @@ impl Service for SageMaker {
     fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
         Box::new(aws::Endpoints::new(shared))
     }
-
-    fn upgrade_v1(&self, _live: &serde_json::Value) -> Vec<Resource> {
-        // Schema 1 predates SageMaker support: nothing of it to upgrade.
-        vec![]
-    }
-
-    fn upgrade_v1_change(&self, _change: &serde_json::Value) -> Option<Change> {
-        None
-    }
 }
 
 /// The selector with its names and prefix in lower case, for ARNs.
