@@ -18,7 +18,13 @@ Exit codes:
   0  success (plan: no changes)      1  error (bad input, plan errors, AWS error)
   2  plan --detailed-exitcode: changes present
   3  apply finished but some changes failed or did not verify (re-run converges)
-  4  another apply holds the lock     130  interrupted (Ctrl-C)";
+  4  another apply holds the lock     130  interrupted (Ctrl-C)
+  With --targets, the worst of the targets' codes: 130, then 1, 3, 4, 2, 0.
+
+Many accounts and regions (`targets:` in parkctl.yaml):
+  parkctl plan parked --targets all     every target's plan, then one summary table
+  parkctl apply parked --targets dev,stage --yes
+  parkctl status --targets all          live cost and matching profile per target";
 
 #[derive(Debug, Parser)]
 #[command(name = "parkctl", version, about = "Park an idle AWS project to cut its bill, and bring it back in minutes", after_help = EXAMPLES)]
@@ -76,6 +82,12 @@ pub struct Global {
     /// Less output: no progress lines (warnings and errors only)
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Run in these targets of parkctl.yaml's `targets:` (`all` or NAME[,NAME...]), each with its own credentials, lock and state; for plan, apply, restore, status, history, capture and unlock
+    #[arg(long, global = true, value_name = "all|NAME,...")]
+    pub targets: Option<String>,
+    /// With --targets: how many targets run at once [default: 8]
+    #[arg(long, global = true, value_name = "N")]
+    pub parallel_targets: Option<usize>,
     /// Debug input: read live state from a JSON file instead of AWS (benchmarks)
     #[arg(long, global = true, hide = true, value_name = "FILE")]
     pub live_from: Option<PathBuf>,

@@ -32,6 +32,8 @@ pub struct FileConfig {
     pub cost_tag: Option<String>,
     /// Which profile is due when (`parkctl schedule`, `apply --scheduled`).
     pub schedule: Option<crate::schedule::RawSchedule>,
+    /// The accounts and regions `--targets` runs in.
+    pub targets: Option<crate::fleet::parse::RawTargets>,
     /// The file's text, kept for the schedule's positions in errors.
     #[serde(skip)]
     pub text: String,
@@ -84,6 +86,15 @@ pub struct Config {
     pub region_fallback: Option<String>,
     pub cost_tag: Option<String>,
     pub schedule: Option<ScheduleConfig>,
+    pub targets: Option<TargetsConfig>,
+}
+
+/// The `targets:` section as read, checked when `--targets` is used.
+#[derive(Debug, Clone)]
+pub struct TargetsConfig {
+    pub file: String,
+    pub text: String,
+    pub raw: crate::fleet::parse::RawTargets,
 }
 
 /// The `schedule:` section as read, checked only when a command needs it
@@ -223,6 +234,7 @@ impl Config {
                 adaptive_retry: file.retry_mode == Some(RetryMode::Adaptive),
                 concurrency: g.concurrency.or(file.concurrency).unwrap_or(16),
                 rates: file.rate_limits.map(|r| r.0).unwrap_or_default(),
+                assume: None,
             },
             region_fallback: file.region,
             account: file.account,
@@ -230,6 +242,11 @@ impl Config {
             state_s3: g.state_s3.clone().or(file.state_s3),
             pricing: g.pricing.clone().or(file.pricing),
             cost_tag: file.cost_tag,
+            targets: file.targets.map(|raw| TargetsConfig {
+                file: path.clone(),
+                text: file.text.clone(),
+                raw,
+            }),
             schedule: ScheduleConfig::of(path, file.text, file.schedule),
         })
     }

@@ -42,6 +42,16 @@ pub type Res = Result<i32, Error>;
 pub struct Ctx {
     pub config: Config,
     pub global: Global,
+    /// The target of `targets:` this run is for (`--targets`), if any.
+    pub target: Option<TargetOf>,
+}
+
+/// Which target a run is for: its name and the account its credentials
+/// must be in.
+#[derive(Debug, Clone)]
+pub struct TargetOf {
+    pub name: String,
+    pub account: String,
 }
 
 impl Ctx {
@@ -106,11 +116,18 @@ impl Ctx {
     ) -> Result<Option<crate::aws::sts::Caller>, Error> {
         if let Some(r) = &target.region {
             if *r != aws.region {
+                let help = match &self.target {
+                    Some(t) => format!("target `{}` is in {}: leave `target.region` out of a profile used with several targets, or name only the targets in {r}", t.name, aws.region),
+                    None => format!("pass --region {r} or set AWS_REGION={r}"),
+                };
                 return Err(fail_help(
                     format!("{what} is for region {r}, but the resolved region is {}: refusing to go on", aws.region),
-                    format!("pass --region {r} or set AWS_REGION={r}"),
+                    help,
                 ));
             }
+        }
+        if let Some(t) = &self.target {
+            return self.guard_target(aws, t, target, what).await.map(Some);
         }
         let account = target.account.as_ref().or(self.config.account.as_ref());
         match account {
@@ -129,6 +146,40 @@ impl Ctx {
                 Ok(Some(caller))
             }
         }
+    }
+}
+
+impl Ctx {
+    /// A target's guard: its credentials must be in its account (a role
+    /// that lands elsewhere is refused, naming both), and a profile that
+    /// names another account is not for this target.
+    async fn guard_target(
+        &self,
+        aws: &Aws,
+        t: &TargetOf,
+        target: &crate::profile::Target,
+        what: &str,
+    ) -> Result<crate::aws::sts::Caller, Error> {
+        if let Some(want) = target.account.as_ref().filter(|a| **a != t.account) {
+            return Err(fail_help(
+                format!(
+                    "{what} is for account {want}, but target `{}` is account {}: refusing this target",
+                    t.name, t.account
+                ),
+                "leave `target.account` out of a profile used with several targets, or name only the targets in its account",
+            ));
+        }
+        let caller = aws.sts.caller().await?;
+        if caller.account != t.account {
+            return Err(fail_help(
+                format!(
+                    "target `{}` is account {}, but its credentials are for account {} ({}): refusing this target",
+                    t.name, t.account, caller.account, caller.arn
+                ),
+                "check the target's `role_arn` or `aws_profile` in parkctl.yaml",
+            ));
+        }
+        Ok(caller)
     }
 }
 

@@ -4,8 +4,8 @@
 //! `status`, `schedule`) is pure and tested without a server. It is generic over the
 //! registry of services (`services`, one module per AWS service behind the
 //! interface in `service`) and names none of them. `aws` holds the shared
-//! SDK plumbing, `session` a connected run, and `commands` wires it all
-//! together.
+//! SDK plumbing, `session` a connected run, `fleet` the targets of a run over many
+//! accounts and regions, and `commands` wires it all together.
 
 pub mod apply;
 pub mod aws;
@@ -16,6 +16,7 @@ pub mod config;
 pub mod context;
 pub mod cost;
 pub mod error;
+pub mod fleet;
 pub mod fsutil;
 pub mod iam;
 pub mod idle;

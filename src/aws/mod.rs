@@ -37,6 +37,17 @@ pub struct Settings {
     /// Requests per second per rate family, overriding the documented
     /// defaults (0 turns pacing off for that family).
     pub rates: BTreeMap<String, u32>,
+    /// A role to assume from the resolved credentials (a target's).
+    pub assume: Option<AssumeRole>,
+}
+
+/// A role assumed with the SDK's assume-role provider, which caches the
+/// session and refreshes it before it expires (a long apply outlives one).
+#[derive(Debug, Clone)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
 }
 
 impl Default for Settings {
@@ -49,6 +60,7 @@ impl Default for Settings {
             adaptive_retry: false,
             concurrency: 16,
             rates: BTreeMap::new(),
+            assume: None,
         }
     }
 }
@@ -109,13 +121,32 @@ pub async fn sdk_config(
         loader = loader.endpoint_url(u);
     }
     let conf = loader.load().await;
-    if conf.region().is_some() {
-        return Ok(conf);
+    let conf = match (conf.region().is_some(), fallback_region) {
+        (true, _) => conf,
+        (false, Some(r)) => conf.into_builder().region(Region::new(r.to_string())).build(),
+        (false, None) => return Err("no AWS region: pass --region, set AWS_REGION, or set `region` in parkctl.yaml or the profile's target".into()),
+    };
+    match &settings.assume {
+        None => Ok(conf),
+        Some(role) => Ok(assumed(conf, role).await),
     }
-    match fallback_region {
-        Some(r) => Ok(conf.into_builder().region(Region::new(r.to_string())).build()),
-        None => Err("no AWS region: pass --region, set AWS_REGION, or set `region` in parkctl.yaml or the profile's target".into()),
+}
+
+/// The configuration with the role's credentials: STS is called with the
+/// resolved credentials, in the configuration's region and endpoint.
+async fn assumed(conf: aws_types::SdkConfig, role: &AssumeRole) -> aws_types::SdkConfig {
+    let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
+        .session_name(&role.session_name)
+        .configure(&conf);
+    if let Some(id) = &role.external_id {
+        b = b.external_id(id);
     }
+    let provider = b.build().await;
+    conf.into_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
 }
 
 /// Runs `f` over `items` with at most `n` in flight: the one place reads

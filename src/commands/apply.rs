@@ -4,6 +4,7 @@
 //! A [`Run`] carries one apply through those steps, one method each.
 
 use super::plan::show;
+use super::signals::{S3Held, Signals};
 use crate::apply::execute;
 use crate::aws::s3::{LockOutcome, Mirror};
 use crate::aws::sts::Caller;
@@ -13,7 +14,7 @@ use crate::context::{
     EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
 };
 use crate::model::Live;
-use crate::outcome::{Interrupt, Outcome};
+use crate::outcome::Outcome;
 use crate::pipeline::{prepare, source, Prepared, Source};
 use crate::plan::Plan;
 use crate::render::text::Style;
@@ -23,9 +24,16 @@ use crate::state::operation::{Operation, Result_, Scheduled, Totals};
 use crate::state::saved::{drift, SavedPlan};
 use crate::state::snapshot::Snapshot;
 use chrono::{DateTime, Utc};
+
+/// A line on stderr, and one on stdout, under the target's label when the
+/// run is one of several targets (`[dev] ...`).
+macro_rules! note {
+    ($($t:tt)*) => { crate::render::progress::note(&format!($($t)*)) };
+}
+macro_rules! say {
+    ($($t:tt)*) => { println!("{}{}", crate::render::progress::label(), format!($($t)*)) };
+}
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 pub async fn run(ctx: &Ctx, target: &str, yes: bool) -> Res {
     let path = Path::new(target);
@@ -41,62 +49,35 @@ pub async fn restore(ctx: &Ctx, snapshot: Option<&str>, yes: bool) -> Res {
     converge(ctx, "restore", src, yes).await
 }
 
-/// Takes the lock and arms Ctrl-C: before the first change it just ends
-/// the run (releasing the lock); once changes run, it lets the calls in
-/// flight finish and stops there.
-struct Guarded {
+/// The local lock, registered with the process's Ctrl-C handler (which
+/// releases it, and the S3 lock once taken, if the run ends before any
+/// change).
+pub struct Guarded {
     _lock: Lock,
-    interrupt: Interrupt,
-    /// Claimed once, by whichever comes first: the first change (then
-    /// Ctrl-C stops gracefully) or a Ctrl-C (then the run just ends).
-    changing: Arc<AtomicBool>,
-    /// The S3 lock, once taken, so that Ctrl-C can release it too.
-    s3: Arc<tokio::sync::Mutex<Option<Mirror>>>,
+    signals: &'static Signals,
+    id: u64,
+    s3: S3Held,
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        self.signals.release(self.id);
+    }
 }
 
 fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, Error> {
-    let state = ctx.state();
-    let lock_path = state.lock_path();
-    // Catch Ctrl-C before the lock exists: a signal arriving between the
-    // two would otherwise kill the process with the lock left behind.
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .map_err(|e| fail(format!("cannot catch Ctrl-C, so not starting: {e}")))?;
+    let lock_path = ctx.state().lock_path();
+    let signals = super::signals::install()?;
     let lock = Lock::acquire(&lock_path, &LockInfo::mine(op_id, command)).map_err(|e| match e {
         LockError::Io(_) => fail(e.to_string()),
         _ => fail_code(EXIT_LOCKED, e.to_string()),
     })?;
-    let interrupt = Interrupt::default();
-    let changing = Arc::new(AtomicBool::new(false));
-    let s3: Arc<tokio::sync::Mutex<Option<Mirror>>> = Arc::default();
-    let (i, c, s3_held) = (interrupt.clone(), changing.clone(), s3.clone());
-    tokio::spawn(async move {
-        let mut count = 0;
-        while sigint.recv().await.is_some() {
-            count += 1;
-            // Claim "before any change" atomically: either the apply has
-            // started changing (and we stop it gracefully) or it never will.
-            if c.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
-                .is_ok()
-            {
-                if let Some(m) = s3_held.lock().await.take() {
-                    let _ = m.unlock().await;
-                }
-                let _ = std::fs::remove_file(&lock_path);
-                eprintln!("\nInterrupted before any change: nothing was changed.");
-                std::process::exit(EXIT_INTERRUPTED);
-            }
-            if count == 1 {
-                eprintln!("\nInterrupted: finishing the AWS calls in flight, then stopping and recording what was done (Ctrl-C again to abort at once).");
-                i.raise();
-            } else {
-                std::process::exit(EXIT_INTERRUPTED);
-            }
-        }
-    });
+    let s3 = S3Held::default();
+    let id = signals.hold(lock_path, s3.clone());
     Ok(Guarded {
         _lock: lock,
-        interrupt,
-        changing,
+        signals,
+        id,
         s3,
     })
 }
@@ -105,16 +86,43 @@ fn operation_id() -> String {
     crate::state::stamp(Utc::now())
 }
 
+/// An apply up to its prompt: the lock taken and the plan made.
+pub struct Ready {
+    op_id: String,
+    guarded: Guarded,
+    pub prep: Prepared,
+    src: Source,
+}
+
+impl Ready {
+    /// Takes the lock, then connects, reads and plans.
+    pub async fn new(ctx: &Ctx, command: &str, src: Source) -> Result<Ready, Error> {
+        let op_id = operation_id();
+        let guarded = take_lock(ctx, &op_id, command)?;
+        let prep = prepare(ctx, &src, true).await?;
+        Ok(Ready {
+            op_id,
+            guarded,
+            prep,
+            src,
+        })
+    }
+
+    /// Confirms (unless `yes`), snapshots, applies, verifies, records.
+    pub async fn go(self, ctx: &Ctx, command: &str, yes: bool, why: Option<Scheduled>) -> Res {
+        let pctx = crate::pipeline::context_of(ctx, &self.prep).await;
+        let src = self.src;
+        let reread = |live: &Live| src.plan(live, &pctx);
+        let mut run = Run::new(ctx, command, self.op_id, &self.prep.plan, self.guarded);
+        run.scheduled = why;
+        run.go(self.prep, yes, &reread).await
+    }
+}
+
 async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
-    let op_id = operation_id();
-    let guarded = take_lock(ctx, &op_id, command)?;
-    let prep = prepare(ctx, &src, true).await?;
-    show(&prep.plan, Format::Text);
-    let pctx = crate::pipeline::context_of(ctx, &prep).await;
-    let reread = |live: &Live| src.plan(live, &pctx);
-    Run::new(ctx, command, op_id, &prep.plan, guarded)
-        .go(prep, yes, &reread)
-        .await
+    let ready = Ready::new(ctx, command, src).await?;
+    show(&ready.prep.plan, Format::Text);
+    ready.go(ctx, command, yes, None).await
 }
 
 /// `apply --scheduled`: the normal path, but one quiet line when the
@@ -122,28 +130,23 @@ async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
 /// record that says the apply was scheduled and why.
 pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Scheduled) -> Res {
     const COMMAND: &str = "apply --scheduled";
-    let op_id = operation_id();
-    let guarded = take_lock(ctx, &op_id, COMMAND)?;
-    let prep = prepare(ctx, &src, true).await?;
-    if prep.plan.is_empty() && !prep.plan.has_errors() {
+    let ready = Ready::new(ctx, COMMAND, src).await?;
+    let plan = &ready.prep.plan;
+    if plan.is_empty() && !plan.has_errors() {
         println!(
             "Scheduled: `{}` is due ({}); the live state matches it, nothing to do.",
-            prep.plan.profile, why.detail
+            plan.profile, why.detail
         );
         return Ok(EXIT_OK);
     }
     eprintln!(
         "Scheduled at {}: `{}` is due ({}).",
         why.at.format("%Y-%m-%d %H:%M UTC"),
-        prep.plan.profile,
+        plan.profile,
         why.detail
     );
-    show(&prep.plan, Format::Text);
-    let pctx = crate::pipeline::context_of(ctx, &prep).await;
-    let reread = |live: &Live| src.plan(live, &pctx);
-    let mut run = Run::new(ctx, COMMAND, op_id, &prep.plan, guarded);
-    run.scheduled = Some(why);
-    run.go(prep, yes, &reread).await
+    show(plan, Format::Text);
+    ready.go(ctx, COMMAND, yes, Some(why)).await
 }
 
 async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
@@ -273,7 +276,7 @@ impl<'a> Run<'a> {
         }
         if let Some(m) = s3.lock().await.take() {
             if let Err(e) = m.unlock().await {
-                eprintln!(
+                note!(
                     "Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.",
                     m.url("lock")
                 );
@@ -325,9 +328,9 @@ impl<'a> Run<'a> {
         let snap = self
             .snapshot(&caller, &region, touched(&live, &plan))
             .await?;
-        self.claim_first_change().await;
-        let outcomes = execute(&aws, &plan, &self.guarded.interrupt).await;
-        let interrupted = self.guarded.interrupt.is_raised();
+        self.guarded.signals.claim_first_change().await;
+        let outcomes = execute(&aws, &plan, &self.guarded.signals.interrupt).await;
+        let interrupted = self.guarded.signals.interrupt.is_raised();
         let unverified = verify(&aws, &wanted, reread).await;
         let op = self.operation(&caller, &region, &snap, outcomes, unverified, interrupted);
         let record = self.record(&op).await;
@@ -338,7 +341,7 @@ impl<'a> Run<'a> {
     /// "no" at the prompt).
     fn nothing_to_do(&self, plan: &Plan, yes: bool) -> Result<Option<i32>, Error> {
         if plan.has_errors() {
-            eprintln!("Nothing was changed: fix the errors above first.");
+            note!("Nothing was changed: fix the errors above first.");
             return Ok(Some(EXIT_ERROR));
         }
         if plan.is_empty() {
@@ -346,7 +349,7 @@ impl<'a> Run<'a> {
         }
         let question = format!("Apply these {} changes?", plan.changes.len());
         if !confirm(&question, yes, self.ctx.config.confirm)? {
-            eprintln!("Not applied.");
+            note!("Not applied.");
             return Ok(Some(EXIT_ERROR));
         }
         Ok(None)
@@ -369,7 +372,7 @@ impl<'a> Run<'a> {
                 "could not write the snapshot, so nothing was changed: {e}"
             ))
         })?;
-        eprintln!("Snapshot written to {}", path.display());
+        note!("Snapshot written to {}", path.display());
         if let Some(m) = &self.mirror {
             let rel = format!("snapshots/{}", file_name(&path));
             let bytes = std::fs::read(&path).map_err(|e| fail(e.to_string()))?;
@@ -378,21 +381,9 @@ impl<'a> Run<'a> {
                     "could not mirror the snapshot to S3, so nothing was changed: {e}"
                 ))
             })?;
-            eprintln!("Snapshot mirrored to {}", m.url(&rel));
+            note!("Snapshot mirrored to {}", m.url(&rel));
         }
         Ok(path)
-    }
-
-    /// From here Ctrl-C stops gracefully; if it already came, the handler
-    /// is releasing the lock and exiting, and we wait for that.
-    async fn claim_first_change(&self) {
-        let claimed =
-            self.guarded
-                .changing
-                .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst);
-        if claimed.is_err() {
-            std::future::pending::<()>().await;
-        }
     }
 
     fn operation(
@@ -441,10 +432,10 @@ impl<'a> Run<'a> {
                 match std::fs::read(&path) {
                     Ok(bytes) => {
                         if let Err(e) = m.put(&rel, bytes).await {
-                            eprintln!("Warning: could not mirror the operation record to S3: {e}");
+                            note!("Warning: could not mirror the operation record to S3: {e}");
                         }
                     }
-                    Err(e) => eprintln!(
+                    Err(e) => note!(
                         "Warning: could not read {} to mirror it: {e}",
                         path.display()
                     ),
@@ -458,30 +449,32 @@ impl<'a> Run<'a> {
         let st = Style {
             color: crate::render::use_color(),
         };
-        eprint!("{}", crate::render::text::failures(&op.changes, &st));
+        for line in crate::render::text::failures(&op.changes, &st).lines() {
+            note!("{line}");
+        }
         for u in &op.unverified {
-            eprintln!("Not converged: {u}");
+            note!("Not converged: {u}");
         }
         match &record {
-            Ok(p) => eprintln!("Operation {} recorded in {}", op.id, p.display()),
-            Err(e) => eprintln!("Warning: could not write the operation record: {e}"),
+            Ok(p) => note!("Operation {} recorded in {}", op.id, p.display()),
+            Err(e) => note!("Warning: could not write the operation record: {e}"),
         }
         let applied = op.totals.applied;
         let total = plan.changes.len();
         match op.result {
             Result_::Succeeded => {
-                println!(
+                say!(
                     "Applied {applied} changes; live state verified against `{}`.",
                     self.name
                 );
                 Ok(EXIT_OK)
             }
             Result_::Interrupted => {
-                println!("Interrupted after {applied} of {total} changes; re-run to finish.");
+                say!("Interrupted after {applied} of {total} changes; re-run to finish.");
                 Ok(EXIT_INTERRUPTED)
             }
             Result_::Failed => {
-                println!(
+                say!(
                     "Applied {applied} of {total} changes; {} failed, {} skipped, {} not converged. Re-run `parkctl {}` to converge.",
                     op.totals.failed,
                     op.totals.skipped,

@@ -4,11 +4,13 @@
 pub mod apply;
 pub mod billing;
 pub mod capture;
+pub mod fleet;
 pub mod history;
 pub mod hold;
 pub mod iam;
 pub mod plan;
 pub mod schedule;
+pub mod signals;
 pub mod status;
 pub mod terraform;
 pub mod validate;
@@ -23,6 +25,7 @@ pub async fn run(cli: Cli) -> Res {
     let ctx = Ctx {
         config,
         global: cli.global.clone(),
+        target: None,
     };
     let talks_to_aws = matches!(
         cli.command,
@@ -43,8 +46,11 @@ pub async fn run(cli: Cli) -> Res {
     dispatch(&ctx, cli.command).await
 }
 
-/// Runs one command.
+/// Runs one command (in every target named with `--targets`).
 async fn dispatch(ctx: &Ctx, command: Command) -> Res {
+    if let Some(wanted) = &ctx.global.targets {
+        return fleet::dispatch(ctx, wanted, command).await;
+    }
     match command {
         Command::Validate { profiles } => validate::run(ctx, &profiles),
         Command::Plan {

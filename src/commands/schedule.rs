@@ -122,8 +122,9 @@ async fn costs(
         .collect())
 }
 
-/// `parkctl apply --scheduled [--at TIME]`: applies the profile due then.
-pub async fn apply(ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
+/// The profile the schedule makes due at `--at` (or now), with the hold,
+/// and why, for the record.
+pub async fn due(ctx: &Ctx, at: Option<&str>) -> Result<(String, Scheduled), Error> {
     let s = load(ctx)?;
     let t = instant(at, &s)?;
     let aws = match &ctx.config.state_s3 {
@@ -132,15 +133,21 @@ pub async fn apply(ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res
     };
     let hold = read_hold(ctx, aws.as_ref()).await?;
     let due = s.due(t, hold.as_ref());
-    if dry_run {
-        return super::plan::run(ctx, Some(&due.profile), None, Format::Text, None, false).await;
-    }
     let why = Scheduled {
         at: t,
         why: kind(&due.reason).into(),
         detail: due.reason.to_string(),
     };
-    let src = Source::Profile(ctx.load_profile(&due.profile)?);
+    Ok((due.profile, why))
+}
+
+/// `parkctl apply --scheduled [--at TIME]`: applies the profile due then.
+pub async fn apply(ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
+    let (profile, why) = due(ctx, at).await?;
+    if dry_run {
+        return super::plan::run(ctx, Some(&profile), None, Format::Text, None, false).await;
+    }
+    let src = Source::Profile(ctx.load_profile(&profile)?);
     super::apply::converge_scheduled(ctx, src, yes, why).await
 }
 

@@ -15,39 +15,8 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
-    let window_secs = parse_window(window)?;
-    let names = ctx.profile_names();
-    if names.is_empty() {
-        return Err(fail(format!(
-            "no profiles in {}",
-            ctx.config.profiles_dir.display()
-        )));
-    }
-    let profiles: Vec<Profile> = names
-        .iter()
-        .map(|n| ctx.load_profile(n))
-        .collect::<Result<_, _>>()?;
-    let wanted = profiles
-        .iter()
-        .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
-    let region_hint = profiles.iter().find_map(|p| p.target.region.clone());
     let started = std::time::Instant::now();
-    let aws = ctx.connect(region_hint.as_deref()).await?;
-    let live = crate::read::read(&aws, &wanted).await?;
-    let pricing = crate::pipeline::pricing(ctx)?;
-    let now = Utc::now();
-    let start = now - Duration::seconds(window_secs);
-    let activity = activity(&aws, &live, start, now).await?;
-    let mut status = build(
-        &pricing,
-        &aws.region,
-        &profiles,
-        &live,
-        activity,
-        now,
-        window_secs,
-    );
-    status.schedule = schedule(ctx, &aws, now).await;
+    let (status, live, aws) = gather(ctx, parse_window(window)?).await?;
     match format {
         Format::Json => println!(
             "{}",
@@ -62,6 +31,55 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
         );
     }
     Ok(EXIT_OK)
+}
+
+/// Every profile of the profiles directory, loaded.
+fn profiles(ctx: &Ctx) -> Result<Vec<Profile>, crate::context::Error> {
+    let names = ctx.profile_names();
+    if names.is_empty() {
+        return Err(fail(format!(
+            "no profiles in {}",
+            ctx.config.profiles_dir.display()
+        )));
+    }
+    names.iter().map(|n| ctx.load_profile(n)).collect()
+}
+
+/// The status of one account and region: live state, prices, activity
+/// over the window and the schedule.
+pub async fn gather(
+    ctx: &Ctx,
+    window_secs: i64,
+) -> Result<(crate::status::Status, Live, Aws), crate::context::Error> {
+    let profiles = profiles(ctx)?;
+    let wanted = profiles
+        .iter()
+        .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
+    let region_hint = profiles.iter().find_map(|p| p.target.region.clone());
+    let aws = ctx.connect(region_hint.as_deref()).await?;
+    if ctx.target.is_some() {
+        ctx.guard(&aws, &Default::default(), "status").await?;
+    }
+    let live = crate::read::read(&aws, &wanted).await?;
+    let pricing = crate::pipeline::pricing(ctx)?;
+    let now = Utc::now();
+    let start = now - Duration::seconds(window_secs);
+    let activity = activity(&aws, &live, start, now).await?;
+    let mut status = build(
+        &pricing,
+        &aws.region,
+        &profiles,
+        &live,
+        activity,
+        now,
+        window_secs,
+    );
+    // The schedule and its hold are the project's, not a target's: a run
+    // over targets shows them once (`parkctl schedule`).
+    if ctx.target.is_none() {
+        status.schedule = schedule(ctx, &aws, now).await;
+    }
+    Ok((status, live, aws))
 }
 
 /// What the schedule makes due now, with the hold; a schedule that does

@@ -8,6 +8,28 @@ use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+tokio::task_local! {
+    /// The target a run is for (`--targets`): its lines start `[NAME]`,
+    /// so that several targets applying at once stay readable.
+    pub static LABEL: String;
+}
+
+/// `[NAME] ` inside a target's run, else nothing.
+pub fn label() -> String {
+    LABEL.try_with(|l| format!("[{l}] ")).unwrap_or_default()
+}
+
+/// A line about the run on stderr, under its target's label.
+pub fn note(line: &str) {
+    let line = format!("{}{line}", label());
+    match live() {
+        Some(m) => {
+            let _ = m.println(line);
+        }
+        None => eprintln!("{line}"),
+    }
+}
+
 /// How often a change still waiting says so when stderr is not a terminal.
 pub const PLAIN_EVERY: Duration = Duration::from_secs(30);
 
@@ -51,6 +73,7 @@ pub struct Step {
 
 impl Step {
     pub fn start(what: &str) -> Step {
+        let what = &format!("{}{what}", label());
         let bar = live().filter(|_| !quiet()).map(|m| {
             let b = m.add(ProgressBar::new_spinner());
             b.set_style(

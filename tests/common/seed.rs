@@ -53,14 +53,41 @@ pub struct Sdk {
 
 impl Sdk {
     pub async fn new(endpoint: &str) -> Sdk {
-        let conf = aws_config::defaults(BehaviorVersion::latest())
+        Sdk::of(&Sdk::conf(endpoint, super::REGION).await)
+    }
+
+    async fn conf(endpoint: &str, region: &str) -> aws_types::SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(endpoint)
-            .region(aws_config::Region::new(super::REGION))
+            .region(aws_config::Region::new(region.to_string()))
             .credentials_provider(aws_sdk_kinesis::config::Credentials::new(
                 "testing", "testing", None, None, "tests",
             ))
             .load()
+            .await
+    }
+
+    /// Clients in another account and region: moto puts what is created
+    /// with a role's assumed credentials in the role's account.
+    pub async fn in_account(endpoint: &str, account: &str, region: &str) -> Sdk {
+        let base = Sdk::conf(endpoint, region).await;
+        let role = format!("arn:aws:iam::{account}:role/parkctl");
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+            .session_name("parkctl-tests")
+            .configure(&base)
+            .build()
             .await;
+        let conf = base
+            .into_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build();
+        Sdk::of(&conf)
+    }
+
+    fn of(conf: &aws_types::SdkConfig) -> Sdk {
+        let conf = conf.clone();
         Sdk {
             kinesis: aws_sdk_kinesis::Client::new(&conf),
             lambda: aws_sdk_lambda::Client::new(&conf),

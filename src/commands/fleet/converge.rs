@@ -1,0 +1,247 @@
+//! `plan`, `apply`, `restore` and `apply --scheduled` over several
+//! targets: every target is locked and planned side by side, each plan is
+//! shown under its heading, one summary table follows, one question is
+//! asked for all, and the targets with changes apply side by side. One
+//! target's failure, refusal or held lock stops no other; the exit code is
+//! the worst of the targets'.
+
+use super::Member;
+use crate::cli::Format;
+use crate::commands::apply::Ready;
+use crate::commands::plan::show;
+use crate::context::{confirm, fail, Ctx, Error, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
+use crate::context::{EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_PARTIAL};
+use crate::fleet::{each, worst};
+use crate::pipeline::{prepare, source, Source};
+use crate::plan::Plan;
+use crate::render::fleet::{heading, summary, Row};
+use crate::state::operation::Scheduled;
+
+/// What every target is planned towards.
+#[derive(Clone, Copy)]
+pub enum Want<'a> {
+    Profile(&'a str),
+    /// A snapshot of each target's own state (`latest`, or a file name).
+    Snapshot(&'a str),
+}
+
+impl<'a> Want<'a> {
+    pub fn of(profile: Option<&'a str>, snapshot: Option<&'a str>) -> Result<Want<'a>, Error> {
+        match (profile, snapshot) {
+            (_, Some(s)) => Ok(Want::Snapshot(s)),
+            (Some(p), None) => Ok(Want::Profile(p)),
+            (None, None) => Err(fail("name a profile or a snapshot")),
+        }
+    }
+
+    fn source(self, ctx: &Ctx) -> Result<Source, Error> {
+        match self {
+            Want::Profile(p) => source(ctx, Some(p), None),
+            Want::Snapshot(s) => source(ctx, None, Some(s)),
+        }
+    }
+}
+
+pub struct Fleet<'a> {
+    pub members: &'a [Member],
+    pub n: usize,
+}
+
+fn name(m: &&Member) -> String {
+    m.target.name.clone()
+}
+
+/// A target's summary line: planned (`plan`), or stopped (`error`).
+fn row(m: &Member, plan: Option<&Plan>, result: String, exit_code: i32) -> Row {
+    let cost = plan.and_then(|p| p.cost.as_ref());
+    Row {
+        target: m.target.name.clone(),
+        account: m.target.account.clone(),
+        region: m.target.region.clone(),
+        changes: plan.map(|p| p.changes.len()),
+        before: cost.and_then(|c| c.total.before),
+        after: cost.and_then(|c| c.total.after),
+        result,
+        exit_code,
+    }
+}
+
+/// Prints a target's error under its heading; its summary line.
+fn stopped(m: &Member, e: Error) -> Row {
+    let code = e.code();
+    let why = match code {
+        EXIT_LOCKED => format!("locked: {e}"),
+        _ => format!("not planned: {e}"),
+    };
+    eprintln!("{:?}", miette::Report::new(e));
+    row(m, None, why, code)
+}
+
+/// A planned target's summary line before anything is applied.
+fn planned(m: &Member, plan: &Plan, detailed: bool) -> Row {
+    let (result, code) = if plan.has_errors() {
+        ("plan has errors".to_string(), EXIT_ERROR)
+    } else if plan.is_empty() {
+        ("no changes".to_string(), EXIT_OK)
+    } else if detailed {
+        ("changes".to_string(), EXIT_CHANGES)
+    } else {
+        ("changes".to_string(), EXIT_OK)
+    };
+    row(m, Some(plan), result, code)
+}
+
+fn print_heading(m: &Member) {
+    print!(
+        "{}",
+        heading(&m.target.name, &m.target.account, &m.target.region)
+    );
+}
+
+impl Fleet<'_> {
+    /// Every target's plan under its heading, then the summary.
+    pub async fn plan(&self, want: Want<'_>, format: Format, detailed: bool) -> Res {
+        let preps = each(self.members, self.n, name, |m| async move {
+            prepare(&m.ctx, &want.source(&m.ctx)?, false).await
+        })
+        .await;
+        let mut rows = Vec::new();
+        let mut json = Vec::new();
+        for (m, p) in self.members.iter().zip(preps) {
+            if format != Format::Json {
+                print_heading(m);
+            }
+            let r = match p {
+                Ok(prep) => {
+                    if format == Format::Json {
+                        json.push(serde_json::json!({"target": m.target.name, "plan": prep.plan}));
+                    } else {
+                        show(&prep.plan, format);
+                    }
+                    planned(m, &prep.plan, detailed)
+                }
+                Err(e) => stopped(m, e),
+            };
+            rows.push(r);
+        }
+        if format == Format::Json {
+            let doc = serde_json::json!({"targets": json, "summary": rows});
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        } else {
+            print!("{}", summary("Plan by target:", &rows));
+        }
+        Ok(worst(rows.iter().map(|r| r.exit_code)))
+    }
+
+    /// Lock and plan every target, ask once, apply those with changes.
+    pub async fn apply(
+        &self,
+        command: &str,
+        want: Want<'_>,
+        yes: bool,
+        why: Option<Scheduled>,
+    ) -> Res {
+        let readies = each(self.members, self.n, name, |m| async move {
+            Ready::new(&m.ctx, command, want.source(&m.ctx)?).await
+        })
+        .await;
+        let mut rows = Vec::new();
+        let mut go = Vec::new();
+        for (i, (m, r)) in self.members.iter().zip(readies).enumerate() {
+            print_heading(m);
+            match r {
+                Ok(ready) => {
+                    show_ready(&ready.prep.plan, why.as_ref());
+                    rows.push(planned(m, &ready.prep.plan, false));
+                    let plan = &ready.prep.plan;
+                    if !plan.is_empty() && !plan.has_errors() {
+                        go.push((i, m, ready));
+                    }
+                }
+                Err(e) => rows.push(stopped(m, e)),
+            }
+        }
+        print!("{}", summary("Plan by target:", &rows));
+        if go.is_empty() {
+            return Ok(worst(rows.iter().map(|r| r.exit_code)));
+        }
+        let total: usize = go.iter().map(|(_, _, r)| r.prep.plan.changes.len()).sum();
+        let question = format!("Apply {total} changes in {} targets?", go.len());
+        let config_confirm = self.members[0].ctx.config.confirm;
+        if !confirm(&question, yes, config_confirm)? {
+            eprintln!("Not applied.");
+            return Ok(EXIT_ERROR);
+        }
+        let done = each(
+            go,
+            self.n,
+            |(_, m, _)| m.target.name.clone(),
+            |(i, m, ready)| {
+                let why = why.clone();
+                async move { (i, ready.go(&m.ctx, command, true, why).await) }
+            },
+        )
+        .await;
+        for (i, result) in done {
+            let (text, code) = outcome(result);
+            rows[i].result = text;
+            rows[i].exit_code = code;
+        }
+        print!("{}", summary("Result by target:", &rows));
+        say_failed(&rows);
+        Ok(worst(rows.iter().map(|r| r.exit_code)))
+    }
+
+    /// `apply --scheduled --targets`: the profile the schedule makes due
+    /// (one schedule and hold for the project) in every target.
+    pub async fn scheduled(&self, ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
+        let (profile, why) = crate::commands::schedule::due(ctx, at).await?;
+        eprintln!(
+            "Scheduled at {}: `{profile}` is due ({}).",
+            why.at.format("%Y-%m-%d %H:%M UTC"),
+            why.detail
+        );
+        if dry_run {
+            return self
+                .plan(Want::Profile(&profile), Format::Text, false)
+                .await;
+        }
+        self.apply("apply --scheduled", Want::Profile(&profile), yes, Some(why))
+            .await
+    }
+}
+
+/// A target's plan; for a scheduled run whose target already matches,
+/// one line.
+fn show_ready(plan: &Plan, why: Option<&Scheduled>) {
+    match why {
+        Some(w) if plan.is_empty() && !plan.has_errors() => println!(
+            "Scheduled: `{}` is due ({}); the live state matches it, nothing to do.",
+            plan.profile, w.detail
+        ),
+        _ => show(plan, Format::Text),
+    }
+}
+
+/// A target's result line from its apply's exit code or error.
+fn outcome(result: Res) -> (String, i32) {
+    match result {
+        Ok(EXIT_OK) => ("applied, verified".into(), EXIT_OK),
+        Ok(EXIT_PARTIAL) => ("partly applied: re-run to converge".into(), EXIT_PARTIAL),
+        Ok(EXIT_INTERRUPTED) => ("interrupted: re-run to finish".into(), EXIT_INTERRUPTED),
+        Ok(code) => ("nothing applied".into(), code),
+        Err(e) => {
+            let code = e.code();
+            let text = format!("failed: {e}");
+            eprintln!("{:?}", miette::Report::new(e));
+            (text, code)
+        }
+    }
+}
+
+/// Which targets did not converge, in one line each, for the log.
+fn say_failed(rows: &[Row]) {
+    for r in rows.iter().filter(|r| r.exit_code != EXIT_OK) {
+        eprintln!("Target {} (exit {}): {}", r.target, r.exit_code, r.result);
+    }
+}

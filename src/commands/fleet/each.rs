@@ -1,0 +1,117 @@
+//! `history`, `unlock` and `capture` over targets: one after the other
+//! (they read local files or ask at the terminal), each in its target's
+//! context.
+
+use super::Member;
+use crate::cli::Format;
+use crate::context::{Res, EXIT_ERROR, EXIT_OK};
+use crate::fleet::worst;
+use crate::render::fleet::{heading, HistoryRow};
+use crate::state::operation::{history as read_history, Operation};
+
+/// Every target's operations, newest first, each with its target; with
+/// an id, that operation (`history ID --targets` names the target too).
+pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
+    if let Some(id) = id {
+        let codes: Vec<i32> = members
+            .iter()
+            .filter(|m| has_operation(m, id))
+            .map(|m| {
+                let t = &m.target;
+                print!("{}", heading(&t.name, &t.account, &t.region));
+                crate::commands::history::run(&m.ctx, Some(id), format).unwrap_or_else(|e| {
+                    let code = e.code();
+                    eprintln!("{:?}", miette::Report::new(e));
+                    code
+                })
+            })
+            .collect();
+        if codes.is_empty() {
+            eprintln!("No operation `{id}` in the targets' state.");
+            return Ok(EXIT_ERROR);
+        }
+        return Ok(worst(codes));
+    }
+    let mut bad = 0;
+    let mut all: Vec<(&str, Operation)> = Vec::new();
+    for m in members {
+        for (_, r) in read_history(&m.ctx.state()) {
+            match r {
+                Ok(op) => all.push((&m.target.name, op)),
+                Err(e) => {
+                    bad += 1;
+                    eprintln!("Warning: [{}] {e}", m.target.name);
+                }
+            }
+        }
+    }
+    all.sort_by(|a, b| b.1.started.cmp(&a.1.started).then(b.1.id.cmp(&a.1.id)));
+    match format {
+        Format::Json => {
+            let doc: Vec<serde_json::Value> = all
+                .iter()
+                .map(|(t, op)| serde_json::json!({"target": t, "operation": op}))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        _ if all.is_empty() => println!("No operations recorded in the targets' state yet."),
+        _ => {
+            let rows: Vec<HistoryRow> = all
+                .iter()
+                .map(|(target, op)| HistoryRow { target, op })
+                .collect();
+            print!("{}", crate::render::fleet::history(&rows));
+        }
+    }
+    Ok(if bad > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+fn has_operation(m: &Member, id: &str) -> bool {
+    read_history(&m.ctx.state()).iter().any(|(p, _)| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(id))
+    })
+}
+
+/// Each target's locks, one after the other (each asks).
+pub async fn unlock(members: &[Member], yes: bool) -> Res {
+    let mut codes = Vec::new();
+    for m in members {
+        let t = &m.target;
+        print!("{}", heading(&t.name, &t.account, &t.region));
+        let code = crate::commands::history::unlock(&m.ctx, yes)
+            .await
+            .unwrap_or_else(|e| {
+                let code = e.code();
+                eprintln!("{:?}", miette::Report::new(e));
+                code
+            });
+        codes.push(code);
+    }
+    Ok(worst(codes))
+}
+
+/// Each target's live state as its own profile, `NAME-TARGET.yaml`.
+pub async fn capture(
+    members: &[Member],
+    name: &str,
+    like: Option<&str>,
+    prefix: Option<&str>,
+    force: bool,
+) -> Res {
+    let mut codes = Vec::new();
+    for m in members {
+        let t = &m.target;
+        print!("{}", heading(&t.name, &t.account, &t.region));
+        let each_name = format!("{name}-{}", t.name);
+        let code = crate::commands::capture::run(&m.ctx, &each_name, like, prefix, force)
+            .await
+            .unwrap_or_else(|e| {
+                let code = e.code();
+                eprintln!("{:?}", miette::Report::new(e));
+                code
+            });
+        codes.push(code);
+    }
+    Ok(worst(codes))
+}

@@ -1,0 +1,212 @@
+//! Many accounts and regions: the `targets:` of `parkctl.yaml`, which of
+//! them a run names (`--targets`), and the run's context for each (its
+//! region, credentials, account guard, and its own state directory and S3
+//! prefix, so that each target has its own lock, snapshots and records).
+//! AWS's quotas are per account and region, so targets run side by side,
+//! bounded by `--parallel-targets`.
+
+pub mod parse;
+
+use crate::context::{fail_help, Ctx, Error, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED};
+use crate::context::{EXIT_CHANGES, EXIT_OK, EXIT_PARTIAL};
+use std::future::Future;
+
+/// One target, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub name: String,
+    pub account: String,
+    pub region: String,
+    pub credentials: Credentials,
+}
+
+/// How a target's credentials are had.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Credentials {
+    /// Assumed from the caller's credentials (the SDK's assume-role
+    /// provider, which refreshes them for a long apply).
+    Role {
+        arn: String,
+        external_id: Option<String>,
+    },
+    /// A named profile of the shared config files.
+    Profile(String),
+    /// The caller's own credentials (the guard still checks the account).
+    Caller,
+}
+
+/// The targets of the config, checked; an error when there are none.
+pub fn configured(ctx: &Ctx) -> Result<Vec<Target>, Error> {
+    let Some(c) = &ctx.config.targets else {
+        return Err(fail_help(
+            "--targets needs a `targets:` section in the config (parkctl.yaml)",
+            "add one: see `targets:` in docs/profiles.md",
+        ));
+    };
+    Ok(parse::build(&c.file, &c.text, &c.raw)?)
+}
+
+/// `all`, or names separated by commas, in the config's order.
+pub fn select(all: Vec<Target>, wanted: &str) -> Result<Vec<Target>, Error> {
+    if wanted.trim() == "all" {
+        return Ok(all);
+    }
+    let names: Vec<&str> = wanted
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let known = || {
+        all.iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(bad) = names.iter().find(|n| !all.iter().any(|t| t.name == **n)) {
+        return Err(fail_help(
+            format!("no target `{bad}` in the config"),
+            format!("targets: {} (or `all`)", known()),
+        ));
+    }
+    if names.is_empty() {
+        return Err(fail_help(
+            "--targets names no target",
+            "pass `all` or NAME[,NAME...]",
+        ));
+    }
+    Ok(all
+        .into_iter()
+        .filter(|t| names.contains(&t.name.as_str()))
+        .collect())
+}
+
+/// The run's context for one target: its region and credentials, its
+/// account for the guard, and its own state under `targets/NAME/`.
+pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
+    let mut config = ctx.config.clone();
+    config.state_dir = ctx.config.state_dir.join("targets").join(&t.name);
+    config.state_s3 = ctx
+        .config
+        .state_s3
+        .as_ref()
+        .map(|u| format!("{}/targets/{}", u.trim_end_matches('/'), t.name));
+    config.aws.region = Some(t.region.clone());
+    config.region_fallback = Some(t.region.clone());
+    config.account = Some(t.account.clone());
+    match &t.credentials {
+        Credentials::Role { arn, external_id } => {
+            config.aws.assume = Some(crate::aws::AssumeRole {
+                role_arn: arn.clone(),
+                external_id: external_id.clone(),
+                session_name: session_name(),
+            });
+        }
+        Credentials::Profile(p) => config.aws.profile = Some(p.clone()),
+        Credentials::Caller => {}
+    }
+    Ctx {
+        config,
+        global: ctx.global.clone(),
+        target: Some(crate::context::TargetOf {
+            name: t.name.clone(),
+            account: t.account.clone(),
+        }),
+    }
+}
+
+/// `parkctl-USER`, in the characters a role session name may hold, so
+/// that CloudTrail in the target account says who parked it.
+pub fn session_name() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    let ok = |c: &char| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c);
+    let name: String = format!("parkctl-{user}").chars().filter(ok).collect();
+    name.chars().take(64).collect()
+}
+
+/// Runs `f` over `items` (one per target), at most `n` at once, each
+/// under its target's name (`name`), so that progress lines say which
+/// target they are about; results in the items' order.
+pub async fn each<I, T, F, Fut>(
+    items: I,
+    n: usize,
+    name: impl Fn(&I::Item) -> String,
+    f: F,
+) -> Vec<T>
+where
+    I: IntoIterator,
+    F: Fn(I::Item) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let labelled = items.into_iter().map(|i| (name(&i), i));
+    crate::aws::bounded(labelled, n, |(label, i)| {
+        crate::render::progress::LABEL.scope(label, f(i))
+    })
+    .await
+}
+
+/// How bad an exit code is, for the worst of several targets: an
+/// interrupt, then an error, a partial apply, a held lock, changes
+/// present, success.
+fn severity(code: i32) -> u8 {
+    match code {
+        EXIT_INTERRUPTED => 6,
+        EXIT_OK => 0,
+        EXIT_CHANGES => 1,
+        EXIT_LOCKED => 2,
+        EXIT_PARTIAL => 3,
+        EXIT_ERROR => 4,
+        _ => 5,
+    }
+}
+
+/// The worst of the targets' exit codes (0 for none).
+pub fn worst(codes: impl IntoIterator<Item = i32>) -> i32 {
+    codes
+        .into_iter()
+        .max_by_key(|c| severity(*c))
+        .unwrap_or(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str) -> Target {
+        Target {
+            name: name.into(),
+            account: "111111111111".into(),
+            region: "us-east-1".into(),
+            credentials: Credentials::Caller,
+        }
+    }
+
+    #[test]
+    fn worst_code_wins() {
+        assert_eq!(worst([0, 2, 0]), 2);
+        assert_eq!(worst([0, 4, 3]), 3);
+        assert_eq!(worst([3, 1, 4]), 1);
+        assert_eq!(worst([1, 130]), 130);
+        assert_eq!(worst([]), 0);
+    }
+
+    #[test]
+    fn selects_in_config_order_and_names_unknown_ones() {
+        let all = vec![t("dev"), t("stage"), t("west")];
+        let got = select(all.clone(), "west,dev").unwrap();
+        assert_eq!(
+            got.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["dev", "west"]
+        );
+        assert_eq!(select(all.clone(), "all").unwrap().len(), 3);
+        let e = select(all, "dev,prod").unwrap_err().to_string();
+        assert!(e.contains("no target `prod`"), "{e}");
+    }
+
+    #[test]
+    fn session_names_are_what_sts_takes() {
+        let s = session_name();
+        assert!(s.starts_with("parkctl-") && s.len() <= 64);
+    }
+}
