@@ -8,7 +8,7 @@ MOTO := $(VENV)/bin/moto_server
 PYTHON ?= python3
 DEMO_PORT ?= 5055
 
-.PHONY: test lint demo bench moto fmt man install
+.PHONY: test lint demo bench bench-targets moto fmt man install
 
 $(MOTO):
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ demo: $(MOTO)
 bench: $(MOTO)
 	cargo build --locked --release --quiet --examples --bins
 	cargo run --locked --release --quiet --example bench
+
+# N targets against one through a 25 ms proxy (the "Many targets" section).
+bench-targets: $(MOTO)
+	cargo build --locked --release --quiet --bins
+	cargo run --locked --release --quiet --example bench_targets

@@ -32,6 +32,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PARK_FN: &str = "bench-park-fn-";
+/// The markers of the section examples/bench_targets.rs writes.
+const TARGETS_START: &str = "<!-- bench-targets:start -->";
+const TARGETS_END: &str = "<!-- bench-targets:end -->";
 const KEEP_FN: &str = "bench-keep-fn-";
 const STREAM: &str = "bench-stream-";
 const ALARM: &str = "bench-alarm-";
@@ -970,6 +973,15 @@ fn main() {
     if let Some(parent) = o.out.parent() {
         std::fs::create_dir_all(parent).unwrap();
     }
+    // The "Many targets" section is `make bench-targets`'s: keep it.
+    let kept = std::fs::read_to_string(&o.out).ok().and_then(|t| {
+        let (a, b) = (t.find(TARGETS_START)?, t.find(TARGETS_END)?);
+        (a < b).then(|| t[a..b + TARGETS_END.len()].to_string())
+    });
+    let md = match kept {
+        Some(k) => format!("{}\n\n{k}\n", md.trim_end()),
+        None => md,
+    };
     std::fs::write(&o.out, &md).unwrap();
     println!("{md}");
     eprintln!("wrote {}", o.out.display());

@@ -82,7 +82,7 @@ pub struct Global {
     /// Less output: no progress lines (warnings and errors only)
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Run in these targets of parkctl.yaml's `targets:` (`all` or NAME[,NAME...]), each with its own credentials, lock and state; for plan, apply, restore, status, history, capture and unlock
+    /// Run in these targets of parkctl.yaml's `targets:` (`all` or NAME[,NAME...]), each with its own credentials, lock and state; for plan, apply, restore, status, history, capture, unlock and iam-policy
     #[arg(long, global = true, value_name = "all|NAME,...")]
     pub targets: Option<String>,
     /// With --targets: how many targets run at once [default: 8]

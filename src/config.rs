@@ -235,6 +235,7 @@ impl Config {
                 concurrency: g.concurrency.or(file.concurrency).unwrap_or(16),
                 rates: file.rate_limits.map(|r| r.0).unwrap_or_default(),
                 assume: None,
+                state_from: None,
             },
             region_fallback: file.region,
             account: file.account,

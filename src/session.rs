@@ -36,13 +36,21 @@ pub fn rates(overrides: &BTreeMap<String, u32>) -> BTreeMap<String, u32> {
     rates
 }
 
+fn region_of(conf: &aws_types::SdkConfig) -> String {
+    conf.region().map(|r| r.to_string()).unwrap_or_default()
+}
+
 impl Aws {
     pub async fn connect(
         settings: &Settings,
         fallback_region: Option<&str>,
     ) -> Result<Aws, String> {
         let conf = aws::sdk_config(settings, fallback_region).await?;
-        let region = conf.region().map(|r| r.to_string()).unwrap_or_default();
+        let state_conf = match &settings.state_from {
+            Some(s) => Some(aws::sdk_config(s, Some(&region_of(&conf))).await?),
+            None => None,
+        };
+        let region = region_of(&conf);
         let keys = SERVICES
             .iter()
             .flat_map(|s| s.request_keys())
@@ -74,7 +82,7 @@ impl Aws {
         Ok(Aws {
             region,
             sts: sts::Sts::new(&shared),
-            s3: s3::client(&shared),
+            s3: s3::client(&shared, state_conf.as_ref()),
             metrics: Metrics::new(&shared),
             billing: aws::billing::CostExplorer::new(&shared),
             stats,

@@ -6,9 +6,12 @@
 
 mod common;
 
+use common::proxy::{Proxy, ProxyOpts};
 use common::seed::Sdk;
 use common::{rt, Moto, Project};
 use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 const DEV: (&str, &str) = ("111111111111", "us-east-1");
 const STAGE: (&str, &str) = ("222222222222", "eu-west-1");
@@ -264,11 +267,41 @@ fn a_held_lock_or_a_profile_for_another_region_stops_only_its_target() {
         &parkctl::state::lock::LockInfo::mine("test", "apply"),
     )
     .unwrap();
+    // With an S3 mirror: one bucket in the caller's account, a prefix per
+    // target, reached with the caller's credentials (no target's role
+    // needs the bucket).
+    rt.block_on(w.own.s3.create_bucket().bucket("parkctl-state").send())
+        .unwrap();
     let (code, out, err) = run(
         &p,
-        &["apply", "parked", "--targets", "dev,stage,west", "--yes"],
+        &[
+            "apply",
+            "parked",
+            "--targets",
+            "dev,stage,west",
+            "--yes",
+            "--state-s3",
+            "s3://parkctl-state/uja",
+        ],
     );
     assert_eq!(code, 4, "{out}\n{err}");
+    let keys: Vec<String> = rt
+        .block_on(w.own.s3.list_objects_v2().bucket("parkctl-state").send())
+        .unwrap()
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+    for t in ["dev", "west"] {
+        let ops = format!("uja/targets/{t}/operations/");
+        assert!(keys.iter().any(|k| k.starts_with(&ops)), "{t}: {keys:?}");
+    }
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.contains("/stage/") || k.ends_with("lock")),
+        "{keys:?}"
+    );
     assert!(
         out.lines()
             .any(|l| l.starts_with("stage") && l.contains("locked")),
@@ -298,5 +331,78 @@ fn a_held_lock_or_a_profile_for_another_region_stops_only_its_target() {
     assert!(
         err.contains("no target `prod`") || err.contains("not an AWS account id"),
         "{err}"
+    );
+}
+
+/// Ctrl-C while two targets apply: each stops after its calls in flight,
+/// records itself `interrupted` and releases its lock; a re-run converges.
+#[test]
+fn ctrl_c_stops_every_target_and_each_records_interrupted() {
+    let moto = Moto::start();
+    let rt = rt();
+    let w = rt.block_on(world(&moto.url()));
+    let proxy = Proxy::start(
+        moto.port,
+        ProxyOpts {
+            delay: Duration::from_millis(100),
+            ..Default::default()
+        },
+    );
+    let p = Project::new(&proxy.url());
+    untargeted(&p);
+    config(&p);
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("parkctl"));
+    c.current_dir(p.path())
+        .args(["apply", "parked", "--targets", "dev,stage", "--yes"])
+        .env_remove("AWS_PROFILE");
+    for (k, v) in common::env(&proxy.url()) {
+        c.env(k, v);
+    }
+    let log = |n: &str| std::fs::File::create(p.path().join(n)).unwrap();
+    let mut child = c
+        .stdin(Stdio::null())
+        .stdout(log("child.out"))
+        .stderr(log("child.err"))
+        .spawn()
+        .unwrap();
+    let output = || {
+        let read = |n: &str| std::fs::read_to_string(p.path().join(n)).unwrap_or_default();
+        format!("{}\n{}", read("child.out"), read("child.err"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !rt.block_on(w.dev.alarm_actions()).values().any(|on| !on) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended early:\n{}",
+            output()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "no change started:\n{}",
+            output()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SAFETY: kill(2) on a child we spawned and have not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    let out = output();
+    assert_eq!(status.code(), Some(130), "{out}");
+    assert!(!out.contains("panicked"), "{out}");
+    for t in ["dev", "stage"] {
+        let recs = records(&p.state(), t);
+        assert_eq!(recs.len(), 1, "{t}: {out}");
+        assert_eq!(recs[0]["result"], "interrupted", "{t}: {:#}", recs[0]);
+        assert!(
+            !p.state().join("targets").join(t).join("lock").exists(),
+            "{t}"
+        );
+    }
+    let (code, o, e) = run(&p, &["apply", "parked", "--targets", "dev,stage", "--yes"]);
+    assert_eq!(code, 0, "re-run:\n{o}\n{e}");
+    let parked = rt.block_on(w.dev.state());
+    assert!(
+        parked.contains("stream user-journey-analytics-events shards=1"),
+        "{parked}"
     );
 }

@@ -39,6 +39,11 @@ pub struct Settings {
     pub rates: BTreeMap<String, u32>,
     /// A role to assume from the resolved credentials (a target's).
     pub assume: Option<AssumeRole>,
+    /// What the state's S3 mirror is reached with when it is not these
+    /// settings: in a target's run, the caller's own, so that one bucket
+    /// in the caller's account holds every target's prefix and no
+    /// target's role needs access to it.
+    pub state_from: Option<Box<Settings>>,
 }
 
 /// A role assumed with the SDK's assume-role provider, which caches the
@@ -61,6 +66,7 @@ impl Default for Settings {
             concurrency: 16,
             rates: BTreeMap::new(),
             assume: None,
+            state_from: None,
         }
     }
 }

@@ -8,9 +8,11 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 
 /// The S3 client of the state mirror.
-pub fn client(shared: &super::Shared) -> Client {
+/// The state mirror's client: from `conf` when the mirror is reached with
+/// other credentials than the run's AWS calls (a target's run).
+pub fn client(shared: &super::Shared, conf: Option<&aws_types::SdkConfig>) -> Client {
     Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&shared.conf)
+        aws_sdk_s3::config::Builder::from(conf.unwrap_or(&shared.conf))
             .interceptor(shared.log())
             .force_path_style(shared.path_style)
             .build(),

@@ -68,12 +68,16 @@ impl Drop for Guarded {
 fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, Error> {
     let lock_path = ctx.state().lock_path();
     let signals = super::signals::install()?;
-    let lock = Lock::acquire(&lock_path, &LockInfo::mine(op_id, command)).map_err(|e| match e {
-        LockError::Io(_) => fail(e.to_string()),
-        _ => fail_code(EXIT_LOCKED, e.to_string()),
-    })?;
     let s3 = S3Held::default();
-    let id = signals.hold(lock_path, s3.clone());
+    let info = LockInfo::mine(op_id, command);
+    let (lock, id) = signals
+        .hold(lock_path.clone(), s3.clone(), || {
+            Lock::acquire(&lock_path, &info)
+        })
+        .map_err(|e| match e {
+            LockError::Io(_) => fail(e.to_string()),
+            _ => fail_code(EXIT_LOCKED, e.to_string()),
+        })?;
     Ok(Guarded {
         _lock: lock,
         signals,

@@ -1,17 +1,19 @@
 //! `parkctl iam-policy`: the policy to give parkctl's role.
 
-use crate::context::{Ctx, Res, EXIT_OK};
+use crate::context::{Ctx, Error, Res, EXIT_OK};
 
-pub fn run(ctx: &Ctx, names: &[String]) -> Res {
+/// The profiles named, or every profile of the profiles directory.
+pub fn profiles(ctx: &Ctx, names: &[String]) -> Result<Vec<crate::profile::Profile>, Error> {
     let names: Vec<String> = if names.is_empty() {
         ctx.profile_names()
     } else {
         names.to_vec()
     };
-    let profiles = names
-        .iter()
-        .map(|n| ctx.load_profile(n))
-        .collect::<Result<Vec<_>, _>>()?;
+    names.iter().map(|n| ctx.load_profile(n)).collect()
+}
+
+pub fn run(ctx: &Ctx, names: &[String]) -> Res {
+    let profiles = profiles(ctx, names)?;
     let refs: Vec<&crate::profile::Profile> = profiles.iter().collect();
     let s3 = ctx
         .config

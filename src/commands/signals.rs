@@ -76,11 +76,20 @@ async fn handle(s: &'static Signals, mut sig: tokio::signal::unix::Signal) {
 }
 
 impl Signals {
-    /// Registers a lock to release if the run ends before any change.
-    pub fn hold(&self, path: PathBuf, s3: S3Held) -> u64 {
+    /// Takes a lock with `take` and registers it to release if the run
+    /// ends before any change, as one step: the handler waits for both,
+    /// so a Ctrl-C between them cannot leave the lock behind.
+    pub fn hold<T, E>(
+        &self,
+        path: PathBuf,
+        s3: S3Held,
+        take: impl FnOnce() -> Result<T, E>,
+    ) -> Result<(T, u64), E> {
+        let mut held = self.lock_held();
+        let lock = take()?;
         let id = self.next.fetch_add(1, Ordering::SeqCst);
-        self.lock_held().push(Held { id, path, s3 });
-        id
+        held.push(Held { id, path, s3 });
+        Ok((lock, id))
     }
 
     pub fn release(&self, id: u64) {

@@ -1,5 +1,5 @@
 //! `parkctl validate`: every profile checked offline, every problem shown;
-//! and the schedule of `parkctl.yaml` when there is one.
+//! and the schedule and targets of `parkctl.yaml` when it has them.
 
 use crate::context::{Ctx, Res, EXIT_ERROR, EXIT_OK};
 use crate::profile::Profile;
@@ -35,6 +35,10 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
         eprintln!("the schedule in the config is invalid");
         return Ok(EXIT_ERROR);
     }
+    if names.is_empty() && !targets(ctx) {
+        eprintln!("the targets in the config are invalid");
+        return Ok(EXIT_ERROR);
+    }
     if bad > 0 {
         eprintln!("{bad} of {} profile(s) invalid", paths.len());
         Ok(EXIT_ERROR)
@@ -60,6 +64,24 @@ fn schedule(ctx: &Ctx) -> bool {
         }
         Err(e) => {
             println!("invalid  {} schedule", c.file);
+            eprintln!("{:?}", miette::Report::new(e));
+            false
+        }
+    }
+}
+
+/// Checks the targets, if the config has them; whether they are valid.
+fn targets(ctx: &Ctx) -> bool {
+    let Some(c) = &ctx.config.targets else {
+        return true;
+    };
+    match crate::fleet::configured(ctx) {
+        Ok(t) => {
+            println!("ok       {} targets ({})", c.file, t.len());
+            true
+        }
+        Err(e) => {
+            println!("invalid  {} targets", c.file);
             eprintln!("{:?}", miette::Report::new(e));
             false
         }

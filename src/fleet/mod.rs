@@ -84,6 +84,7 @@ pub fn select(all: Vec<Target>, wanted: &str) -> Result<Vec<Target>, Error> {
 /// account for the guard, and its own state under `targets/NAME/`.
 pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
     let mut config = ctx.config.clone();
+    config.aws.state_from = Some(Box::new(ctx.config.aws.clone()));
     config.state_dir = ctx.config.state_dir.join("targets").join(&t.name);
     config.state_s3 = ctx
         .config

@@ -115,3 +115,50 @@ pub async fn capture(
     }
     Ok(worst(codes))
 }
+
+/// `iam-policy --targets`: each target's role policy (scoped to its
+/// account and region, without the mirror, which the caller reaches), and
+/// the caller's: assume those roles, and the mirror's prefix.
+pub fn iam_policy(ctx: &crate::context::Ctx, members: &[Member], names: &[String]) -> Res {
+    let profiles = crate::commands::iam::profiles(ctx, names)?;
+    let refs: Vec<&crate::profile::Profile> = profiles.iter().collect();
+    let targets: Vec<serde_json::Value> = members
+        .iter()
+        .map(|m| {
+            let t = &m.target;
+            let policy = crate::iam::policy(&refs, Some(&t.region), Some(&t.account), None);
+            serde_json::json!({"target": t.name, "account": t.account, "region": t.region, "policy": policy})
+        })
+        .collect();
+    let roles: Vec<&str> = members
+        .iter()
+        .filter_map(|m| match &m.target.credentials {
+            crate::fleet::Credentials::Role { arn, .. } => Some(arn.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut caller = crate::iam::policy(
+        &[],
+        None,
+        None,
+        mirror(ctx).as_ref().map(|(b, p)| (b.as_str(), p.as_str())),
+    );
+    if let (false, Some(list)) = (roles.is_empty(), caller["Statement"].as_array_mut()) {
+        list.push(serde_json::json!({
+            "Sid": "ParkctlAssumeTargetRoles",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Resource": roles,
+        }));
+    }
+    let doc = serde_json::json!({"caller": caller, "targets": targets});
+    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    Ok(EXIT_OK)
+}
+
+fn mirror(ctx: &crate::context::Ctx) -> Option<(String, String)> {
+    ctx.config
+        .state_s3
+        .as_deref()
+        .and_then(crate::aws::s3::parse_url)
+}

@@ -113,8 +113,9 @@ pub async fn dispatch(ctx: &Ctx, wanted: &str, command: Command) -> Res {
             prefix,
             force,
         } => each::capture(&members, &name, like.as_deref(), prefix.as_deref(), force).await,
+        Command::IamPolicy { profiles } => each::iam_policy(ctx, &members, &profiles),
         _ => Err(fail_help(
-            "--targets is for plan, apply, restore, status, history, capture and unlock",
+            "--targets is for plan, apply, restore, status, history, capture, unlock and iam-policy",
             "run this command without --targets",
         )),
     }
