@@ -236,6 +236,7 @@ impl Config {
                 rates: file.rate_limits.map(|r| r.0).unwrap_or_default(),
                 assume: None,
                 state_from: None,
+                profile_credentials: false,
             },
             region_fallback: file.region,
             account: file.account,

@@ -52,6 +52,8 @@ pub struct Ctx {
 pub struct TargetOf {
     pub name: String,
     pub account: String,
+    /// How its credentials are had, for errors: `role ARN`, `profile P`.
+    pub credentials: String,
 }
 
 impl Ctx {
@@ -169,7 +171,18 @@ impl Ctx {
                 "leave `target.account` out of a profile used with several targets, or name only the targets in its account",
             ));
         }
-        let caller = aws.sts.caller().await?;
+        let caller = aws.sts.caller().await.map_err(|e| {
+            fail_help(
+                format!(
+                    "target `{}`: no credentials through {} ({e}): refusing this target",
+                    t.name, t.credentials
+                ),
+                match t.credentials.strip_prefix("profile ") {
+                    Some(p) => format!("check the profile: `aws sts get-caller-identity --profile {p}`"),
+                    None => "the caller needs sts:AssumeRole on the role, and the role's trust policy must allow the caller (with the target's external_id)".into(),
+                },
+            )
+        })?;
         if caller.account != t.account {
             return Err(fail_help(
                 format!(

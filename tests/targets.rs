@@ -221,8 +221,45 @@ fn targets_park_side_by_side_each_guarded_locked_and_recorded() {
     named.sort();
     assert_eq!(named, ["dev", "stage"]);
 
-    // And back, exactly.
-    let (code, out, err) = run(&p, &["apply", "running", "--targets", "dev,stage", "--yes"]);
+    // Back, exactly: dev from its own snapshot, stage by its profile.
+    let (code, out, err) = run(&p, &["restore", "--targets", "dev", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("restore:"), "{out}");
+    let (code, out, err) = run(&p, &["apply", "running", "--targets", "stage", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (own2, dev2, stage2) = rt.block_on(async {
+        (
+            w.own.state().await,
+            w.dev.state().await,
+            w.stage.state().await,
+        )
+    });
+    assert_eq!((&own2, &dev2, &stage2), (&own0, &dev0, &stage0));
+
+    // The schedule applies to every target named: parked on a Saturday,
+    // running on a Monday morning, each target's record saying why.
+    let mut config = std::fs::read_to_string(p.path().join("parkctl.yaml")).unwrap();
+    config.push_str("schedule:\n  timezone: Europe/Berlin\n  default: parked\n  periods:\n    - profile: running\n      days: [mon, tue, wed, thu, fri]\n      from: \"07:00\"\n      to: \"20:00\"\n");
+    std::fs::write(p.path().join("parkctl.yaml"), config).unwrap();
+    let sched = |at: &str| {
+        let args = [
+            "apply",
+            "--scheduled",
+            "--at",
+            at,
+            "--targets",
+            "dev,stage",
+            "--yes",
+        ];
+        run(&p, &args)
+    };
+    let (code, out, err) = sched("2026-12-05 12:00");
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(out.matches("applied, verified").count(), 2, "{out}");
+    let last = records(&state, "stage").pop().unwrap();
+    assert_eq!(last["scheduled"]["why"], "default", "{last:#}");
+    assert!(rt.block_on(w.dev.state()).contains("events shards=1"));
+    let (code, out, err) = sched("2026-12-07T08:00:00Z");
     assert_eq!(code, 0, "{out}\n{err}");
     let (own2, dev2, stage2) = rt.block_on(async {
         (

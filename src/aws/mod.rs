@@ -44,6 +44,10 @@ pub struct Settings {
     /// in the caller's account holds every target's prefix and no
     /// target's role needs access to it.
     pub state_from: Option<Box<Settings>>,
+    /// Take the named profile's credentials even when the environment
+    /// has others (which the SDK's chain would prefer): a target's
+    /// `aws_profile` must be what its calls use.
+    pub profile_credentials: bool,
 }
 
 /// A role assumed with the SDK's assume-role provider, which caches the
@@ -67,6 +71,7 @@ impl Default for Settings {
             rates: BTreeMap::new(),
             assume: None,
             state_from: None,
+            profile_credentials: false,
         }
     }
 }
@@ -119,6 +124,12 @@ pub async fn sdk_config(
         );
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
+        if settings.profile_credentials {
+            let creds = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(p)
+                .build();
+            loader = loader.credentials_provider(creds);
+        }
     }
     if let Some(r) = &settings.region {
         loader = loader.region(Region::new(r.clone()));

@@ -102,7 +102,10 @@ pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
                 session_name: session_name(),
             });
         }
-        Credentials::Profile(p) => config.aws.profile = Some(p.clone()),
+        Credentials::Profile(p) => {
+            config.aws.profile = Some(p.clone());
+            config.aws.profile_credentials = true;
+        }
         Credentials::Caller => {}
     }
     Ctx {
@@ -111,6 +114,11 @@ pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
         target: Some(crate::context::TargetOf {
             name: t.name.clone(),
             account: t.account.clone(),
+            credentials: match &t.credentials {
+                Credentials::Role { arn, .. } => format!("role {arn}"),
+                Credentials::Profile(p) => format!("profile {p}"),
+                Credentials::Caller => "the caller's own credentials".into(),
+            },
         }),
     }
 }
@@ -203,6 +211,39 @@ mod tests {
         assert_eq!(select(all.clone(), "all").unwrap().len(), 3);
         let e = select(all, "dev,prod").unwrap_err().to_string();
         assert!(e.contains("no target `prod`"), "{e}");
+    }
+
+    #[test]
+    fn a_targets_context_has_its_own_state_credentials_and_guard() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("parkctl.yaml");
+        std::fs::write(&file, "state_s3: s3://team/uja/\n").unwrap();
+        let g = crate::cli::Global {
+            config: Some(file),
+            state_dir: Some("st".into()),
+            ..Default::default()
+        };
+        let ctx = Ctx {
+            config: crate::config::Config::resolve(&g).unwrap(),
+            global: g,
+            target: None,
+        };
+        let mut dev = t("dev");
+        dev.credentials = Credentials::Role {
+            arn: "arn:aws:iam::111111111111:role/parkctl".into(),
+            external_id: Some("x".into()),
+        };
+        let c = context_for(&ctx, &dev);
+        assert_eq!(c.config.state_dir, std::path::Path::new("st/targets/dev"));
+        assert_eq!(
+            c.config.state_s3.as_deref(),
+            Some("s3://team/uja/targets/dev")
+        );
+        assert_eq!(c.config.aws.region.as_deref(), Some("us-east-1"));
+        let role = c.config.aws.assume.as_ref().unwrap();
+        assert_eq!(role.external_id.as_deref(), Some("x"));
+        assert!(c.config.aws.state_from.as_ref().unwrap().assume.is_none());
+        assert_eq!(c.target.unwrap().account, "111111111111");
     }
 
     #[test]

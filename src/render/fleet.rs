@@ -78,7 +78,10 @@ pub fn summary(title: &str, rows: &[Row]) -> String {
         String::new(),
         String::new(),
         changes.to_string(),
-        format!("{} -> {}", known(|r| r.before), known(|r| r.after)),
+        match rows.iter().any(|r| r.before.is_some()) {
+            true => format!("{} -> {}", known(|r| r.before), known(|r| r.after)),
+            false => "? -> ?".into(),
+        },
         match unpriced {
             0 => String::new(),
             n => format!("without {n} unpriced (no prices for their region: --pricing FILE)"),
