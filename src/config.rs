@@ -78,6 +78,9 @@ pub enum RetryMode {
 pub struct Config {
     pub profiles_dir: PathBuf,
     pub state_dir: PathBuf,
+    /// The project's state directory (a target's run has its own
+    /// `state_dir` under it, `targets/NAME/`).
+    pub state_root: PathBuf,
     pub aws: crate::aws::Settings,
     pub account: Option<String>,
     pub confirm: bool,
@@ -215,17 +218,19 @@ impl Config {
                 ));
             }
         }
+        let state_dir: PathBuf = g
+            .state_dir
+            .clone()
+            .or(file.state_dir)
+            .unwrap_or_else(|| "state".into());
         Ok(Config {
             profiles_dir: g
                 .profiles_dir
                 .clone()
                 .or(file.profiles_dir)
                 .unwrap_or_else(|| "profiles".into()),
-            state_dir: g
-                .state_dir
-                .clone()
-                .or(file.state_dir)
-                .unwrap_or_else(|| "state".into()),
+            state_dir: state_dir.clone(),
+            state_root: state_dir,
             aws: crate::aws::Settings {
                 region: g.region.clone(),
                 profile: g.aws_profile.clone().or(file.aws_profile),

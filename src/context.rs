@@ -61,6 +61,22 @@ impl Ctx {
         crate::state::StateDir::new(&self.config.state_dir)
     }
 
+    /// Every state directory of the project: the single-account one and
+    /// each target's (`targets/NAME/`) that exists.
+    pub fn all_states(&self) -> Vec<crate::state::StateDir> {
+        let root = &self.config.state_root;
+        let targets = std::fs::read_dir(root.join("targets"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir());
+        std::iter::once(root.clone())
+            .chain(targets)
+            .map(crate::state::StateDir::new)
+            .collect()
+    }
+
     /// A profile by name (in the profiles directory) or by path.
     pub fn profile_path(&self, name: &str) -> PathBuf {
         let p = Path::new(name);
@@ -174,12 +190,15 @@ impl Ctx {
         let caller = aws.sts.caller().await.map_err(|e| {
             fail_help(
                 format!(
-                    "target `{}`: no credentials through {} ({e}): refusing this target",
+                    "target `{}`: cannot confirm its account through {} ({e}): refusing this target",
                     t.name, t.credentials
                 ),
-                match t.credentials.strip_prefix("profile ") {
-                    Some(p) => format!("check the profile: `aws sts get-caller-identity --profile {p}`"),
-                    None => "the caller needs sts:AssumeRole on the role, and the role's trust policy must allow the caller (with the target's external_id)".into(),
+                if let Some(p) = t.credentials.strip_prefix("profile ") {
+                    format!("check the profile: `aws sts get-caller-identity --profile {p}`")
+                } else if t.credentials.starts_with("role ") {
+                    "the caller needs sts:AssumeRole on the role, and the role's trust policy must allow the caller (with the target's external_id)".into()
+                } else {
+                    "check the caller's credentials: `aws sts get-caller-identity`".into()
                 },
             )
         })?;

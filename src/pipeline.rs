@@ -144,7 +144,8 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
 pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) -> Context {
     let now = chrono::Utc::now();
     let since = now - chrono::Duration::hours(Context::DONE_HOURS);
-    let local = || crate::state::recent::done_since(&ctx.state(), account, region, since);
+    let dirs = ctx.all_states();
+    let local = || crate::state::recent::done_since(&dirs, account, region, since);
     let mirror = match (&ctx.config.state_s3, aws) {
         (Some(url), Some(aws)) => crate::aws::s3::Mirror::new(aws.s3.clone(), url).ok(),
         _ => None,
@@ -152,9 +153,8 @@ pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) 
     let done = match mirror {
         None => local(),
         Some(m) => {
-            let dir = ctx.state();
             let found =
-                crate::state::recent::done_since_mirrored(&dir, &m, (account, region), since);
+                crate::state::recent::done_since_mirrored(&dirs, &m, (account, region), since);
             found.await.unwrap_or_else(|e| {
                 eprintln!("Warning: the S3 mirror's records could not be read ({e}); AWS's per-day limits are counted from the local records only");
                 local()

@@ -47,7 +47,11 @@ impl Aws {
     ) -> Result<Aws, String> {
         let conf = aws::sdk_config(settings, fallback_region).await?;
         let state_conf = match &settings.state_from {
-            Some(s) => Some(aws::sdk_config(s, Some(&region_of(&conf))).await?),
+            Some(s) => {
+                let here = region_of(&conf);
+                let fallback = s.fallback_region.as_deref().unwrap_or(&here);
+                Some(aws::sdk_config(&s.settings, Some(fallback)).await?)
+            }
             None => None,
         };
         let region = region_of(&conf);

@@ -363,6 +363,30 @@ fn a_held_lock_or_a_profile_for_another_region_stops_only_its_target() {
         err.contains("parkctl.yaml:3:") && err.contains("not an AWS account id"),
         "{err}"
     );
+    // A run without --targets in an account and region that is a target
+    // takes that target's lock too: held, it exits 4 and changes nothing.
+    std::fs::write(
+        p.path().join("parkctl.yaml"),
+        "targets:\n  home:\n    account: \"123456789012\"\n    region: us-east-1\n",
+    )
+    .unwrap();
+    let home = p.state().join("targets").join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let held = parkctl::state::lock::Lock::acquire(
+        &home.join("lock"),
+        &parkctl::state::lock::LockInfo::mine("test", "apply"),
+    )
+    .unwrap();
+    let own0 = rt.block_on(w.own.state());
+    let (code, out, err) = run(&p, &["apply", "parked", "--yes"]);
+    assert_eq!(code, 4, "{out}\n{err}");
+    assert!(err.contains("targets/home/lock"), "{err}");
+    assert_eq!(rt.block_on(w.own.state()), own0);
+    assert!(
+        !p.state().join("lock").exists(),
+        "the run's own lock is released"
+    );
+    drop(held);
     let (code, _, err) = run(&p, &["plan", "parked", "--targets", "prod"]);
     assert_eq!(code, 1);
     assert!(

@@ -43,11 +43,19 @@ pub struct Settings {
     /// settings: in a target's run, the caller's own, so that one bucket
     /// in the caller's account holds every target's prefix and no
     /// target's role needs access to it.
-    pub state_from: Option<Box<Settings>>,
+    pub state_from: Option<Box<StateFrom>>,
     /// Take the named profile's credentials even when the environment
     /// has others (which the SDK's chain would prefer): a target's
     /// `aws_profile` must be what its calls use.
     pub profile_credentials: bool,
+}
+
+/// The settings the state's S3 mirror is reached with, and the region
+/// they fall back on (the config's `region:`, as a run without targets).
+#[derive(Debug, Clone)]
+pub struct StateFrom {
+    pub settings: Settings,
+    pub fallback_region: Option<String>,
 }
 
 /// A role assumed with the SDK's assume-role provider, which caches the

@@ -94,6 +94,8 @@ fn operation_id() -> String {
 pub struct Ready {
     op_id: String,
     guarded: Guarded,
+    /// The lock of the target this account and region is, if it is one.
+    _also: Option<Guarded>,
     pub prep: Prepared,
     src: Source,
 }
@@ -104,9 +106,11 @@ impl Ready {
         let op_id = operation_id();
         let guarded = take_lock(ctx, &op_id, command)?;
         let prep = prepare(ctx, &src, true).await?;
+        let also = target_lock(ctx, &prep, &op_id, command)?;
         Ok(Ready {
             op_id,
             guarded,
+            _also: also,
             prep,
             src,
         })
@@ -120,6 +124,42 @@ impl Ready {
         let mut run = Run::new(ctx, command, self.op_id, &self.prep.plan, self.guarded);
         run.scheduled = why;
         run.go(self.prep, yes, &reread).await
+    }
+}
+
+/// A run without `--targets` in an account and region that is one of the
+/// config's targets takes that target's lock too, so that it and an
+/// `apply --targets` cannot change the same resources at once.
+fn target_lock(
+    ctx: &Ctx,
+    prep: &Prepared,
+    op_id: &str,
+    command: &str,
+) -> Result<Option<Guarded>, Error> {
+    let (None, Some(_), Some(caller)) = (&ctx.target, &ctx.config.targets, &prep.caller) else {
+        return Ok(None);
+    };
+    let Ok(targets) = crate::fleet::configured(ctx) else {
+        return Ok(None);
+    };
+    let here = |t: &&crate::fleet::Target| t.account == caller.account && t.region == prep.region;
+    match targets.iter().find(here) {
+        Some(t) => {
+            let tctx = crate::fleet::context_for(ctx, t);
+            take_lock(&tctx, op_id, command).map(Some).map_err(|e| {
+                fail_code(
+                    e.code(),
+                    format!(
+                        "account {} in {} is target `{}` of the config, whose lock ({}) is taken too: {e}",
+                        t.account,
+                        t.region,
+                        t.name,
+                        tctx.state().lock_path().display()
+                    ),
+                )
+            })
+        }
+        None => Ok(None),
     }
 }
 
@@ -296,6 +336,10 @@ impl<'a> Run<'a> {
         let m = Mirror::new(aws.s3.clone(), url)?;
         let info = serde_json::to_vec_pretty(&LockInfo::mine(&self.op_id, self.command))
             .unwrap_or_default();
+        // Held across the write, so that a Ctrl-C meanwhile waits for it
+        // and then releases the lock it made.
+        let slot = self.guarded.s3.clone();
+        let mut slot = slot.lock().await;
         if let LockOutcome::Held(holder) = m.lock(info).await? {
             return Err(fail_code(
                 EXIT_LOCKED,
@@ -306,7 +350,7 @@ impl<'a> Run<'a> {
                 ),
             ));
         }
-        *self.guarded.s3.lock().await = Some(m.clone());
+        *slot = Some(m.clone());
         self.mirror = Some(m);
         Ok(())
     }

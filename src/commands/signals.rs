@@ -86,6 +86,13 @@ impl Signals {
         take: impl FnOnce() -> Result<T, E>,
     ) -> Result<(T, u64), E> {
         let mut held = self.lock_held();
+        if self.state.load(Ordering::SeqCst) == EXITING {
+            // The handler is releasing what it has and ending the process:
+            // a lock taken now would be left behind.
+            loop {
+                std::thread::park();
+            }
+        }
         let lock = take()?;
         let id = self.next.fetch_add(1, Ordering::SeqCst);
         held.push(Held { id, path, s3 });
@@ -100,17 +107,21 @@ impl Signals {
         self.held.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The local locks first, while the registry says they are ours (a
+    /// run that released its lock has left the registry, and another
+    /// process may hold that path now), then the S3 locks.
     async fn release_all(&self) {
-        let held: Vec<(PathBuf, S3Held)> = self
-            .lock_held()
-            .iter()
-            .map(|h| (h.path.clone(), h.s3.clone()))
-            .collect();
-        for (path, s3) in held {
-            if let Some(m) = s3.lock().await.take() {
+        let s3: Vec<S3Held> = {
+            let held = self.lock_held();
+            for h in held.iter() {
+                let _ = std::fs::remove_file(&h.path);
+            }
+            held.iter().map(|h| h.s3.clone()).collect()
+        };
+        for slot in s3 {
+            if let Some(m) = slot.lock().await.take() {
                 let _ = m.unlock().await;
             }
-            let _ = std::fs::remove_file(&path);
         }
     }
 

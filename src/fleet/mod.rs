@@ -40,10 +40,17 @@ pub fn configured(ctx: &Ctx) -> Result<Vec<Target>, Error> {
     let Some(c) = &ctx.config.targets else {
         return Err(fail_help(
             "--targets needs a `targets:` section in the config (parkctl.yaml)",
-            "add one: see `targets:` in docs/profiles.md",
+            "add one: see docs/targets.md",
         ));
     };
-    Ok(parse::build(&c.file, &c.text, &c.raw)?)
+    let targets = parse::build(&c.file, &c.text, &c.raw)?;
+    if targets.is_empty() {
+        return Err(fail_help(
+            format!("`targets:` in {} lists no target", c.file),
+            "add one: see docs/targets.md",
+        ));
+    }
+    Ok(targets)
 }
 
 /// `all`, or names separated by commas, in the config's order.
@@ -84,7 +91,10 @@ pub fn select(all: Vec<Target>, wanted: &str) -> Result<Vec<Target>, Error> {
 /// account for the guard, and its own state under `targets/NAME/`.
 pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
     let mut config = ctx.config.clone();
-    config.aws.state_from = Some(Box::new(ctx.config.aws.clone()));
+    config.aws.state_from = Some(Box::new(crate::aws::StateFrom {
+        settings: ctx.config.aws.clone(),
+        fallback_region: ctx.config.region_fallback.clone(),
+    }));
     config.state_dir = ctx.config.state_dir.join("targets").join(&t.name);
     config.state_s3 = ctx
         .config
@@ -148,11 +158,20 @@ where
     F: Fn(I::Item) -> Fut,
     Fut: Future<Output = T>,
 {
-    let labelled = items.into_iter().map(|i| (name(&i), i));
-    crate::aws::bounded(labelled, n, |(label, i)| {
-        crate::render::progress::LABEL.scope(label, f(i))
-    })
-    .await
+    use futures::stream::{self, StreamExt};
+    // Unordered, so that a slow target does not keep the next from
+    // starting once another has finished; put back in order after.
+    let f = &f;
+    let mut done: Vec<(usize, T)> = stream::iter(items.into_iter().enumerate())
+        .map(|(k, i)| {
+            let label = name(&i);
+            async move { (k, crate::render::progress::LABEL.scope(label, f(i)).await) }
+        })
+        .buffer_unordered(n.max(1))
+        .collect()
+        .await;
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// How bad an exit code is, for the worst of several targets: an
@@ -242,7 +261,8 @@ mod tests {
         assert_eq!(c.config.aws.region.as_deref(), Some("us-east-1"));
         let role = c.config.aws.assume.as_ref().unwrap();
         assert_eq!(role.external_id.as_deref(), Some("x"));
-        assert!(c.config.aws.state_from.as_ref().unwrap().assume.is_none());
+        let from = c.config.aws.state_from.as_ref().unwrap();
+        assert!(from.settings.assume.is_none());
         assert_eq!(c.target.unwrap().account, "111111111111");
     }
 

@@ -62,10 +62,13 @@ pub fn build(file: &str, text: &str, raw: &RawTargets) -> Result<Vec<Target>, Pr
     let mut out = Vec::new();
     for (name, t) in &raw.0 {
         let mut bad = |key: &str, message: String, label: &str, help: &str| {
-            let span = index.value(&format!("{ROOT}.{name}.{key}"));
+            let span = match key {
+                "" => index.key(&format!("{ROOT}.{name}")),
+                _ => index.value(&format!("{ROOT}.{name}.{key}")),
+            };
             errors.push(&message, span, label, Some(help));
         };
-        if let Some(problem) = check(name, t) {
+        if let Some(problem) = check(name, t).or_else(|| clash(name, t, &out)) {
             bad(problem.key, problem.message, problem.label, problem.help);
             continue;
         }
@@ -107,15 +110,41 @@ fn problem(key: &'static str, message: String, label: &'static str, help: &'stat
     }
 }
 
+/// Two targets that are one: the same account and region (they would
+/// apply to the same resources under two locks), or names that only case
+/// tells apart (one directory on a case-insensitive file system).
+fn clash(name: &str, t: &RawTarget, earlier: &[Target]) -> Option<Problem> {
+    if let Some(o) = earlier.iter().find(|o| o.name.eq_ignore_ascii_case(name)) {
+        return Some(problem(
+            "",
+            format!("targets `{}` and `{name}` differ only in case", o.name),
+            "same name",
+            "give each target a name of its own",
+        ));
+    }
+    let o = earlier
+        .iter()
+        .find(|o| o.account == t.account && o.region == t.region)?;
+    Some(problem(
+        "region",
+        format!(
+            "targets `{}` and `{name}` are both account {} in {}",
+            o.name, t.account, t.region
+        ),
+        "same account and region",
+        "one target per account and region: they would change the same resources under two locks",
+    ))
+}
+
 /// The first thing wrong with one target, if any.
 fn check(name: &str, t: &RawTarget) -> Option<Problem> {
     let named = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if name.is_empty() || !name.chars().all(named) || name.len() > 64 {
+    if name.is_empty() || !name.chars().all(named) || name.len() > 64 || name == "all" {
         return Some(problem(
             "",
             format!("`{name}` is not a target name"),
             "bad name",
-            "letters, digits, - and _ (it names a directory under state/targets/)",
+            "letters, digits, - and _ (it names a directory under state/targets/); `all` means every target",
         ));
     }
     if !is_account(&t.account) {
@@ -260,6 +289,19 @@ mod tests {
             let e = parse(&format!("targets:\n  dev:\n    {body}\n")).unwrap_err();
             assert!(e.contains(at) && e.contains(says), "{body}: {e}");
         }
+        let two = "targets:\n  dev:\n    account: \"111111111111\"\n    region: us-east-1\n  Dev:\n    account: \"222222222222\"\n    region: us-east-1\n  again:\n    account: \"111111111111\"\n    region: us-east-1\n";
+        let e = parse(two).unwrap_err();
+        assert!(
+            e.contains(":5:") && e.contains("differ only in case"),
+            "{e}"
+        );
+        assert!(
+            e.contains(":10:") && e.contains("both account 111111111111 in us-east-1"),
+            "{e}"
+        );
+        let e = parse("targets:\n  all:\n    account: \"111111111111\"\n    region: us-east-1\n")
+            .unwrap_err();
+        assert!(e.contains("not a target name"), "{e}");
         let e =
             parse("targets:\n  dev:\n    account: \"111111111111\"\n    regoin: x\n").unwrap_err();
         assert!(

@@ -65,8 +65,13 @@ pub fn summary(title: &str, rows: &[Row]) -> String {
             ]
         })
         .collect();
+    // Only rows priced on both sides, so that the total's saving is real.
+    let priced = || {
+        rows.iter()
+            .filter(|r| r.before.is_some() && r.after.is_some())
+    };
     let known =
-        |f: fn(&Row) -> Option<Money>| rows.iter().filter_map(f).fold(Money::ZERO, |a, m| a + m);
+        |f: fn(&Row) -> Option<Money>| priced().filter_map(f).fold(Money::ZERO, |a, m| a + m);
     let unpriced = rows
         .iter()
         .filter(|r| r.changes.is_some() && (r.before.is_none() || r.after.is_none()))
@@ -78,7 +83,7 @@ pub fn summary(title: &str, rows: &[Row]) -> String {
         String::new(),
         String::new(),
         changes.to_string(),
-        match rows.iter().any(|r| r.before.is_some()) {
+        match priced().next().is_some() {
             true => format!("{} -> {}", known(|r| r.before), known(|r| r.after)),
             false => "? -> ?".into(),
         },
@@ -139,16 +144,18 @@ pub fn status(rows: &[StatusRow]) -> String {
             ]
         })
         .collect();
-    let total = rows
-        .iter()
-        .map(|r| r.month)
-        .try_fold(Money::ZERO, |a, m| m.map(|m| a + m));
+    let known: Vec<Money> = rows.iter().filter_map(|r| r.month).collect();
+    let total = (!known.is_empty()).then(|| known.iter().fold(Money::ZERO, |a, m| a + *m));
+    let missing = rows.len() - known.len();
     body.push(vec![
         "total".into(),
         String::new(),
         String::new(),
         money(total),
-        String::new(),
+        match missing {
+            0 => String::new(),
+            n => format!("without {n} not read or unpriced"),
+        },
     ]);
     table(
         &["target", "account", "region", "live cost/month", "matches"],

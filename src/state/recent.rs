@@ -8,23 +8,47 @@ use crate::outcome::Status;
 use crate::plan::Done;
 use chrono::{DateTime, Utc};
 
-/// Every change applied in `account` and `region` since `since`. A record
-/// that cannot be read is skipped (`history` reports it); the limits are
-/// then counted from what AWS shows.
-pub fn done_since(dir: &StateDir, account: &str, region: &str, since: DateTime<Utc>) -> Vec<Done> {
-    done_of(&readable(dir), account, region, since)
+/// Every change applied in `account` and `region` since `since`, by the
+/// records of every state directory of the project (`dirs`: the
+/// single-account one and each target's, since AWS's limits are per
+/// account and region whichever way parkctl ran there). A record that
+/// cannot be read is skipped (`history` reports it); the limits are then
+/// counted from what AWS shows.
+pub fn done_since(
+    dirs: &[StateDir],
+    account: &str,
+    region: &str,
+    since: DateTime<Utc>,
+) -> Vec<Done> {
+    done_of(&readable_all(dirs), account, region, since)
+}
+
+/// The readable records of every directory, each operation once.
+fn readable_all(dirs: &[StateDir]) -> Vec<Operation> {
+    let mut ops: Vec<Operation> = Vec::new();
+    for d in dirs {
+        for op in readable(d) {
+            let seen = ops
+                .iter()
+                .any(|o| o.id == op.id && o.account == op.account && o.region == op.region);
+            if !seen {
+                ops.push(op);
+            }
+        }
+    }
+    ops
 }
 
 /// The same, from the local records and the S3 mirror's (a runner that
 /// keeps no state between runs sees the others' switches there), each
 /// operation once.
 pub async fn done_since_mirrored(
-    dir: &StateDir,
+    dirs: &[StateDir],
     mirror: &crate::aws::s3::Mirror,
     (account, region): (&str, &str),
     since: DateTime<Utc>,
 ) -> Result<Vec<Done>, crate::aws::AwsError> {
-    let mut ops = readable(dir);
+    let mut ops = readable_all(dirs);
     // Record names start with their operation's stamp: older ones are not read.
     let first = super::stamp(since - chrono::Duration::hours(1));
     for rel in mirror.list("operations/").await? {

@@ -166,7 +166,10 @@ impl Fleet<'_> {
             return Ok(worst(rows.iter().map(|r| r.exit_code)));
         }
         let total: usize = go.iter().map(|(_, _, r)| r.prep.plan.changes.len()).sum();
-        let question = format!("Apply {total} changes in {} targets?", go.len());
+        let question = match go.len() {
+            1 => format!("Apply {total} changes in 1 target?"),
+            n => format!("Apply {total} changes in {n} targets?"),
+        };
         let config_confirm = self.members[0].ctx.config.confirm;
         if !confirm(&question, yes, config_confirm)? {
             eprintln!("Not applied.");
@@ -183,7 +186,7 @@ impl Fleet<'_> {
         )
         .await;
         for (i, result) in done {
-            let (text, code) = outcome(result);
+            let (text, code) = outcome(&self.members[i].target.name, result);
             rows[i].result = text;
             rows[i].exit_code = code;
         }
@@ -223,8 +226,9 @@ fn show_ready(plan: &Plan, why: Option<&Scheduled>) {
     }
 }
 
-/// A target's result line from its apply's exit code or error.
-fn outcome(result: Res) -> (String, i32) {
+/// A target's result line from its apply's exit code or error (printed
+/// in full, under the target's name).
+fn outcome(target: &str, result: Res) -> (String, i32) {
     match result {
         Ok(EXIT_OK) => ("applied, verified".into(), EXIT_OK),
         Ok(EXIT_PARTIAL) => ("partly applied: re-run to converge".into(), EXIT_PARTIAL),
@@ -232,8 +236,11 @@ fn outcome(result: Res) -> (String, i32) {
         Ok(code) => ("nothing applied".into(), code),
         Err(e) => {
             let code = e.code();
-            let text = format!("failed: {e}");
-            eprintln!("{:?}", miette::Report::new(e));
+            let text = match code {
+                EXIT_LOCKED => format!("locked: {e}"),
+                _ => format!("failed: {e}"),
+            };
+            eprintln!("Target {target}:\n{:?}", miette::Report::new(e));
             (text, code)
         }
     }
