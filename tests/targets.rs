@@ -395,8 +395,51 @@ fn a_held_lock_or_a_profile_for_another_region_stops_only_its_target() {
     );
 }
 
-/// Ctrl-C while two targets apply: each stops after its calls in flight,
-/// records itself `interrupted` and releases its lock; a re-run converges.
+/// `apply parked --targets dev,stage --yes` as a child, its output in
+/// files of the project.
+fn spawn_apply(p: &Project, url: &str) -> std::process::Child {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("parkctl"));
+    c.current_dir(p.path())
+        .args(["apply", "parked", "--targets", "dev,stage", "--yes"])
+        .env_remove("AWS_PROFILE");
+    for (k, v) in common::env(url) {
+        c.env(k, v);
+    }
+    let log = |n: &str| std::fs::File::create(p.path().join(n)).unwrap();
+    c.stdin(Stdio::null())
+        .stdout(log("child.out"))
+        .stderr(log("child.err"))
+        .spawn()
+        .unwrap()
+}
+
+fn output_of(p: &Project) -> String {
+    let read = |n: &str| std::fs::read_to_string(p.path().join(n)).unwrap_or_default();
+    format!("{}\n{}", read("child.out"), read("child.err"))
+}
+
+fn until(child: &mut std::process::Child, p: &Project, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !cond() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended early:\n{}",
+            output_of(p)
+        );
+        assert!(Instant::now() < deadline, "timed out:\n{}", output_of(p));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn sigint(child: &std::process::Child) {
+    // SAFETY: kill(2) on a child we spawned and have not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+}
+
+/// Ctrl-C while two targets plan (before any change): every lock is
+/// released, nothing recorded, nothing changed. Ctrl-C while they apply:
+/// each stops after its calls in flight, records itself `interrupted` and
+/// releases its lock; a re-run converges.
 #[test]
 fn ctrl_c_stops_every_target_and_each_records_interrupted() {
     let moto = Moto::start();
@@ -412,52 +455,38 @@ fn ctrl_c_stops_every_target_and_each_records_interrupted() {
     let p = Project::new(&proxy.url());
     untargeted(&p);
     config(&p);
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("parkctl"));
-    c.current_dir(p.path())
-        .args(["apply", "parked", "--targets", "dev,stage", "--yes"])
-        .env_remove("AWS_PROFILE");
-    for (k, v) in common::env(&proxy.url()) {
-        c.env(k, v);
-    }
-    let log = |n: &str| std::fs::File::create(p.path().join(n)).unwrap();
-    let mut child = c
-        .stdin(Stdio::null())
-        .stdout(log("child.out"))
-        .stderr(log("child.err"))
-        .spawn()
-        .unwrap();
-    let output = || {
-        let read = |n: &str| std::fs::read_to_string(p.path().join(n)).unwrap_or_default();
-        format!("{}\n{}", read("child.out"), read("child.err"))
-    };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !rt.block_on(w.dev.alarm_actions()).values().any(|on| !on) {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "ended early:\n{}",
-            output()
-        );
-        assert!(
-            Instant::now() < deadline,
-            "no change started:\n{}",
-            output()
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    // SAFETY: kill(2) on a child we spawned and have not reaped.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let lock = |t: &str| p.state().join("targets").join(t).join("lock");
+    let dev0 = rt.block_on(w.dev.state());
+
+    let mut child = spawn_apply(&p, &proxy.url());
+    until(&mut child, &p, || {
+        lock("dev").exists() && lock("stage").exists()
+    });
+    sigint(&child);
     let status = child.wait().unwrap();
-    let out = output();
+    let out = output_of(&p);
+    assert_eq!(status.code(), Some(130), "{out}");
+    assert!(out.contains("nothing was changed"), "{out}");
+    for t in ["dev", "stage"] {
+        assert!(!lock(t).exists(), "{t}: lock left behind\n{out}");
+        assert!(records(&p.state(), t).is_empty(), "{t}");
+    }
+    assert_eq!(rt.block_on(w.dev.state()), dev0);
+
+    let mut child = spawn_apply(&p, &proxy.url());
+    until(&mut child, &p, || {
+        rt.block_on(w.dev.alarm_actions()).values().any(|on| !on)
+    });
+    sigint(&child);
+    let status = child.wait().unwrap();
+    let out = output_of(&p);
     assert_eq!(status.code(), Some(130), "{out}");
     assert!(!out.contains("panicked"), "{out}");
     for t in ["dev", "stage"] {
         let recs = records(&p.state(), t);
         assert_eq!(recs.len(), 1, "{t}: {out}");
         assert_eq!(recs[0]["result"], "interrupted", "{t}: {:#}", recs[0]);
-        assert!(
-            !p.state().join("targets").join(t).join("lock").exists(),
-            "{t}"
-        );
+        assert!(!lock(t).exists(), "{t}");
     }
     let (code, o, e) = run(&p, &["apply", "parked", "--targets", "dev,stage", "--yes"]);
     assert_eq!(code, 0, "re-run:\n{o}\n{e}");

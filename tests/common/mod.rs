@@ -61,6 +61,22 @@ impl Moto {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// CPU seconds the server has used (user + system), from /proc: how
+    /// much of a run's time the emulator spent computing.
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the command name, which is in parentheses.
+        let rest = stat.rsplit_once(") ").map_or("", |(_, r)| r);
+        let f: Vec<f64> = rest
+            .split_whitespace()
+            .map(|x| x.parse().unwrap_or(0.0))
+            .collect();
+        let ticks = f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0);
+        // SAFETY: sysconf has no preconditions.
+        ticks / (unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64)
+    }
 }
 
 impl Drop for Moto {

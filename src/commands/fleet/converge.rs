@@ -101,6 +101,7 @@ fn print_heading(m: &Member) {
 impl Fleet<'_> {
     /// Every target's plan under its heading, then the summary.
     pub async fn plan(&self, want: Want<'_>, format: Format, detailed: bool) -> Res {
+        let started = std::time::Instant::now();
         let preps = each(self.members, self.n, name, |m| async move {
             prepare(&m.ctx, &want.source(&m.ctx)?, false).await
         })
@@ -117,6 +118,12 @@ impl Fleet<'_> {
                         json.push(serde_json::json!({"target": m.target.name, "plan": prep.plan}));
                     } else {
                         show(&prep.plan, format);
+                    }
+                    if let (true, Some(aws)) = (m.ctx.global.stats, &prep.aws) {
+                        eprint!(
+                            "{}",
+                            crate::render::stats::text(&aws.stats, started.elapsed())
+                        );
                     }
                     planned(m, &prep.plan, detailed)
                 }
