@@ -213,6 +213,30 @@ fn targets_park_side_by_side_each_guarded_locked_and_recorded() {
     );
     assert!(table[4].starts_with("total"), "{out}");
 
+    // Capture: one profile per target, with its account; the policies:
+    // each target role's in its account, the caller's to assume them.
+    let (code, out, err) = run(
+        &p,
+        &["capture", "snap", "--like", "running", "--targets", "dev"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let snap = std::fs::read_to_string(p.path().join("profiles/snap-dev.yaml")).unwrap();
+    assert!(snap.contains("111111111111"), "{snap}");
+    let (code, out, _) = run(&p, &["iam-policy", "--targets", "dev,stage"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let caller = doc["caller"].to_string();
+    assert!(caller.contains("sts:AssumeRole"), "{caller}");
+    assert!(
+        caller.contains("arn:aws:iam::222222222222:role/parkctl"),
+        "{caller}"
+    );
+    let stage = doc["targets"][1]["policy"].to_string();
+    assert!(
+        stage.contains("arn:aws:kinesis:eu-west-1:222222222222:stream/"),
+        "{stage}"
+    );
+
     // History: both targets' operations, newest first, each named.
     let (code, out, _) = run(&p, &["history", "--targets", "all", "--format", "json"]);
     assert_eq!(code, 0);
@@ -349,6 +373,10 @@ fn a_held_lock_or_a_profile_for_another_region_stops_only_its_target() {
     assert!(rt
         .block_on(w.west.state())
         .contains("stream user-journey-analytics-events shards=1"));
+    // `unlock --targets stage` breaks that target's lock only.
+    let (code, out, err) = run(&p, &["unlock", "--targets", "stage", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!lock_dir.join("lock").exists());
     drop(held);
 
     // A target of bad shape is refused at its line, before any call.
