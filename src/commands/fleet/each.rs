@@ -19,11 +19,7 @@ pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
             .map(|m| {
                 let t = &m.target;
                 print!("{}", heading(&t.name, &t.account, &t.region));
-                crate::commands::history::run(&m.ctx, Some(id), format).unwrap_or_else(|e| {
-                    let code = e.code();
-                    eprintln!("{:?}", miette::Report::new(e));
-                    code
-                })
+                code_of(crate::commands::history::run(&m.ctx, Some(id), format))
             })
             .collect();
         if codes.is_empty() {
@@ -73,19 +69,22 @@ fn has_operation(m: &Member, id: &str) -> bool {
     })
 }
 
+/// A target's exit code; its error, if any, printed in full.
+fn code_of(r: Res) -> i32 {
+    r.unwrap_or_else(|e| {
+        let code = e.code();
+        eprintln!("{:?}", miette::Report::new(e));
+        code
+    })
+}
+
 /// Each target's locks, one after the other (each asks).
 pub async fn unlock(members: &[Member], yes: bool) -> Res {
     let mut codes = Vec::new();
     for m in members {
         let t = &m.target;
         print!("{}", heading(&t.name, &t.account, &t.region));
-        let code = crate::commands::history::unlock(&m.ctx, yes)
-            .await
-            .unwrap_or_else(|e| {
-                let code = e.code();
-                eprintln!("{:?}", miette::Report::new(e));
-                code
-            });
+        let code = code_of(crate::commands::history::unlock(&m.ctx, yes).await);
         codes.push(code);
     }
     Ok(worst(codes))
@@ -104,13 +103,8 @@ pub async fn capture(
         let t = &m.target;
         print!("{}", heading(&t.name, &t.account, &t.region));
         let each_name = format!("{name}-{}", t.name);
-        let code = crate::commands::capture::run(&m.ctx, &each_name, like, prefix, force)
-            .await
-            .unwrap_or_else(|e| {
-                let code = e.code();
-                eprintln!("{:?}", miette::Report::new(e));
-                code
-            });
+        let code =
+            code_of(crate::commands::capture::run(&m.ctx, &each_name, like, prefix, force).await);
         codes.push(code);
     }
     Ok(worst(codes))
