@@ -74,6 +74,16 @@ pub struct Prepared {
     pub live: Live,
     pub plan: Plan,
     pub wanted: Wanted,
+    /// The context the plan was made in, which the verify after an apply
+    /// re-plans in too.
+    pub context: Context,
+}
+
+/// A session checked against the account and region guard, before any
+/// read of live state: an apply takes its locks here.
+pub struct Connected {
+    pub aws: Aws,
+    pub caller: Option<Caller>,
 }
 
 pub fn source(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>) -> Result<Source, Error> {
@@ -91,29 +101,42 @@ pub fn source(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>) -> Resul
 
 /// Connects, checks account and region, reads live state and plans.
 pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepared, Error> {
-    let wanted = src.wanted();
     if let Some(path) = &ctx.global.live_from {
-        let live: Live = serde_json::from_slice(&crate::fsutil::read_capped(
-            path,
-            crate::state::MAX_STATE_BYTES,
-        )?)
-        .map_err(|e| {
-            fail(format!(
-                "{}: not a live-state JSON file: {e}",
-                path.display()
-            ))
-        })?;
-        let plan = src.plan(&live, &Context::at(chrono::Utc::now()));
-        let region = src.target().region.unwrap_or_else(|| "us-east-1".into());
-        return Ok(Prepared {
-            aws: None,
-            region,
-            caller: None,
-            live,
-            plan,
-            wanted,
-        });
+        return from_file(path, src);
     }
+    let connected = connect(ctx, src, need_caller).await?;
+    read_and_plan(ctx, src, connected).await
+}
+
+/// `--live-from FILE`: plans against a saved live state, offline.
+fn from_file(path: &std::path::Path, src: &Source) -> Result<Prepared, Error> {
+    let live: Live = serde_json::from_slice(&crate::fsutil::read_capped(
+        path,
+        crate::state::MAX_STATE_BYTES,
+    )?)
+    .map_err(|e| {
+        fail(format!(
+            "{}: not a live-state JSON file: {e}",
+            path.display()
+        ))
+    })?;
+    let context = Context::at(chrono::Utc::now());
+    let plan = src.plan(&live, &context);
+    let region = src.target().region.unwrap_or_else(|| "us-east-1".into());
+    Ok(Prepared {
+        aws: None,
+        region,
+        caller: None,
+        live,
+        plan,
+        wanted: src.wanted(),
+        context,
+    })
+}
+
+/// Connects and checks the account and region (STS only: nothing of the
+/// managed services is read yet).
+pub async fn connect(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Connected, Error> {
     let target = src.target();
     let aws = ctx.connect(target.region.as_deref()).await?;
     let mut caller = ctx
@@ -122,10 +145,21 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
     if need_caller && caller.is_none() {
         caller = Some(aws.sts.caller().await?);
     }
+    Ok(Connected { aws, caller })
+}
+
+/// Reads live state and plans, in the context computed once here.
+pub async fn read_and_plan(
+    ctx: &Ctx,
+    src: &Source,
+    connected: Connected,
+) -> Result<Prepared, Error> {
+    let Connected { aws, caller } = connected;
+    let wanted = src.wanted();
     let live = crate::read::read(&aws, &wanted).await?;
     let account = caller.as_ref().map_or("", |c| c.account.as_str());
-    let pctx = context(ctx, Some(&aws), account, &aws.region).await;
-    let mut plan = src.plan(&live, &pctx);
+    let context = self::context(ctx, Some(&aws), account, &aws.region).await;
+    let mut plan = src.plan(&live, &context);
     plan.cost = cost(ctx, &aws.region, &live, &plan);
     let region = aws.region.clone();
     Ok(Prepared {
@@ -135,6 +169,7 @@ pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepa
         live,
         plan,
         wanted,
+        context,
     })
 }
 
@@ -162,12 +197,6 @@ pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) 
         }
     };
     Context::at(now).with_done(done)
-}
-
-/// The planning context for what `prep` read (its account and region).
-pub async fn context_of(ctx: &Ctx, prep: &Prepared) -> Context {
-    let account = prep.caller.as_ref().map_or("", |c| c.account.as_str());
-    context(ctx, prep.aws.as_ref(), account, &prep.region).await
 }
 
 pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {

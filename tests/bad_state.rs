@@ -5,9 +5,8 @@
 //! must be left as it was. Valid files to damage come from real runs
 //! against moto; large and deep inputs are generated here, never committed.
 
-mod common;
-use common::seed::Sdk;
-use common::{rt, Moto, Project};
+use crate::common::seed::Sdk;
+use crate::common::{rt, Moto, Project};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

@@ -2,9 +2,8 @@
 //! configured through moto's `/moto-api/static/ce/cost-and-usage-results`;
 //! busy functions and their logs are priced from back-dated metrics.
 
-mod common;
-use common::seed::{Sdk, FUNCTIONS};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, FUNCTIONS};
+use crate::common::{rt, Moto, Project};
 use std::io::{Read, Write};
 
 const ARM: &str = "user-journey-analytics-arm-scorer";

@@ -5,9 +5,8 @@
 //! selects is never touched. The limits the emulator does not enforce are
 //! unit-tested in the planner (`src/services/dynamodb/limits.rs`).
 
-mod common;
-use common::seed::{Sdk, JOURNEYS, SESSIONS};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, JOURNEYS, SESSIONS};
+use crate::common::{rt, Moto, Project};
 
 fn sample() -> (Moto, tokio::runtime::Runtime, Sdk, Project) {
     let moto = Moto::start();

@@ -3,10 +3,9 @@
 //! (the SDK retries; what it cannot retry, a re-run finishes), and with
 //! retries off the failures are reported readably, never as a panic.
 
-mod common;
-use common::proxy::{Proxy, ProxyOpts};
-use common::seed::{parked_table, Sdk, ALARMS, ENDPOINT, FUNCTIONS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::proxy::{Proxy, ProxyOpts};
+use crate::common::seed::{parked_table, Sdk, ALARMS, ENDPOINT, FUNCTIONS, STREAM};
+use crate::common::{rt, Moto, Project};
 use std::time::Duration;
 
 const FAULT_RATE: f64 = 0.3;

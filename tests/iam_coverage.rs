@@ -3,9 +3,8 @@
 //! (`--stats`) against the emulator, profile by profile: a policy for a
 //! profile without alarm rules must still let `status` read metrics.
 
-mod common;
-use common::seed::{Sdk, FUNCTIONS, JOURNEYS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, FUNCTIONS, JOURNEYS, STREAM};
+use crate::common::{rt, Moto, Project};
 use std::collections::BTreeSet;
 
 const PROFILES: [(&str, &str); 9] = [

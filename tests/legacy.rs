@@ -4,9 +4,8 @@
 //! operation record still lists in `history`, and an old saved plan is
 //! refused with what to do instead.
 
-mod common;
-use common::seed::{Sdk, ENDPOINT, FUNCTIONS, JOURNEYS, SESSIONS};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, ENDPOINT, FUNCTIONS, JOURNEYS, SESSIONS};
+use crate::common::{rt, Moto, Project};
 use std::path::Path;
 
 fn fixture(name: &str) -> String {

@@ -2,9 +2,8 @@
 //! a live line on a terminal, the man page, the Terraform hints, and a
 //! clear message when the endpoint answers with something that is not AWS.
 
-mod common;
-use common::seed::Sdk;
-use common::{rt, Moto, Project};
+use crate::common::seed::Sdk;
+use crate::common::{rt, Moto, Project};
 use std::io::{Read, Write};
 
 #[test]
@@ -55,7 +54,7 @@ fn on_a_terminal_a_live_line_shows_the_change_in_flight() {
         &format!("{} apply parked --yes", bin.display()),
         "/dev/null",
     ]);
-    for (k, v) in common::env(&moto.url()) {
+    for (k, v) in crate::common::env(&moto.url()) {
         c.env(k, v);
     }
     let out = c.output().expect("script(1) from util-linux");

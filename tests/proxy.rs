@@ -1,10 +1,9 @@
 //! The test proxy itself: requests pass through it unchanged, and the
 //! faults it injects are ones the SDK recognises and retries.
 
-mod common;
-use common::proxy::{Proxy, ProxyOpts};
-use common::seed::Sdk;
-use common::{rt, Moto, Project};
+use crate::common::proxy::{Proxy, ProxyOpts};
+use crate::common::seed::Sdk;
+use crate::common::{rt, Moto, Project};
 use std::time::Duration;
 
 #[test]
@@ -109,7 +108,7 @@ fn faults_have_the_shapes_aws_uses() {
     rt.block_on(async {
         let conf = aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(proxy.url())
-            .region(aws_config::Region::new(common::REGION))
+            .region(aws_config::Region::new(crate::common::REGION))
             .credentials_provider(aws_sdk_kinesis::config::Credentials::new(
                 "testing", "testing", None, None, "tests",
             ))
@@ -145,10 +144,10 @@ fn faults_have_the_shapes_aws_uses() {
 /// error, and leaves the operations it does not cover alone.
 #[test]
 fn quotas_throttle_like_aws() {
+    use crate::common::proxy::Quota;
     use aws_config::retry::RetryConfig;
     use aws_config::BehaviorVersion;
     use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-    use common::proxy::Quota;
 
     let moto = Moto::start();
     let proxy = Proxy::start_with_quotas(
@@ -165,7 +164,7 @@ fn quotas_throttle_like_aws() {
     let (ok, throttled) = rt.block_on(async {
         let conf = aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(proxy.url())
-            .region(aws_config::Region::new(common::REGION))
+            .region(aws_config::Region::new(crate::common::REGION))
             .credentials_provider(aws_sdk_kinesis::config::Credentials::new(
                 "testing", "testing", None, None, "tests",
             ))

@@ -1,8 +1,7 @@
 //! The core loop end to end: plan, apply, verify, against moto.
 
-mod common;
-use common::seed::{Sdk, ALARMS, ENDPOINT, FUNCTIONS, JOURNEYS, SESSIONS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, ALARMS, ENDPOINT, FUNCTIONS, JOURNEYS, SESSIONS, STREAM};
+use crate::common::{rt, Moto, Project};
 
 #[test]
 fn parked_round_trip_restores_exactly() {

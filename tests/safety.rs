@@ -2,10 +2,9 @@
 //! leaves a restore point, no half-written file, and a state that the next
 //! run converges from.
 
-mod common;
-use common::proxy::{Proxy, ProxyOpts};
-use common::seed::{Sdk, ALARMS, FUNCTIONS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::proxy::{Proxy, ProxyOpts};
+use crate::common::seed::{Sdk, ALARMS, FUNCTIONS, STREAM};
+use crate::common::{rt, Moto, Project};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
@@ -215,9 +214,11 @@ fn killed_at_every_write_the_next_runs_converge() {
     for f in FUNCTIONS {
         assert_eq!(rt.block_on(sdk.reserved(f)), Some(0));
     }
-    let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+    let (code, out, err) = p.run(&["apply", "running", "--yes", "--stats"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(rt.block_on(sdk.state()), original);
+    let restore_writes = writes_in_stats(&err);
+    assert!(restore_writes >= 6, "{err}");
 
     // The stream, the functions, the alarms, the endpoint and the two
     // tables (a table's line holds its indexes).
@@ -267,22 +268,21 @@ fn killed_at_every_write_the_next_runs_converge() {
         let live = rt.block_on(sdk.state());
         assert_ne!(live, original, "{ctx}: nothing was changed before the kill");
 
-        // The stale lock stops the next run, saying why.
+        // The next plain run takes the dead run's lock over, says so,
+        // records it, and converges: no `unlock`.
         let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
-        assert_eq!(code, 4, "{ctx}: apply over a stale lock\n{out}\n{err}");
-        assert!(err.contains("process is gone"), "{ctx}: {err}");
-        assert!(!err.contains("panicked"), "{ctx}: {err}");
         assert_eq!(
-            rt.block_on(sdk.state()),
-            live,
-            "{ctx}: a refused apply changed something"
+            code, 0,
+            "{ctx}: re-run over the dead run's lock\n{out}\n{err}"
         );
-
-        let (code, out, err) = p.run(&["unlock", "--yes"]);
-        assert_eq!(code, 0, "{ctx}: unlock\n{out}\n{err}");
-        assert!(!state.join("lock").exists(), "{ctx}: unlock left the lock");
-
-        let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
+        assert!(err.contains("Took over the lock"), "{ctx}: {err}");
+        assert!(!err.contains("panicked"), "{ctx}: {err}");
+        let took: Vec<String> = json_files(&state.join("operations"))
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .filter(|t| t.contains("\"took_over\""))
+            .collect();
+        assert_eq!(took.len(), 1, "{ctx}: the takeover is recorded once");
         assert_eq!(code, 0, "{ctx}: re-run of apply parked\n{out}\n{err}");
         assert_eq!(
             rt.block_on(sdk.state()),
@@ -336,6 +336,32 @@ fn killed_at_every_write_the_next_runs_converge() {
     let (code, out, err) = p.run(&["apply", "running", "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(rt.block_on(sdk.state()), original);
+
+    // A restore killed at its first, middle and last write: the next plain
+    // `apply running` takes the lock over and ends at the original state.
+    for n in [1, restore_writes.div_ceil(2), restore_writes] {
+        let ctx = format!("restore killed after write {n} of {restore_writes}");
+        let p = Project::new(&moto.url());
+        let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
+        assert_eq!(code, 0, "{ctx}: park\n{out}\n{err}");
+        let out = p
+            .cmd(&["apply", "running", "--yes"])
+            .env("PARKCTL_TEST_KILL_AFTER_WRITES", n.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGKILL),
+            "{ctx}: {:?}",
+            out.status
+        );
+        assert!(p.state().join("lock").exists(), "{ctx}: no lock left");
+        let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+        assert_eq!(code, 0, "{ctx}: re-run\n{out}\n{err}");
+        assert!(err.contains("Took over the lock"), "{ctx}: {err}");
+        assert_eq!(rt.block_on(sdk.state()), original, "{ctx}");
+        assert!(!p.state().join("lock").exists(), "{ctx}: lock left");
+    }
 }
 
 /// `parkctl ARGS` as a child process in project `p` against `endpoint`,
@@ -343,7 +369,7 @@ fn killed_at_every_write_the_next_runs_converge() {
 fn spawn(p: &Project, endpoint: &str, args: &[&str]) -> Child {
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("parkctl"));
     c.current_dir(p.path()).args(args).env_remove("AWS_PROFILE");
-    for (k, v) in common::env(endpoint) {
+    for (k, v) in crate::common::env(endpoint) {
         c.env(k, v);
     }
     c.stdin(Stdio::null())

@@ -3,9 +3,8 @@
 //! tags, from a snapshot or from the profile alone; never deleted when it
 //! could not come back.
 
-mod common;
-use common::seed::{Sdk, ENDPOINT, ENDPOINT_CONFIG, MODEL};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, ENDPOINT, ENDPOINT_CONFIG, MODEL};
+use crate::common::{rt, Moto, Project};
 
 fn sample() -> (Moto, tokio::runtime::Runtime, Sdk, Project) {
     let moto = Moto::start();

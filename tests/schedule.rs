@@ -4,9 +4,8 @@
 //! mirror; a held lock ends a tick at once with exit 4; a bad schedule is
 //! reported at its line and column.
 
-mod common;
-use common::seed::{Sdk, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, STREAM};
+use crate::common::{rt, Moto, Project};
 
 const CONFIG: &str = "region: us-east-1
 schedule:

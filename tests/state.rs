@@ -1,9 +1,8 @@
 //! State files end to end: snapshots, restore, capture, saved plans, the
 //! lock, damaged files and the audit trail, against moto.
 
-mod common;
-use common::seed::{Sdk, ALARMS, FUNCTIONS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, ALARMS, FUNCTIONS, STREAM};
+use crate::common::{rt, Moto, Project};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,7 @@
 //! `parkctl status` with faked activity metrics (back-dated PutMetricData).
 
-mod common;
-use common::seed::{Sdk, FUNCTIONS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, FUNCTIONS, STREAM};
+use crate::common::{rt, Moto, Project};
 
 #[test]
 fn status_shows_cost_match_chart_and_idle_resources() {

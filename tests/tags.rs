@@ -2,9 +2,8 @@
 //! Tagging API, stream tags through ListTagsForStream, alarm tags through
 //! ListTagsForResource.
 
-mod common;
-use common::seed::{Sdk, FUNCTIONS, STREAM};
-use common::{rt, Moto, Project};
+use crate::common::seed::{Sdk, FUNCTIONS, STREAM};
+use crate::common::{rt, Moto, Project};
 
 const PROFILE: &str = "version: 1
 kinesis:

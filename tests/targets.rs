@@ -4,11 +4,9 @@
 //! under the same names, and so does the caller's own account, which no
 //! target is and which must never change.
 
-mod common;
-
-use common::proxy::{Proxy, ProxyOpts};
-use common::seed::Sdk;
-use common::{rt, Moto, Project};
+use crate::common::proxy::{Proxy, ProxyOpts};
+use crate::common::seed::Sdk;
+use crate::common::{rt, Moto, Project};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -430,7 +428,7 @@ fn spawn_apply(p: &Project, url: &str) -> std::process::Child {
     c.current_dir(p.path())
         .args(["apply", "parked", "--targets", "dev,stage", "--yes"])
         .env_remove("AWS_PROFILE");
-    for (k, v) in common::env(url) {
+    for (k, v) in crate::common::env(url) {
         c.env(k, v);
     }
     let log = |n: &str| std::fs::File::create(p.path().join(n)).unwrap();

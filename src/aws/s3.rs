@@ -42,9 +42,28 @@ pub struct Mirror {
 }
 
 pub enum LockOutcome {
-    Taken,
-    /// Someone else holds it: their lock document.
-    Held(String),
+    /// Ours: the lock object's ETag, which renewing and releasing it match.
+    Taken(String),
+    /// Someone else holds it.
+    Held(Holder),
+}
+
+/// Another holder's lock object as S3 has it.
+pub struct Holder {
+    pub doc: String,
+    pub etag: String,
+    /// When S3 last wrote it (S3's clock, not the holder's).
+    pub modified: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// S3's answer to a conditional request whose condition failed (412, or a
+/// 409 when two conditional writes race), or to an If-Match on an object
+/// that is gone.
+fn condition_failed(err: &AwsError) -> bool {
+    err.code == "PreconditionFailed"
+        || err.code == "ConditionalRequestConflict"
+        || err.code == "NoSuchKey"
+        || err.message.contains("412")
 }
 
 impl Mirror {
@@ -91,18 +110,11 @@ impl Mirror {
             .send()
             .await;
         match r {
-            Ok(_) => Ok(LockOutcome::Taken),
+            Ok(out) => Ok(LockOutcome::Taken(out.e_tag().unwrap_or_default().into())),
             Err(e) => {
                 let err = AwsError::from_sdk("s3", "PutObject", &self.url("lock"), e);
-                if err.code == "PreconditionFailed"
-                    || err.code == "ConditionalRequestConflict"
-                    || err.message.contains("412")
-                {
-                    Ok(LockOutcome::Held(
-                        self.read_lock()
-                            .await
-                            .unwrap_or_else(|_| "an unreadable lock".into()),
-                    ))
+                if condition_failed(&err) {
+                    Ok(LockOutcome::Held(self.holder().await?))
                 } else {
                     Err(err)
                 }
@@ -110,7 +122,63 @@ impl Mirror {
         }
     }
 
-    pub async fn read_lock(&self) -> Result<String, AwsError> {
+    /// Rewrites the lock object only if it is still the one with `etag`
+    /// (a renewal, or the takeover of an expired lease): the new ETag, or
+    /// `None` when someone else wrote or removed it meanwhile.
+    pub async fn replace_lock(
+        &self,
+        body: Vec<u8>,
+        etag: &str,
+    ) -> Result<Option<String>, AwsError> {
+        let r = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(self.key("lock"))
+            .if_match(etag)
+            .body(ByteStream::from(body))
+            .send()
+            .await;
+        match r {
+            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().into())),
+            Err(e) => {
+                let err = AwsError::from_sdk("s3", "PutObject", &self.url("lock"), e);
+                if condition_failed(&err) {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// Removes the lock object only if it is still the one with `etag`: a
+    /// holder that lost its lease never removes its successor's.
+    pub async fn unlock_if(&self, etag: &str) -> Result<(), AwsError> {
+        let r = self
+            .client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(self.key("lock"))
+            .if_match(etag)
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let err = AwsError::from_sdk("s3", "DeleteObject", &self.url("lock"), e);
+                if condition_failed(&err) {
+                    Ok(())
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// The lock object with its ETag and S3's time of its last write.
+    pub async fn holder(&self) -> Result<Holder, AwsError> {
+        let url = self.url("lock");
         let out = self
             .client
             .get_object()
@@ -118,17 +186,24 @@ impl Mirror {
             .key(self.key("lock"))
             .send()
             .await
-            .map_err(|e| AwsError::from_sdk("s3", "GetObject", &self.url("lock"), e))?;
-        let bytes = out.body.collect().await.map_err(|e| {
-            AwsError::other(
-                "s3",
-                "GetObject",
-                &self.url("lock"),
-                "ReadError",
-                e.to_string(),
-            )
-        })?;
-        Ok(String::from_utf8_lossy(&bytes.into_bytes()).into_owned())
+            .map_err(|e| AwsError::from_sdk("s3", "GetObject", &url, e))?;
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let modified = out
+            .last_modified()
+            .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos()));
+        let bytes =
+            out.body.collect().await.map_err(|e| {
+                AwsError::other("s3", "GetObject", &url, "ReadError", e.to_string())
+            })?;
+        Ok(Holder {
+            doc: String::from_utf8_lossy(&bytes.into_bytes()).into_owned(),
+            etag,
+            modified,
+        })
+    }
+
+    pub async fn read_lock(&self) -> Result<String, AwsError> {
+        self.holder().await.map(|h| h.doc)
     }
 
     /// An object's bytes under the prefix; `None` when there is none.

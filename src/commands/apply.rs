@@ -3,10 +3,11 @@
 //! before the first change, and the record is written whatever happens.
 //! A [`Run`] carries one apply through those steps, one method each.
 
+use super::lease::{self, Refused};
 use super::plan::show;
 use super::signals::{S3Held, Signals};
 use crate::apply::execute;
-use crate::aws::s3::{LockOutcome, Mirror};
+use crate::aws::s3::Mirror;
 use crate::aws::sts::Caller;
 use crate::cli::Format;
 use crate::context::{
@@ -15,7 +16,7 @@ use crate::context::{
 };
 use crate::model::Live;
 use crate::outcome::Outcome;
-use crate::pipeline::{prepare, source, Prepared, Source};
+use crate::pipeline::{connect, read_and_plan, source, Connected, Prepared, Source};
 use crate::plan::Plan;
 use crate::render::text::Style;
 use crate::session::Aws;
@@ -53,7 +54,7 @@ pub async fn restore(ctx: &Ctx, snapshot: Option<&str>, yes: bool) -> Res {
 /// releases it, and the S3 lock once taken, if the run ends before any
 /// change).
 pub struct Guarded {
-    _lock: Lock,
+    lock: Lock,
     signals: &'static Signals,
     id: u64,
     s3: S3Held,
@@ -78,8 +79,15 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, Error> {
             LockError::Io(_) => fail(e.to_string()),
             _ => fail_code(EXIT_LOCKED, e.to_string()),
         })?;
+    if let Some(dead) = &lock.took_over {
+        note!(
+            "Took over the lock {}: it was {}, whose process is gone. Check `parkctl history`: this run converges what it left.",
+            lock_path.display(),
+            dead.describe()
+        );
+    }
     Ok(Guarded {
-        _lock: lock,
+        lock,
         signals,
         id,
         s3,
@@ -90,7 +98,7 @@ fn operation_id() -> String {
     crate::state::stamp(Utc::now())
 }
 
-/// An apply up to its prompt: the lock taken and the plan made.
+/// An apply up to its prompt: every lock taken, then the plan made.
 pub struct Ready {
     op_id: String,
     guarded: Guarded,
@@ -101,12 +109,27 @@ pub struct Ready {
 }
 
 impl Ready {
-    /// Takes the lock, then connects, reads and plans.
+    /// Takes every lock the run needs (local, the target's, the S3 lease)
+    /// before anything of the managed services is read, as Terraform locks
+    /// before it refreshes: a plan read while another runner was still
+    /// applying would be stale. Only STS (the guard) and S3 are called
+    /// before the locks are held.
     pub async fn new(ctx: &Ctx, command: &str, src: Source) -> Result<Ready, Error> {
+        if ctx.global.live_from.is_some() {
+            return Err(fail("--live-from is for plan only"));
+        }
         let op_id = operation_id();
         let guarded = take_lock(ctx, &op_id, command)?;
-        let prep = prepare(ctx, &src, true).await?;
-        let also = target_lock(ctx, &prep, &op_id, command)?;
+        let connected = connect(ctx, &src, true).await?;
+        let also = target_lock(ctx, &connected, &op_id, command)?;
+        lock_s3(ctx, &connected, &guarded, &op_id, command).await?;
+        let prep = match read_and_plan(ctx, &src, connected).await {
+            Ok(prep) => prep,
+            Err(e) => {
+                release_s3(&guarded.s3).await;
+                return Err(e);
+            }
+        };
         Ok(Ready {
             op_id,
             guarded,
@@ -118,12 +141,70 @@ impl Ready {
 
     /// Confirms (unless `yes`), snapshots, applies, verifies, records.
     pub async fn go(self, ctx: &Ctx, command: &str, yes: bool, why: Option<Scheduled>) -> Res {
-        let pctx = crate::pipeline::context_of(ctx, &self.prep).await;
+        let pctx = self.prep.context.clone();
         let src = self.src;
         let reread = |live: &Live| src.plan(live, &pctx);
         let mut run = Run::new(ctx, command, self.op_id, &self.prep.plan, self.guarded);
         run.scheduled = why;
         run.go(self.prep, yes, &reread).await
+    }
+
+    /// Gives the locks back without applying (a fleet target with nothing
+    /// to do, or a "no" at the prompt).
+    pub async fn release(self) {
+        release_s3(&self.guarded.s3).await;
+    }
+}
+
+/// Takes the S3 lease when a mirror is configured. Held across the write,
+/// so that a Ctrl-C meanwhile waits for it and then releases what it made.
+async fn lock_s3(
+    ctx: &Ctx,
+    connected: &Connected,
+    guarded: &Guarded,
+    op_id: &str,
+    command: &str,
+) -> Result<(), Error> {
+    let Some(url) = &ctx.config.state_s3 else {
+        return Ok(());
+    };
+    let m = Mirror::new(connected.aws.s3.clone(), url)?;
+    let mut slot = guarded.s3.lock().await;
+    let info = LockInfo::mine(op_id, command);
+    let lease = match lease::take(&m, &info, guarded.signals.interrupt.clone()).await {
+        Ok(lease) => lease,
+        Err(Refused::Held(holder)) => {
+            return Err(fail_code(
+                EXIT_LOCKED,
+                format!(
+                    "another apply holds the S3 lock {}: {holder}",
+                    m.url("lock")
+                ),
+            ))
+        }
+        Err(Refused::Aws(e)) => return Err(e.into()),
+    };
+    if let Some(dead) = &lease.took_over {
+        note!(
+            "Took over the S3 lock {}: it was {dead}, and its holder stopped renewing it. Check `parkctl history`: this run converges what it left.",
+            lease.url()
+        );
+    }
+    *slot = Some(lease);
+    Ok(())
+}
+
+/// Releases the S3 lease if one is held (a warning if S3 refuses: it
+/// expires by itself after a few periods).
+async fn release_s3(slot: &S3Held) {
+    if let Some(lease) = slot.lock().await.take() {
+        let url = lease.url();
+        if let Err(e) = lease.release().await {
+            note!(
+                "Warning: could not release the S3 lock: {e}. It expires {} periods after its last renewal; or remove {url} once no apply runs.",
+                lease::MISSED_PERIODS
+            );
+        }
     }
 }
 
@@ -132,17 +213,19 @@ impl Ready {
 /// `apply --targets` cannot change the same resources at once.
 fn target_lock(
     ctx: &Ctx,
-    prep: &Prepared,
+    connected: &Connected,
     op_id: &str,
     command: &str,
 ) -> Result<Option<Guarded>, Error> {
-    let (None, Some(_), Some(caller)) = (&ctx.target, &ctx.config.targets, &prep.caller) else {
+    let (None, Some(_), Some(caller)) = (&ctx.target, &ctx.config.targets, &connected.caller)
+    else {
         return Ok(None);
     };
     let Ok(targets) = crate::fleet::configured(ctx) else {
         return Ok(None);
     };
-    let here = |t: &&crate::fleet::Target| t.account == caller.account && t.region == prep.region;
+    let region = &connected.aws.region;
+    let here = |t: &&crate::fleet::Target| t.account == caller.account && &t.region == region;
     match targets.iter().find(here) {
         Some(t) => {
             let tctx = crate::fleet::context_for(ctx, t);
@@ -181,6 +264,7 @@ pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Schedule
             "Scheduled: `{}` is due ({}); the live state matches it, nothing to do.",
             plan.profile, why.detail
         );
+        ready.release().await;
         return Ok(EXIT_OK);
     }
     eprintln!(
@@ -205,21 +289,20 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     ctx.guard(&aws, &target, &format!("the saved plan {}", path.display()))
         .await?;
     let caller = aws.sts.caller().await?;
+    let connected = Connected {
+        aws,
+        caller: Some(caller.clone()),
+    };
+    lock_s3(ctx, &connected, &guarded, &op_id, "apply-saved-plan").await?;
+    let aws = connected.aws;
     let wanted = crate::read::Wanted::named(&saved.live);
-    let live = crate::read::read(&aws, &wanted).await?;
-    let moved = drift(
-        &crate::planner::observe(&saved.live),
-        &crate::planner::observe(&live),
-    );
-    if !moved.is_empty() {
-        return Err(fail_help(
-            format!(
-                "the live state changed since this plan was made: {}",
-                moved.join("; ")
-            ),
-            "make a new plan (`parkctl plan PROFILE --out FILE`) and review it",
-        ));
-    }
+    let live = match read_unmoved(&aws, &wanted, &saved).await {
+        Ok(live) => live,
+        Err(e) => {
+            release_s3(&guarded.s3).await;
+            return Err(e);
+        }
+    };
     let plan = saved.plan.clone();
     show(&plan, Format::Text);
     // Verification re-plans the saved changes against what was re-read:
@@ -238,10 +321,35 @@ async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
         live,
         plan: plan.clone(),
         wanted,
+        context: crate::planner::Context::at(Utc::now()),
     };
     Run::new(ctx, "apply-saved-plan", op_id, &plan, guarded)
         .go(prep, yes, &reread)
         .await
+}
+
+/// The live state, read under the locks, if it is still what the saved
+/// plan was made from.
+async fn read_unmoved(
+    aws: &Aws,
+    wanted: &crate::read::Wanted,
+    saved: &SavedPlan,
+) -> Result<Live, Error> {
+    let live = crate::read::read(aws, wanted).await?;
+    let moved = drift(
+        &crate::planner::observe(&saved.live),
+        &crate::planner::observe(&live),
+    );
+    if !moved.is_empty() {
+        return Err(fail_help(
+            format!(
+                "the live state changed since this plan was made: {}",
+                moved.join("; ")
+            ),
+            "make a new plan (`parkctl plan PROFILE --out FILE`) and review it",
+        ));
+    }
+    Ok(live)
 }
 
 /// The resources a plan touches, with the resources they belong to and
@@ -286,6 +394,8 @@ struct Run<'a> {
     started: DateTime<Utc>,
     /// Why a scheduled apply ran, for its record.
     scheduled: Option<Scheduled>,
+    /// The locks of killed runs this one took over, for its record.
+    took_over: Vec<String>,
 }
 
 impl<'a> Run<'a> {
@@ -300,59 +410,32 @@ impl<'a> Run<'a> {
             mirror: None,
             started: Utc::now(),
             scheduled: None,
+            took_over: Vec::new(),
         }
     }
 
-    /// Takes the S3 lock when a mirror is configured, applies, and
-    /// releases the S3 lock whatever happened.
+    /// Applies under the locks taken before the read, and releases the
+    /// S3 lease whatever happened.
     async fn go(mut self, prep: Prepared, yes: bool, reread: &dyn Fn(&Live) -> Plan) -> Res {
-        let aws = prep
-            .aws
-            .as_ref()
-            .ok_or_else(|| fail("--live-from is for plan only"))?;
-        self.lock_s3(aws).await?;
         let s3 = self.guarded.s3.clone();
-        let stats = aws.stats.clone();
-        let t = std::time::Instant::now();
-        let result = self.apply(prep, yes, reread).await;
-        if self.ctx.global.stats {
-            eprint!("{}", crate::render::stats::text(&stats, t.elapsed()));
+        if let Some(dead) = &self.guarded.lock.took_over {
+            self.took_over
+                .push(format!("state/lock {}", dead.describe()));
         }
-        if let Some(m) = s3.lock().await.take() {
-            if let Err(e) = m.unlock().await {
-                note!(
-                    "Warning: could not release the S3 lock: {e}. Remove {} once no apply runs.",
-                    m.url("lock")
-                );
+        if let Some(lease) = s3.lock().await.as_ref() {
+            self.mirror = Some(lease.mirror().clone());
+            if let Some(dead) = &lease.took_over {
+                self.took_over.push(format!("{} {dead}", lease.url()));
             }
         }
-        result
-    }
-
-    async fn lock_s3(&mut self, aws: &Aws) -> Result<(), Error> {
-        let Some(url) = &self.ctx.config.state_s3 else {
-            return Ok(());
-        };
-        let m = Mirror::new(aws.s3.clone(), url)?;
-        let info = serde_json::to_vec_pretty(&LockInfo::mine(&self.op_id, self.command))
-            .unwrap_or_default();
-        // Held across the write, so that a Ctrl-C meanwhile waits for it
-        // and then releases the lock it made.
-        let slot = self.guarded.s3.clone();
-        let mut slot = slot.lock().await;
-        if let LockOutcome::Held(holder) = m.lock(info).await? {
-            return Err(fail_code(
-                EXIT_LOCKED,
-                format!(
-                    "another apply holds the S3 lock {}: {}",
-                    m.url("lock"),
-                    holder.split_whitespace().collect::<Vec<_>>().join(" ")
-                ),
-            ));
+        let stats = prep.aws.as_ref().map(|a| a.stats.clone());
+        let t = std::time::Instant::now();
+        let result = self.apply(prep, yes, reread).await;
+        if let (true, Some(stats)) = (self.ctx.global.stats, stats) {
+            eprint!("{}", crate::render::stats::text(&stats, t.elapsed()));
         }
-        *slot = Some(m.clone());
-        self.mirror = Some(m);
-        Ok(())
+        release_s3(&s3).await;
+        result
     }
 
     async fn apply(&mut self, prep: Prepared, yes: bool, reread: &dyn Fn(&Live) -> Plan) -> Res {
@@ -363,8 +446,11 @@ impl<'a> Run<'a> {
             live,
             plan,
             wanted,
+            ..
         } = prep;
-        let aws = aws.ok_or_else(|| fail("--live-from is for plan only"))?;
+        let Some(aws) = aws else {
+            return Err(fail("--live-from is for plan only"));
+        };
         if let Some(code) = self.nothing_to_do(&plan, yes)? {
             return Ok(code);
         }
@@ -467,6 +553,7 @@ impl<'a> Run<'a> {
             totals,
             unverified,
             scheduled: self.scheduled.clone(),
+            took_over: self.took_over.clone(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod history;
 pub mod hold;
 pub mod iam;
+pub mod lease;
 pub mod plan;
 pub mod schedule;
 pub mod signals;

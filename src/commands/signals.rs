@@ -5,7 +5,7 @@
 //! target stops there and records itself `interrupted`; a second Ctrl-C
 //! aborts at once.
 
-use crate::aws::s3::Mirror;
+use super::lease::Lease;
 use crate::context::{fail, Error, EXIT_INTERRUPTED};
 use crate::outcome::Interrupt;
 use std::path::PathBuf;
@@ -16,8 +16,8 @@ const IDLE: u8 = 0;
 const CHANGING: u8 = 1;
 const EXITING: u8 = 2;
 
-/// An S3 lock once taken, so that Ctrl-C can release it too.
-pub type S3Held = Arc<tokio::sync::Mutex<Option<Mirror>>>;
+/// An S3 lease once taken, so that Ctrl-C can release it too.
+pub type S3Held = Arc<tokio::sync::Mutex<Option<Lease>>>;
 
 #[derive(Default)]
 pub struct Signals {
@@ -119,8 +119,8 @@ impl Signals {
             held.iter().map(|h| h.s3.clone()).collect()
         };
         for slot in s3 {
-            if let Some(m) = slot.lock().await.take() {
-                let _ = m.unlock().await;
+            if let Some(lease) = slot.lock().await.take() {
+                let _ = lease.release().await;
             }
         }
     }

@@ -1,6 +1,8 @@
-//! The apply lock: `state/lock`, created with O_EXCL so that two applies
-//! cannot both take it. A lock whose holder is gone (same host, no such
-//! process) is stale: reported, and broken only by `parkctl unlock`.
+//! The apply lock: `state/lock`, created atomically (a hard link fails when
+//! it exists) so that two applies cannot both take it. A lock whose holder
+//! is gone (same host, no such process) is taken over by the next run,
+//! which says so and records whose lock it took; on another host nobody
+//! can tell, so such a lock waits for its holder or `parkctl unlock`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,7 +74,6 @@ pub fn hostname() -> String {
 #[derive(Debug)]
 pub enum LockError {
     Held(LockInfo),
-    Stale(LockInfo),
     Unreadable(PathBuf, String),
     Io(String),
 }
@@ -80,13 +81,16 @@ pub enum LockError {
 impl std::fmt::Display for LockError {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
-            LockError::Held(i) => write!(f, "another apply is running: the lock is {}. Wait for it to finish", i.describe()),
-            LockError::Stale(i) => write!(
+            LockError::Held(i) => write!(
                 f,
-                "a previous apply died without releasing the lock ({}); its process is gone. Check `parkctl history`, then run `parkctl unlock` and re-run: the apply converges",
+                "another apply is running: the lock is {}. Wait for it to finish",
                 i.describe()
             ),
-            LockError::Unreadable(p, e) => write!(f, "{} exists but cannot be read ({e}); if no apply is running, run `parkctl unlock`", p.display()),
+            LockError::Unreadable(p, e) => write!(
+                f,
+                "{} exists but cannot be read ({e}); if no apply is running, run `parkctl unlock`",
+                p.display()
+            ),
             LockError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -96,33 +100,89 @@ impl std::fmt::Display for LockError {
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    /// The lock of a holder that was gone, which this one replaced.
+    pub took_over: Option<LockInfo>,
 }
 
 impl Lock {
+    /// Takes the lock; a lock whose holder is certainly gone (this host, no
+    /// such process: a SIGKILL, an out-of-memory kill, a reboot) is taken
+    /// over rather than left for a person, so a scheduled run is not
+    /// stopped for good by one killed run.
     pub fn acquire(path: &Path, info: &LockInfo) -> Result<Lock, LockError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| LockError::Io(format!("cannot create {}: {e}", dir.display())))?;
         }
         let body = serde_json::to_vec_pretty(info).map_err(|e| LockError::Io(e.to_string()))?;
-        match OpenOptions::new().write(true).create_new(true).open(path) {
-            Ok(mut f) => {
-                f.write_all(&body)
-                    .and_then(|_| f.sync_all())
-                    .map_err(|e| LockError::Io(format!("cannot write {}: {e}", path.display())))?;
-                Ok(Lock {
-                    path: path.to_path_buf(),
-                })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(match read(path) {
-                Ok(i) if i.is_stale() => LockError::Stale(i),
-                Ok(i) => LockError::Held(i),
-                Err(e) => LockError::Unreadable(path.to_path_buf(), e),
-            }),
-            Err(e) => Err(LockError::Io(format!(
-                "cannot create {}: {e}",
-                path.display()
-            ))),
+        if create(path, &body)? {
+            return Ok(Lock::at(path, None));
+        }
+        match read(path) {
+            Ok(i) if i.is_stale() => take_over(path, &body, i),
+            Ok(i) => Err(LockError::Held(i)),
+            Err(e) => Err(LockError::Unreadable(path.to_path_buf(), e)),
+        }
+    }
+
+    fn at(path: &Path, took_over: Option<LockInfo>) -> Lock {
+        Lock {
+            path: path.to_path_buf(),
+            took_over,
+        }
+    }
+}
+
+/// Creates the lock whole or not at all: the body is written to a file of
+/// this process, then hard-linked to the lock's path, which fails when a
+/// lock exists (as O_EXCL does). A kill mid-write leaves no partial lock
+/// that no one could read. `Ok(false)`: a lock exists.
+fn create(path: &Path, body: &[u8]) -> Result<bool, LockError> {
+    let tmp = path.with_extension(format!("new-{}", std::process::id()));
+    let io = |e: std::io::Error| LockError::Io(format!("cannot create {}: {e}", path.display()));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(body)?;
+        f.sync_all()
+    });
+    let linked = written.and_then(|_| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Replaces a dead holder's lock, one taker at a time (an advisory lock on
+/// a side file, released by the kernel even if this process dies): the
+/// lock is removed only if it is still the dead holder's, so two runs
+/// that both found it stale cannot both take it.
+fn take_over(path: &Path, body: &[u8], dead: LockInfo) -> Result<Lock, LockError> {
+    let guard_path = path.with_extension("takeover");
+    let guard = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&guard_path)
+        .map_err(|e| LockError::Io(format!("cannot open {}: {e}", guard_path.display())))?;
+    guard
+        .lock()
+        .map_err(|e| LockError::Io(format!("cannot lock {}: {e}", guard_path.display())))?;
+    match read(path) {
+        Ok(now) if now == dead => {
+            std::fs::remove_file(path)
+                .map_err(|e| LockError::Io(format!("cannot remove {}: {e}", path.display())))?;
+        }
+        Ok(now) => return Err(LockError::Held(now)),
+        Err(_) if !path.exists() => {}
+        Err(e) => return Err(LockError::Unreadable(path.to_path_buf(), e)),
+    }
+    if create(path, body)? {
+        Ok(Lock::at(path, Some(dead)))
+    } else {
+        match read(path) {
+            Ok(i) => Err(LockError::Held(i)),
+            Err(e) => Err(LockError::Unreadable(path.to_path_buf(), e)),
         }
     }
 }

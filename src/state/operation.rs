@@ -42,6 +42,10 @@ pub struct Operation {
     /// and why the profile was due. Absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled: Option<Scheduled>,
+    /// Locks of runs that were gone (killed) which this run took over,
+    /// described. Absent in older records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub took_over: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +126,9 @@ impl Operation {
                     sch.detail
                 ),
             );
+        }
+        for t in &self.took_over {
+            s.insert_str(s.len() - 1, &format!("took over the lock {t}\n"));
         }
         for o in &self.changes {
             s.push_str(&format!(

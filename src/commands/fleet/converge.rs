@@ -163,6 +163,8 @@ impl Fleet<'_> {
                     let plan = &ready.prep.plan;
                     if !plan.is_empty() && !plan.has_errors() {
                         go.push((i, m, ready));
+                    } else {
+                        ready.release().await;
                     }
                 }
                 Err(e) => rows.push(stopped(m, e)),
@@ -178,7 +180,12 @@ impl Fleet<'_> {
             n => format!("Apply {total} changes in {n} targets?"),
         };
         let config_confirm = self.members[0].ctx.config.confirm;
-        if !confirm(&question, yes, config_confirm)? {
+        let answer = confirm(&question, yes, config_confirm);
+        if !matches!(answer, Ok(true)) {
+            for (_, _, ready) in go {
+                ready.release().await;
+            }
+            answer?;
             eprintln!("Not applied.");
             return Ok(EXIT_ERROR);
         }

@@ -1,0 +1,25 @@
+//! The integration tests, one binary (as ripgrep and just have it): each
+//! module drives the real parkctl binary and the real AWS SDK against a
+//! moto server it starts on a free port. One binary links the SDK crates
+//! once instead of once per file.
+
+mod bad_state;
+mod billing;
+mod common;
+mod deploy;
+mod dynamodb;
+mod faults;
+mod iam_coverage;
+mod legacy;
+mod mirror;
+mod operator;
+mod profile_corpus;
+mod proxy;
+mod reconcile;
+mod safety;
+mod sagemaker;
+mod schedule;
+mod state;
+mod status;
+mod tags;
+mod targets;
