@@ -9,27 +9,21 @@ use crate::session::Aws;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-pub use crate::error::{Error, EXIT_ERROR};
-
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_CHANGES: i32 = 2;
-pub const EXIT_PARTIAL: i32 = 3;
-pub const EXIT_LOCKED: i32 = 4;
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub use crate::error::{Error, Exit};
 
 pub fn fail(message: impl Into<String>) -> Error {
-    fail_code(EXIT_ERROR, message)
+    fail_code(Exit::Error, message)
 }
 
 pub fn fail_help(message: impl Into<String>, help: impl Into<String>) -> Error {
     Error::Failure {
         message: message.into(),
         help: Some(help.into()),
-        code: EXIT_ERROR,
+        code: Exit::Error,
     }
 }
 
-pub fn fail_code(code: i32, message: impl Into<String>) -> Error {
+pub fn fail_code(code: Exit, message: impl Into<String>) -> Error {
     Error::Failure {
         message: message.into(),
         help: None,
@@ -37,7 +31,7 @@ pub fn fail_code(code: i32, message: impl Into<String>) -> Error {
     }
 }
 
-pub type Res = Result<i32, Error>;
+pub type Res = Result<Exit, Error>;
 
 pub struct Ctx {
     pub config: Config,

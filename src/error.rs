@@ -10,7 +10,44 @@ use crate::profile::ProfileErrors;
 use miette::Diagnostic;
 use std::fmt;
 
-pub const EXIT_ERROR: i32 = 1;
+/// How a run ends, as its process exit status (docs/commands.md lists
+/// them). The variants are ordered by severity, so that the worst of
+/// several targets is their maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Exit {
+    /// 0: done; the live state matches (or nothing was asked).
+    Ok,
+    /// 2: `plan --detailed-exitcode` found changes.
+    Changes,
+    /// 4: another run holds a lock.
+    Locked,
+    /// 3: applied in part; re-run to converge.
+    Partial,
+    /// 1: an error, a refusal, or plan errors.
+    Error,
+    /// 130: interrupted by Ctrl-C (or a lost lease).
+    Interrupted,
+}
+
+impl Exit {
+    /// The process exit status.
+    pub const fn code(self) -> i32 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Error => 1,
+            Exit::Changes => 2,
+            Exit::Partial => 3,
+            Exit::Locked => 4,
+            Exit::Interrupted => 130,
+        }
+    }
+}
+
+impl serde::Serialize for Exit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(self.code())
+    }
+}
 
 #[derive(Debug)]
 pub enum Error {
@@ -25,15 +62,15 @@ pub enum Error {
     Failure {
         message: String,
         help: Option<String>,
-        code: i32,
+        code: Exit,
     },
 }
 
 impl Error {
-    pub fn code(&self) -> i32 {
+    pub fn exit(&self) -> Exit {
         match self {
             Error::Failure { code, .. } => *code,
-            Error::Profile(_) | Error::Aws(_) | Error::Input(_) => EXIT_ERROR,
+            Error::Profile(_) | Error::Aws(_) | Error::Input(_) => Exit::Error,
         }
     }
 }

@@ -30,13 +30,15 @@ pub fn parse_window(s: &str) -> Result<i64, String> {
     let n: i64 = num
         .parse()
         .map_err(|_| format!("`{s}` is not a window: use e.g. 24h, 3d, 90m"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" | "" => n * 3600,
-        "d" => n * 86_400,
+    let per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" | "" => 3600,
+        "d" => 86_400,
         _ => return Err(format!("`{s}` has an unknown unit: use s, m, h or d")),
     };
+    // An overflowing product is out of range like any other too-long window.
+    let secs = n.checked_mul(per).unwrap_or(i64::MAX);
     if !(300..=15 * 86_400).contains(&secs) {
         return Err(format!(
             "the idle window must be between 5 minutes and 15 days, not {s}"
@@ -67,5 +69,6 @@ mod tests {
         assert!(parse_window("x").is_err());
         assert!(parse_window("1w").is_err());
         assert!(parse_window("100d").is_err());
+        assert!(parse_window("999999999999999999d").is_err());
     }
 }

@@ -1,7 +1,7 @@
 use clap::Parser;
 use parkctl::cli::Cli;
 use parkctl::commands;
-use parkctl::context::EXIT_ERROR;
+use parkctl::context::Exit;
 
 fn main() {
     let cli = Cli::parse();
@@ -20,17 +20,17 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("parkctl: cannot start the async runtime: {e}");
-            std::process::exit(EXIT_ERROR);
+            std::process::exit(Exit::Error.code());
         }
     };
     let code = match rt.block_on(commands::run(cli)) {
-        Ok(code) => code,
+        Ok(exit) => exit,
         Err(e) => {
-            let code = e.code();
+            let exit = e.exit();
             eprintln!("{:?}", miette::Report::new(e));
-            code
+            exit
         }
     };
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
-    std::process::exit(code);
+    std::process::exit(code.code());
 }

@@ -27,6 +27,10 @@ pub struct Status {
     /// command when `parkctl.yaml` has a schedule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<crate::schedule::view::Summary>,
+    /// Profiles of the directory that did not load (file and first
+    /// error), left out of the comparison; set by the command.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid_profiles: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,5 +145,6 @@ pub fn build(
         recommendations,
         busiest,
         schedule: None,
+        invalid_profiles: Vec::new(),
     }
 }

@@ -495,16 +495,22 @@ fn a_hundred_thousand_keys() {
 #[test]
 fn the_shipped_profiles_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the shipped profiles {} cannot be read: {e}", dir.display()));
+    let mut loaded = 0;
     for e in entries {
         let path = e.unwrap().path();
         if path.extension().is_some_and(|x| x == "yaml") {
+            loaded += 1;
             if let Err(e) = Profile::load(&path) {
                 let (messages, _) = rendered(&e);
                 panic!("{}: {messages:#?}", path.display());
             }
         }
     }
+    assert!(
+        loaded >= 2,
+        "expected the running and parked profiles in {}",
+        dir.display()
+    );
 }

@@ -341,32 +341,45 @@ fn a_held_lock_refuses_a_second_apply() {
 }
 
 #[test]
-fn a_dead_holders_lock_is_reported_and_unlock_breaks_it() {
+fn a_dead_holders_lock_is_taken_over_said_and_recorded() {
     let (_moto, rt, sdk, p) = sample();
-    let before = rt.block_on(sdk.state());
     write_lock(&p, 999_999);
     let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
-    assert_eq!(code, 4, "{out}\n{err}");
+    assert_eq!(code, 0, "{out}\n{err}");
     assert!(
-        err.contains("process is gone") && err.contains("pid 999999"),
+        err.contains("Took over the lock") && err.contains("pid 999999"),
         "{err}"
     );
-    assert!(err.contains("parkctl unlock"), "{err}");
-    assert_eq!(rt.block_on(sdk.state()), before);
-    assert!(
-        p.state().join("lock").exists(),
-        "apply broke a lock by itself"
-    );
-
-    let (code, out, err) = p.run(&["unlock", "--yes"]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(!p.state().join("lock").exists());
-    apply_parked(&p);
     assert_eq!(rt.block_on(sdk.shards(STREAM)), 1);
     assert!(
         !p.state().join("lock").exists(),
         "apply did not release its lock"
     );
+    let record = files(&p.state().join("operations"), "json").pop().unwrap();
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(
+        text.contains("\"took_over\"") && text.contains("other-engineer"),
+        "{text}"
+    );
+    let (code, out, _) = p.run(&["history", &file_stem(&record)]);
+    assert_eq!(code, 0);
+    assert!(out.contains("took over the lock"), "{out}");
+}
+
+/// An operation record's id, from its file name (`ID-PROFILE.json`).
+fn file_stem(path: &std::path::Path) -> String {
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    name.split('-').next().unwrap().to_string()
+}
+
+#[test]
+fn unlock_breaks_a_dead_holders_lock_too() {
+    let (_moto, _rt, _sdk, p) = sample();
+    write_lock(&p, 999_999);
+    let (code, out, err) = p.run(&["unlock", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("Lock removed"), "{out}");
+    assert!(!p.state().join("lock").exists());
 }
 
 #[test]

@@ -124,3 +124,35 @@ fn iam_policy_for_the_sample_profiles() {
     );
     insta::assert_snapshot!("iam_policy_sample", out);
 }
+
+#[test]
+fn an_invalid_profile_is_named_and_the_rest_is_shown() {
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Sdk::new(&moto.url()));
+    rt.block_on(sdk.sample());
+    let p = Project::new(&moto.url());
+    p.write_profile(
+        "broken",
+        "version: 1\nkinesis:\n  - name: x\n    shards: lots\n",
+    );
+    let (code, out, err) = p.run(&["status"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("Region us-east-1"), "{out}");
+    assert!(
+        out.contains("invalid, left out") && out.contains("broken.yaml"),
+        "{out}"
+    );
+    assert!(
+        err.contains("broken.yaml") && err.contains("parkctl validate"),
+        "{err}"
+    );
+    let (code, out, err) = p.run(&["status", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["invalid_profiles"].as_array().map(Vec::len),
+        Some(1),
+        "{out}"
+    );
+}

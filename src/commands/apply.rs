@@ -10,10 +10,7 @@ use crate::apply::execute;
 use crate::aws::s3::Mirror;
 use crate::aws::sts::Caller;
 use crate::cli::Format;
-use crate::context::{
-    confirm, fail, fail_code, fail_help, Ctx, Error, Res, EXIT_ERROR, EXIT_INTERRUPTED,
-    EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL,
-};
+use crate::context::{confirm, fail, fail_code, fail_help, Ctx, Error, Exit, Res};
 use crate::model::Live;
 use crate::outcome::Outcome;
 use crate::pipeline::{connect, read_and_plan, source, Connected, Prepared, Source};
@@ -77,9 +74,14 @@ fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, Error> {
         })
         .map_err(|e| match e {
             LockError::Io(_) => fail(e.to_string()),
-            _ => fail_code(EXIT_LOCKED, e.to_string()),
+            _ => fail_code(Exit::Locked, e.to_string()),
         })?;
     if let Some(dead) = &lock.took_over {
+        tracing::warn!(
+            "took over the lock {}: {}",
+            lock_path.display(),
+            dead.describe()
+        );
         note!(
             "Took over the lock {}: it was {}, whose process is gone. Check `parkctl history`: this run converges what it left.",
             lock_path.display(),
@@ -175,7 +177,7 @@ async fn lock_s3(
         Ok(lease) => lease,
         Err(Refused::Held(holder)) => {
             return Err(fail_code(
-                EXIT_LOCKED,
+                Exit::Locked,
                 format!(
                     "another apply holds the S3 lock {}: {holder}",
                     m.url("lock")
@@ -185,6 +187,7 @@ async fn lock_s3(
         Err(Refused::Aws(e)) => return Err(e.into()),
     };
     if let Some(dead) = &lease.took_over {
+        tracing::warn!("took over the S3 lock {}: {dead}", lease.url());
         note!(
             "Took over the S3 lock {}: it was {dead}, and its holder stopped renewing it. Check `parkctl history`: this run converges what it left.",
             lease.url()
@@ -231,7 +234,7 @@ fn target_lock(
             let tctx = crate::fleet::context_for(ctx, t);
             take_lock(&tctx, op_id, command).map(Some).map_err(|e| {
                 fail_code(
-                    e.code(),
+                    e.exit(),
                     format!(
                         "account {} in {} is target `{}` of the config, whose lock ({}) is taken too: {e}",
                         t.account,
@@ -265,7 +268,7 @@ pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Schedule
             plan.profile, why.detail
         );
         ready.release().await;
-        return Ok(EXIT_OK);
+        return Ok(Exit::Ok);
     }
     eprintln!(
         "Scheduled at {}: `{}` is due ({}).",
@@ -473,18 +476,18 @@ impl<'a> Run<'a> {
 
     /// The exit code when nothing is to be applied (errors, no changes, a
     /// "no" at the prompt).
-    fn nothing_to_do(&self, plan: &Plan, yes: bool) -> Result<Option<i32>, Error> {
+    fn nothing_to_do(&self, plan: &Plan, yes: bool) -> Result<Option<Exit>, Error> {
         if plan.has_errors() {
             note!("Nothing was changed: fix the errors above first.");
-            return Ok(Some(EXIT_ERROR));
+            return Ok(Some(Exit::Error));
         }
         if plan.is_empty() {
-            return Ok(Some(EXIT_OK));
+            return Ok(Some(Exit::Ok));
         }
         let question = format!("Apply these {} changes?", plan.changes.len());
         if !confirm(&question, yes, self.ctx.config.confirm)? {
             note!("Not applied.");
-            return Ok(Some(EXIT_ERROR));
+            return Ok(Some(Exit::Error));
         }
         Ok(None)
     }
@@ -602,11 +605,11 @@ impl<'a> Run<'a> {
                     "Applied {applied} changes; live state verified against `{}`.",
                     self.name
                 );
-                Ok(EXIT_OK)
+                Ok(Exit::Ok)
             }
             Result_::Interrupted => {
                 say!("Interrupted after {applied} of {total} changes; re-run to finish.");
-                Ok(EXIT_INTERRUPTED)
+                Ok(Exit::Interrupted)
             }
             Result_::Failed => {
                 say!(
@@ -616,7 +619,7 @@ impl<'a> Run<'a> {
                     op.unverified.len(),
                     self.command
                 );
-                Ok(EXIT_PARTIAL)
+                Ok(Exit::Partial)
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::billing::{self, Applied};
 use crate::cli::Format;
-use crate::context::{fail, fail_help, Ctx, Error, Res, EXIT_OK};
+use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
 use crate::cost::money::Money;
 use crate::cost::types::{HOURS_PER_DAY, HOURS_PER_MONTH};
 use crate::pipeline::{prepare, Source};
@@ -53,7 +53,7 @@ pub async fn run(ctx: &Ctx, days: u32, tag: Option<String>, format: Format) -> R
             crate::render::stats::text(&aws.stats, started.elapsed())
         );
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 /// Cost Explorer's errors, with what to do about each.

@@ -1,6 +1,6 @@
 //! `parkctl capture`: the live state as a profile, to commit and review.
 
-use crate::context::{fail, fail_help, Ctx, Res, EXIT_OK};
+use crate::context::{fail, fail_help, Ctx, Exit, Res};
 use crate::model::{Live, Resource};
 use crate::profile::rule::quoted;
 use crate::read::Wanted;
@@ -60,7 +60,7 @@ pub async fn run(
             crate::render::stats::text(&aws.stats, started.elapsed())
         );
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 /// `1 SERVICE KIND, 2 SERVICE KINDs`: what was captured, per kind.

@@ -1,7 +1,7 @@
 //! `parkctl history` and `parkctl unlock`.
 
 use crate::cli::Format;
-use crate::context::{confirm, fail, Ctx, Res, EXIT_ERROR, EXIT_OK};
+use crate::context::{confirm, fail, Ctx, Exit, Res};
 use crate::state::operation::{history, Operation};
 
 pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
             Format::Json => println!("{}", serde_json::to_string_pretty(op).unwrap_or_default()),
             _ => print!("{}", op.to_text()),
         }
-        return Ok(EXIT_OK);
+        return Ok(Exit::Ok);
     }
     let mut bad = 0;
     let good: Vec<&Operation> = all
@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
             }
         }
     }
-    Ok(if bad > 0 { EXIT_ERROR } else { EXIT_OK })
+    Ok(if bad > 0 { Exit::Error } else { Exit::Ok })
 }
 
 /// Breaks the local lock and, with an S3 mirror, the S3 lock too.
@@ -98,7 +98,7 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
     let path = ctx.state().lock_path();
     if !path.exists() {
         println!("No lock at {}.", path.display());
-        return Ok(EXIT_OK);
+        return Ok(Exit::Ok);
     }
     let what = match crate::state::lock::read(&path) {
         Ok(info) if !info.is_stale() => {
@@ -113,10 +113,10 @@ pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
     };
     if !confirm(&format!("Break the lock {what}?"), yes, true)? {
         eprintln!("Lock kept.");
-        return Ok(EXIT_ERROR);
+        return Ok(Exit::Error);
     }
     std::fs::remove_file(&path)
         .map_err(|e| fail(format!("cannot remove {}: {e}", path.display())))?;
     println!("Lock removed. Re-run the interrupted apply: it converges.");
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }

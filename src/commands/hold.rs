@@ -4,7 +4,7 @@
 
 use super::schedule::{connect, load, read_hold};
 use crate::aws::s3::Mirror;
-use crate::context::{fail, fail_help, Ctx, Error, Res, EXIT_OK};
+use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
 use crate::render::schedule::hold_line;
 use crate::schedule::time::{local_label, parse_instant};
 use crate::schedule::Hold;
@@ -68,7 +68,7 @@ pub async fn run(ctx: &Ctx, action: Action<'_>) -> Res {
         } => {
             let until = parse_instant(until, s.timezone).map_err(fail)?;
             set(ctx, aws.as_ref(), profile, until, reason, s.timezone).await?;
-            return Ok(EXIT_OK);
+            return Ok(Exit::Ok);
         }
     }
     let due = s.due(
@@ -80,7 +80,7 @@ pub async fn run(ctx: &Ctx, action: Action<'_>) -> Res {
         },
     );
     println!("Due now: `{}` ({})", due.profile, due.reason);
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 async fn clear(ctx: &Ctx, aws: Option<&Aws>, current: Option<&Hold>, tz: Tz) -> Result<(), Error> {

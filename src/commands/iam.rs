@@ -1,6 +1,6 @@
 //! `parkctl iam-policy`: the policy to give parkctl's role.
 
-use crate::context::{Ctx, Error, Res, EXIT_OK};
+use crate::context::{Ctx, Error, Exit, Res};
 
 /// The profiles named, or every profile of the profiles directory.
 pub fn profiles(ctx: &Ctx, names: &[String]) -> Result<Vec<crate::profile::Profile>, Error> {
@@ -27,5 +27,5 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
         s3.as_ref().map(|(b, p)| (b.as_str(), p.as_str())),
     );
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }

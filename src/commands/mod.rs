@@ -18,7 +18,7 @@ pub mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::context::{fail_help, Ctx, Res, EXIT_OK};
+use crate::context::{fail_help, Ctx, Exit, Res};
 
 pub async fn run(cli: Cli) -> Res {
     let config = Config::resolve(&cli.global)
@@ -104,7 +104,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
-            Ok(EXIT_OK)
+            Ok(Exit::Ok)
         }
     }
 }
@@ -129,7 +129,7 @@ async fn schedules(ctx: &Ctx, command: Command) -> Res {
             );
             hold::run(ctx, action).await
         }
-        _ => Ok(EXIT_OK),
+        _ => Ok(Exit::Ok),
     }
 }
 
@@ -166,6 +166,6 @@ fn man() -> Res {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::context::fail(format!(
             "cannot write the man page: {e}"
         ))),
-        _ => Ok(EXIT_OK),
+        _ => Ok(Exit::Ok),
     }
 }

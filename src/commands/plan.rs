@@ -1,7 +1,7 @@
 //! `parkctl plan`: read live state, plan, show, and save the plan if asked.
 
 use crate::cli::Format;
-use crate::context::{Ctx, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
+use crate::context::{Ctx, Exit, Res};
 use crate::pipeline::{prepare, source};
 use crate::plan::Plan;
 use crate::render::text::Style;
@@ -54,7 +54,7 @@ pub async fn run(
         }
     }
     if prep.plan.has_errors() {
-        return Ok(EXIT_ERROR);
+        return Ok(Exit::Error);
     }
     if let Some(path) = out {
         let saved = crate::state::saved::SavedPlan {
@@ -77,8 +77,8 @@ pub async fn run(
         );
     }
     if detailed && !prep.plan.is_empty() {
-        Ok(EXIT_CHANGES)
+        Ok(Exit::Changes)
     } else {
-        Ok(EXIT_OK)
+        Ok(Exit::Ok)
     }
 }

@@ -4,7 +4,7 @@
 //! config, the state directory, the S3 mirror and AWS.
 
 use crate::cli::Format;
-use crate::context::{fail, fail_help, Ctx, Error, Res, EXIT_OK};
+use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
 use crate::cost::Money;
 use crate::model::Live;
 use crate::pipeline::Source;
@@ -90,7 +90,7 @@ pub async fn run(ctx: &Ctx, at: Option<&str>, days: u32, format: Format) -> Res 
         ),
         _ => print!("{}", crate::render::schedule::text(&view)),
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 /// Each profile's monthly cost once applied to the live state (as `plan`

@@ -6,7 +6,7 @@
 //! aborts at once.
 
 use super::lease::Lease;
-use crate::context::{fail, Error, EXIT_INTERRUPTED};
+use crate::context::{fail, Error, Exit};
 use crate::outcome::Interrupt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
@@ -64,13 +64,13 @@ async fn handle(s: &'static Signals, mut sig: tokio::signal::unix::Signal) {
         if claimed.is_ok() {
             s.release_all().await;
             eprintln!("\nInterrupted before any change: nothing was changed.");
-            std::process::exit(EXIT_INTERRUPTED);
+            std::process::exit(Exit::Interrupted.code());
         }
         if count == 1 {
             eprintln!("\nInterrupted: finishing the AWS calls in flight, then stopping and recording what was done (Ctrl-C again to abort at once).");
             s.interrupt.raise();
         } else {
-            std::process::exit(EXIT_INTERRUPTED);
+            std::process::exit(Exit::Interrupted.code());
         }
     }
 }

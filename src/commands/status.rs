@@ -3,7 +3,7 @@
 //! recommendations are previews. The view model is `crate::status`.
 
 use crate::cli::Format;
-use crate::context::{fail, Ctx, Res, EXIT_OK};
+use crate::context::{fail, Ctx, Exit, Res};
 use crate::idle::{classify, parse_window};
 use crate::model::{Live, Resource};
 use crate::profile::Profile;
@@ -30,11 +30,26 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
             crate::render::stats::text(&aws.stats, started.elapsed())
         );
     }
-    Ok(EXIT_OK)
+    if status.invalid_profiles.is_empty() {
+        return Ok(Exit::Ok);
+    }
+    for (_, e) in profiles(ctx)?.1 {
+        eprintln!("{:?}", miette::Report::new(e));
+    }
+    eprintln!(
+        "{} invalid profile(s) left out of the comparison: run `parkctl validate`",
+        status.invalid_profiles.len()
+    );
+    Ok(Exit::Error)
 }
 
-/// Every profile of the profiles directory, loaded.
-fn profiles(ctx: &Ctx) -> Result<Vec<Profile>, crate::context::Error> {
+/// The profiles of the profiles directory: those that load, and those that
+/// do not with their errors. Status is read-only, so an invalid profile
+/// does not stop it: it shows the rest and names the invalid one.
+#[allow(clippy::type_complexity)]
+fn profiles(
+    ctx: &Ctx,
+) -> Result<(Vec<Profile>, Vec<(String, crate::context::Error)>), crate::context::Error> {
     let names = ctx.profile_names();
     if names.is_empty() {
         return Err(fail(format!(
@@ -42,7 +57,18 @@ fn profiles(ctx: &Ctx) -> Result<Vec<Profile>, crate::context::Error> {
             ctx.config.profiles_dir.display()
         )));
     }
-    names.iter().map(|n| ctx.load_profile(n)).collect()
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for n in &names {
+        match ctx.load_profile(n) {
+            Ok(p) => good.push(p),
+            Err(e) => bad.push((ctx.profile_path(n).display().to_string(), e)),
+        }
+    }
+    if good.is_empty() {
+        let (_, first) = bad.remove(0);
+        return Err(first);
+    }
+    Ok((good, bad))
 }
 
 /// The status of one account and region: live state, prices, activity
@@ -51,7 +77,7 @@ pub async fn gather(
     ctx: &Ctx,
     window_secs: i64,
 ) -> Result<(crate::status::Status, Live, Aws), crate::context::Error> {
-    let profiles = profiles(ctx)?;
+    let (profiles, invalid) = profiles(ctx)?;
     let wanted = profiles
         .iter()
         .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
@@ -76,6 +102,10 @@ pub async fn gather(
     );
     // The schedule and its hold are the project's, not a target's: a run
     // over targets shows them once (`parkctl schedule`).
+    status.invalid_profiles = invalid
+        .iter()
+        .map(|(file, e)| format!("{file}: {}", first_line(e)))
+        .collect();
     if ctx.target.is_none() {
         status.schedule = schedule(ctx, &aws, now).await;
     }
@@ -172,4 +202,9 @@ async fn ages(
         }
     }
     Ok(out)
+}
+
+/// An error's first line, for a one-line mention in the status JSON.
+fn first_line(e: &crate::context::Error) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
 }

@@ -2,7 +2,7 @@
 //! exactly the resource types and attributes the given profiles change, so
 //! that the next `terraform apply` does not silently un-park the project.
 
-use crate::context::{Ctx, Res, EXIT_OK};
+use crate::context::{Ctx, Exit, Res};
 use crate::profile::{Profile, Rule};
 use crate::services::SERVICES;
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
         .map(|n| ctx.load_profile(n))
         .collect::<Result<Vec<_>, _>>()?;
     print!("{}", hints(&profiles));
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 /// The blocks, one per Terraform resource type, in registry order.

@@ -1,7 +1,7 @@
 //! `parkctl validate`: every profile checked offline, every problem shown;
 //! and the schedule and targets of `parkctl.yaml` when it has them.
 
-use crate::context::{Ctx, Res, EXIT_ERROR, EXIT_OK};
+use crate::context::{Ctx, Exit, Res};
 use crate::profile::Profile;
 
 pub fn run(ctx: &Ctx, names: &[String]) -> Res {
@@ -31,20 +31,23 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
             }
         }
     }
-    if names.is_empty() && !schedule(ctx) {
+    // Every check runs, so that one run shows every problem.
+    let schedule_ok = !names.is_empty() || schedule(ctx);
+    let targets_ok = !names.is_empty() || targets(ctx);
+    if !schedule_ok {
         eprintln!("the schedule in the config is invalid");
-        return Ok(EXIT_ERROR);
     }
-    if names.is_empty() && !targets(ctx) {
+    if !targets_ok {
         eprintln!("the targets in the config are invalid");
-        return Ok(EXIT_ERROR);
     }
     if bad > 0 {
         eprintln!("{bad} of {} profile(s) invalid", paths.len());
-        Ok(EXIT_ERROR)
-    } else {
-        Ok(EXIT_OK)
     }
+    Ok(if bad == 0 && schedule_ok && targets_ok {
+        Exit::Ok
+    } else {
+        Exit::Error
+    })
 }
 
 /// Checks the schedule, if the config has one; whether it is valid.

@@ -7,8 +7,7 @@
 
 pub mod parse;
 
-use crate::context::{fail_help, Ctx, Error, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_LOCKED};
-use crate::context::{EXIT_CHANGES, EXIT_OK, EXIT_PARTIAL};
+use crate::context::{fail_help, Ctx, Error, Exit};
 use std::future::Future;
 
 /// One target, checked.
@@ -174,27 +173,9 @@ where
     done.into_iter().map(|(_, t)| t).collect()
 }
 
-/// How bad an exit code is, for the worst of several targets: an
-/// interrupt, then an error, a partial apply, a held lock, changes
-/// present, success.
-fn severity(code: i32) -> u8 {
-    match code {
-        EXIT_INTERRUPTED => 6,
-        EXIT_OK => 0,
-        EXIT_CHANGES => 1,
-        EXIT_LOCKED => 2,
-        EXIT_PARTIAL => 3,
-        EXIT_ERROR => 4,
-        _ => 5,
-    }
-}
-
-/// The worst of the targets' exit codes (0 for none).
-pub fn worst(codes: impl IntoIterator<Item = i32>) -> i32 {
-    codes
-        .into_iter()
-        .max_by_key(|c| severity(*c))
-        .unwrap_or(EXIT_OK)
+/// The worst of the targets' exit statuses (`Ok` for none).
+pub fn worst(codes: impl IntoIterator<Item = Exit>) -> Exit {
+    codes.into_iter().max().unwrap_or(Exit::Ok)
 }
 
 #[cfg(test)]
@@ -212,11 +193,12 @@ mod tests {
 
     #[test]
     fn worst_code_wins() {
-        assert_eq!(worst([0, 2, 0]), 2);
-        assert_eq!(worst([0, 4, 3]), 3);
-        assert_eq!(worst([3, 1, 4]), 1);
-        assert_eq!(worst([1, 130]), 130);
-        assert_eq!(worst([]), 0);
+        use Exit::*;
+        assert_eq!(worst([Ok, Changes, Ok]), Changes);
+        assert_eq!(worst([Ok, Locked, Partial]), Partial);
+        assert_eq!(worst([Partial, Error, Locked]), Error);
+        assert_eq!(worst([Error, Interrupted]), Interrupted);
+        assert_eq!(worst([]), Ok);
     }
 
     #[test]

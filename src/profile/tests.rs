@@ -787,7 +787,9 @@ fn every_message_names_the_file_line_and_column() {
         "[",
         "{a: 1, a: 2}",
     ] {
-        for m in messages(src) {
+        let found = messages(src);
+        assert!(!found.is_empty(), "no message for {src:?}");
+        for m in found {
             split(&m);
         }
     }

@@ -17,7 +17,7 @@ pub struct Row {
     pub after: Option<Money>,
     /// `ok`, `no changes`, `applied 5`, or why the target stopped.
     pub result: String,
-    pub exit_code: i32,
+    pub exit_code: crate::error::Exit,
 }
 
 fn money(m: Option<Money>) -> String {
@@ -213,7 +213,7 @@ mod tests {
             before: Some(Money::approx(b)),
             after: Some(Money::approx(a)),
             result: "ok".into(),
-            exit_code: 0,
+            exit_code: crate::error::Exit::Ok,
         }
     }
 

@@ -126,6 +126,9 @@ fn matches(s: &Status) -> String {
             let _ = writeln!(o, "\nProfile: live state matches {}", m.join(", "));
         }
     }
+    for bad in &s.invalid_profiles {
+        let _ = writeln!(o, "  invalid, left out: {bad}");
+    }
 
     o
 }

@@ -9,8 +9,7 @@ use super::Member;
 use crate::cli::Format;
 use crate::commands::apply::Ready;
 use crate::commands::plan::show;
-use crate::context::{confirm, fail, Ctx, Error, Res, EXIT_CHANGES, EXIT_ERROR, EXIT_OK};
-use crate::context::{EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_PARTIAL};
+use crate::context::{confirm, fail, Ctx, Error, Exit, Res};
 use crate::fleet::{each, worst};
 use crate::pipeline::{prepare, source, Source};
 use crate::plan::Plan;
@@ -52,7 +51,7 @@ fn name(m: &&Member) -> String {
 }
 
 /// A target's summary line: planned (`plan`), or stopped (`error`).
-fn row(m: &Member, plan: Option<&Plan>, result: String, exit_code: i32) -> Row {
+fn row(m: &Member, plan: Option<&Plan>, result: String, exit_code: Exit) -> Row {
     let cost = plan.and_then(|p| p.cost.as_ref());
     Row {
         target: m.target.name.clone(),
@@ -68,9 +67,9 @@ fn row(m: &Member, plan: Option<&Plan>, result: String, exit_code: i32) -> Row {
 
 /// Prints a target's error under its heading; its summary line.
 fn stopped(m: &Member, e: Error) -> Row {
-    let code = e.code();
+    let code = e.exit();
     let why = match code {
-        EXIT_LOCKED => format!("locked: {e}"),
+        Exit::Locked => format!("locked: {e}"),
         _ => format!("not planned: {e}"),
     };
     eprintln!("{:?}", miette::Report::new(e));
@@ -80,13 +79,13 @@ fn stopped(m: &Member, e: Error) -> Row {
 /// A planned target's summary line before anything is applied.
 fn planned(m: &Member, plan: &Plan, detailed: bool) -> Row {
     let (result, code) = if plan.has_errors() {
-        ("plan has errors".to_string(), EXIT_ERROR)
+        ("plan has errors".to_string(), Exit::Error)
     } else if plan.is_empty() {
-        ("no changes".to_string(), EXIT_OK)
+        ("no changes".to_string(), Exit::Ok)
     } else if detailed {
-        ("changes".to_string(), EXIT_CHANGES)
+        ("changes".to_string(), Exit::Changes)
     } else {
-        ("changes".to_string(), EXIT_OK)
+        ("changes".to_string(), Exit::Ok)
     };
     row(m, Some(plan), result, code)
 }
@@ -187,7 +186,7 @@ impl Fleet<'_> {
             }
             answer?;
             eprintln!("Not applied.");
-            return Ok(EXIT_ERROR);
+            return Ok(Exit::Error);
         }
         let done = each(
             go,
@@ -242,16 +241,16 @@ fn show_ready(plan: &Plan, why: Option<&Scheduled>) {
 
 /// A target's result line from its apply's exit code or error (printed
 /// in full, under the target's name).
-fn outcome(target: &str, result: Res) -> (String, i32) {
+fn outcome(target: &str, result: Res) -> (String, Exit) {
     match result {
-        Ok(EXIT_OK) => ("applied, verified".into(), EXIT_OK),
-        Ok(EXIT_PARTIAL) => ("partly applied: re-run to converge".into(), EXIT_PARTIAL),
-        Ok(EXIT_INTERRUPTED) => ("interrupted: re-run to finish".into(), EXIT_INTERRUPTED),
+        Ok(Exit::Ok) => ("applied, verified".into(), Exit::Ok),
+        Ok(Exit::Partial) => ("partly applied: re-run to converge".into(), Exit::Partial),
+        Ok(Exit::Interrupted) => ("interrupted: re-run to finish".into(), Exit::Interrupted),
         Ok(code) => ("nothing applied".into(), code),
         Err(e) => {
-            let code = e.code();
+            let code = e.exit();
             let text = match code {
-                EXIT_LOCKED => format!("locked: {e}"),
+                Exit::Locked => format!("locked: {e}"),
                 _ => format!("failed: {e}"),
             };
             eprintln!("Target {target}:\n{:?}", miette::Report::new(e));
@@ -262,7 +261,12 @@ fn outcome(target: &str, result: Res) -> (String, i32) {
 
 /// Which targets did not converge, in one line each, for the log.
 fn say_failed(rows: &[Row]) {
-    for r in rows.iter().filter(|r| r.exit_code != EXIT_OK) {
-        eprintln!("Target {} (exit {}): {}", r.target, r.exit_code, r.result);
+    for r in rows.iter().filter(|r| r.exit_code != Exit::Ok) {
+        eprintln!(
+            "Target {} (exit {}): {}",
+            r.target,
+            r.exit_code.code(),
+            r.result
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Member;
 use crate::cli::Format;
-use crate::context::{Res, EXIT_ERROR, EXIT_OK};
+use crate::context::{Exit, Res};
 use crate::fleet::worst;
 use crate::render::fleet::{heading, HistoryRow};
 use crate::state::operation::{history as read_history, Operation};
@@ -13,7 +13,7 @@ use crate::state::operation::{history as read_history, Operation};
 /// an id, that operation (`history ID --targets` names the target too).
 pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
     if let Some(id) = id {
-        let codes: Vec<i32> = members
+        let codes: Vec<Exit> = members
             .iter()
             .filter(|m| has_operation(m, id))
             .map(|m| {
@@ -24,7 +24,7 @@ pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
             .collect();
         if codes.is_empty() {
             eprintln!("No operation `{id}` in the targets' state.");
-            return Ok(EXIT_ERROR);
+            return Ok(Exit::Error);
         }
         return Ok(worst(codes));
     }
@@ -59,7 +59,7 @@ pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
             print!("{}", crate::render::fleet::history(&rows));
         }
     }
-    Ok(if bad > 0 { EXIT_ERROR } else { EXIT_OK })
+    Ok(if bad > 0 { Exit::Error } else { Exit::Ok })
 }
 
 fn has_operation(m: &Member, id: &str) -> bool {
@@ -70,9 +70,9 @@ fn has_operation(m: &Member, id: &str) -> bool {
 }
 
 /// A target's exit code; its error, if any, printed in full.
-fn code_of(r: Res) -> i32 {
+fn code_of(r: Res) -> Exit {
     r.unwrap_or_else(|e| {
-        let code = e.code();
+        let code = e.exit();
         eprintln!("{:?}", miette::Report::new(e));
         code
     })
@@ -147,7 +147,7 @@ pub fn iam_policy(ctx: &crate::context::Ctx, members: &[Member], names: &[String
     }
     let doc = serde_json::json!({"caller": caller, "targets": targets});
     println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 fn mirror(ctx: &crate::context::Ctx) -> Option<(String, String)> {

@@ -4,7 +4,7 @@
 use super::converge::Fleet;
 use crate::cli::Format;
 use crate::commands::status::gather;
-use crate::context::{Res, EXIT_ERROR, EXIT_OK};
+use crate::context::{Exit, Res};
 use crate::fleet::each;
 use crate::idle::parse_window;
 use crate::render::fleet::{heading, StatusRow};
@@ -65,5 +65,5 @@ pub async fn run(fleet: &Fleet<'_>, format: Format, window: &str) -> Res {
             }
         }
     }
-    Ok(if failed { EXIT_ERROR } else { EXIT_OK })
+    Ok(if failed { Exit::Error } else { Exit::Ok })
 }

@@ -438,11 +438,17 @@ impl Adapter for Functions {
         .await
     }
 
-    async fn born(&self, _names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
+    /// Lambda has no creation time. The last modification is a safe bound
+    /// for the idle verdict: a function last modified before the window
+    /// certainly existed through it; one modified since may be new, and
+    /// then gets "no data", never "idle".
+    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
+        let wanted: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
         Ok(self
             .list()
             .await?
             .into_iter()
+            .filter(|f| wanted.contains(f.name.as_str()))
             .filter_map(|f| {
                 let t = f.last_modified?;
                 let t = DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z").ok()?;

@@ -57,6 +57,9 @@ pub fn invocations(r: &Resource, lookup: &mut Lookup) -> Part {
     }
     let hours = u["hours"].as_f64().unwrap_or(24.0);
     let n = u["invocations"].as_f64().unwrap_or(0.0);
+    // A count summed from float datapoints (999999.9999999997) is shown
+    // whole; the price uses the exact sum.
+    let count = n.round();
     if n <= 0.0 {
         return Part {
             basis: format!("no invocations in {hours} h"),
@@ -76,7 +79,7 @@ pub fn invocations(r: &Resource, lookup: &mut Lookup) -> Part {
         price(lookup, key, label),
     ) else {
         return Part {
-            basis: format!("{n} invocations in {hours} h, no price"),
+            basis: format!("{count} invocations in {hours} h, no price"),
             month: None,
         };
     };
@@ -85,7 +88,7 @@ pub fn invocations(r: &Resource, lookup: &mut Lookup) -> Part {
     let window = n / 1e6 * req + ms / 1000.0 * (mb / 1024.0) * gbs;
     Part {
         basis: format!(
-            "{n} invocations x {:.0} ms at {mb} MB ({}) in {hours} h",
+            "{count} invocations x {:.0} ms at {mb} MB ({}) in {hours} h",
             ms / n,
             if arm { "arm64" } else { "x86_64" }
         ),
