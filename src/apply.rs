@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 pub async fn execute(aws: &Aws, plan: &Plan, interrupt: &Interrupt) -> Vec<Outcome> {
     let mut out: Vec<Outcome> = Vec::new();
     for (_, changes) in plan.phases() {
-        let waves: BTreeSet<u8> = changes.iter().map(|c| c.wave).collect();
+        let waves: BTreeSet<crate::plan::Wave> = changes.iter().map(|c| c.wave).collect();
         for wave in waves {
             let these: Vec<&Change> = changes.iter().copied().filter(|c| c.wave == wave).collect();
             if interrupt.is_raised() {

@@ -4,6 +4,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// One metric summed over a window, e.g. a stream's IncomingRecords (the
+/// AWS layer reads it: `crate::aws::metrics`).
+#[derive(Debug, Clone)]
+pub struct MetricQuery {
+    pub namespace: &'static str,
+    pub metric: &'static str,
+    /// (name, value) of each dimension, all of which must match.
+    pub dimensions: Vec<(&'static str, String)>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "activity", rename_all = "snake_case")]
 pub enum Activity {

@@ -7,6 +7,7 @@
 //! SDK plumbing, `session` a connected run, `fleet` the targets of a run over many
 //! accounts and regions, and `commands` wires it all together.
 
+pub mod adapter;
 pub mod apply;
 pub mod aws;
 pub mod billing;
@@ -27,6 +28,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod planner;
 pub mod profile;
+pub mod progress;
 pub mod read;
 pub mod render;
 pub mod schedule;

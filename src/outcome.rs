@@ -3,7 +3,7 @@
 
 use crate::aws::error::AwsError;
 use crate::plan::Change;
-use crate::render::progress::Step;
+use crate::progress::{emit, next_id, Event};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,26 +76,37 @@ where
 {
     let started = Utc::now();
     let t = Instant::now();
-    let mut steps: Vec<Step> = changes.iter().map(|c| Step::start(&what(c))).collect();
+    let ids: Vec<u64> = changes
+        .iter()
+        .map(|c| {
+            let id = next_id();
+            emit(Event::Started { id, what: &what(c) });
+            id
+        })
+        .collect();
     let r = {
         tokio::pin!(fut);
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
             tokio::select! {
                 r = &mut fut => break r,
-                _ = tick.tick() => steps.iter_mut().for_each(Step::tick),
+                _ = tick.tick() => ids.iter().for_each(|&id| emit(Event::Waiting { id })),
             }
         }
     };
     let ms = t.elapsed().as_millis() as u64;
-    for (s, c) in steps.into_iter().zip(changes) {
+    for (&id, c) in ids.iter().zip(changes) {
         let n = c.steps.len();
         let note = if n > 1 {
             format!(" ({n} steps)")
         } else {
             String::new()
         };
-        s.done(r.is_ok(), &note);
+        emit(Event::Done {
+            id,
+            ok: r.is_ok(),
+            note: &note,
+        });
     }
     match &r {
         Ok(()) => changes

@@ -44,14 +44,42 @@ impl Phase {
     }
 }
 
+/// The order of changes within a phase, named so that services agree on
+/// it without agreeing on numbers. Recorded as its number (0 to 3), as
+/// plans and records always had it.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Wave(u8);
+
+impl Wave {
+    /// First: what frees room in a shared pool (a function's reserved
+    /// concurrency lowered), so that later changes find it.
+    pub const FREE: Wave = Wave(0);
+    /// What takes that room (reservations raised), and what must stop
+    /// before the main changes (auto scaling suspended).
+    pub const TAKE: Wave = Wave(1);
+    /// The main changes: capacity, modes, endpoints.
+    pub const MAIN: Wave = Wave(2);
+    /// What needs a main change done first: capacity after a mode switch,
+    /// auto scaling resumed after the capacity it would fight.
+    pub const AFTER: Wave = Wave(3);
+
+    /// Its place in the order, for tests and tables.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub phase: Phase,
     /// Within a phase, waves run one after the other and the changes of a
-    /// wave side by side: a service uses them where order matters (shrink
+    /// wave side by side: a service picks one where order matters (shrink
     /// reservations before growing others, so the pool has room).
     #[serde(default)]
-    pub wave: u8,
+    pub wave: Wave,
     pub resource: ResourceId,
     pub attr: String,
     pub from: Value,
@@ -77,7 +105,7 @@ impl Change {
     /// those after, where a service needs them).
     pub fn new(
         phase: Phase,
-        wave: u8,
+        wave: Wave,
         resource: ResourceId,
         attr: impl Into<String>,
         from: Value,

@@ -2,22 +2,20 @@
 //! to manage it, and nothing the core has to know instead.
 //!
 //! A service module (`src/services/NAME/`) implements [`Service`] (pure:
-//! profile schema, planning rules, prices, IAM actions, capture) and
-//! [`Adapter`] (the SDK side: read, apply, activity), and adds one line to
-//! the registry in `src/services/mod.rs`. The core iterates the registry and
+//! profile schema, planning rules, prices, IAM actions, capture) here, and
+//! `crate::adapter::{Connect, Adapter}` (the SDK side: read, apply,
+//! activity) in its `aws.rs`, and adds one line to the registry in
+//! `src/services/mod.rs`. The pure half imports nothing of the AWS layer
+//! or of rendering, so the planner does not either. The core iterates the registry and
 //! never names a service; it sees resources only through the generic model
 //! in `crate::model`, so SDK types never leave a service's module.
 
-use crate::aws::error::AwsError;
-use crate::aws::metrics::MetricQuery;
-use crate::aws::Shared;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
-use crate::outcome::{Interrupt, Outcome};
 use crate::plan::{Change, Context, Notice, Notices, Want};
-use crate::profile::rule::{Rule, Selector};
-use chrono::{DateTime, Utc};
+use crate::profile::rule::Rule;
 use std::collections::BTreeMap;
 
 /// A kind of resource a service manages.
@@ -88,13 +86,39 @@ pub struct TerraformHint {
     pub note: &'static str,
 }
 
-/// The pure half of a service.
-pub trait Service: Sync {
+/// A service's static facts, one value per service: what the core reads
+/// of it without asking it to decide anything.
+pub struct Facts {
     /// The registry name: the profile section, the first word of its
     /// resources' titles, its key in prices and rate limits.
-    fn name(&self) -> &'static str;
-    fn kinds(&self) -> &'static [Kind];
-    fn attrs(&self) -> &'static [Attr];
+    pub name: &'static str,
+    pub kinds: &'static [Kind],
+    pub attrs: &'static [Attr],
+    /// The type of each managed attribute, checked in recorded state.
+    pub types: &'static [(&'static str, Ty)],
+    pub prices: &'static [PriceKey],
+    /// The operations that change AWS (the crash-test hook counts them).
+    pub writes: &'static [&'static str],
+    /// Request body keys that name the resource of a call, for the log.
+    pub request_keys: &'static [&'static str],
+    /// The request-rate family the service's calls share, and its
+    /// documented per-account rate (requests per second).
+    pub pace: (&'static str, u32),
+}
+
+/// The pure half of a service.
+pub trait Service: Sync {
+    fn facts(&self) -> &'static Facts;
+
+    fn name(&self) -> &'static str {
+        self.facts().name
+    }
+    fn kinds(&self) -> &'static [Kind] {
+        self.facts().kinds
+    }
+    fn attrs(&self) -> &'static [Attr] {
+        self.facts().attrs
+    }
 
     /// What takes `attr` of `live` to `want` (called only when they
     /// differ). `wants` holds every wanted attribute of the resource, for a
@@ -133,7 +157,9 @@ pub trait Service: Sync {
         false
     }
 
-    fn prices(&self) -> &'static [PriceKey];
+    fn prices(&self) -> &'static [PriceKey] {
+        self.facts().prices
+    }
     /// What the resource costs a month while idle; `None`: not billed on
     /// its own (it belongs to another resource).
     fn cost(&self, r: &Resource, prices: &mut Lookup) -> Option<ResourceCost>;
@@ -156,17 +182,15 @@ pub trait Service: Sync {
         vec![]
     }
 
-    /// The operations that change AWS (the crash-test hook counts them).
-    fn writes(&self) -> &'static [&'static str];
-    /// Request body keys that name the resource of a call, for the log.
-    fn request_keys(&self) -> &'static [&'static str] {
-        &[]
+    fn writes(&self) -> &'static [&'static str] {
+        self.facts().writes
     }
-    /// The request-rate family the service's calls share, and its
-    /// documented per-account rate (requests per second).
-    fn pace(&self) -> (&'static str, u32);
-
-    fn connect(&self, shared: &Shared) -> Box<dyn Adapter>;
+    fn request_keys(&self) -> &'static [&'static str] {
+        self.facts().request_keys
+    }
+    fn pace(&self) -> (&'static str, u32) {
+        self.facts().pace
+    }
 
     /// Whether a recorded resource (a snapshot's) is whole: every managed
     /// attribute present, of the type it has. A damaged snapshot must be
@@ -185,8 +209,9 @@ pub trait Service: Sync {
         typed(r, self.types())
     }
 
-    /// The type of each managed attribute, checked in recorded state.
-    fn types(&self) -> &'static [(&'static str, Ty)];
+    fn types(&self) -> &'static [(&'static str, Ty)] {
+        self.facts().types
+    }
 
     /// This service's resources from a schema-1 snapshot's `live`. A
     /// service added after schema 1 has none (the default).
@@ -243,39 +268,4 @@ pub fn typed(r: &Resource, types: &[(&str, Ty)]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// What a read found: resources and account facts.
-#[derive(Debug, Default)]
-pub struct Read {
-    pub resources: Vec<Resource>,
-    pub facts: crate::model::Attrs,
-}
-
-impl Read {
-    /// Resources without account facts.
-    pub fn of(resources: Vec<Resource>) -> Read {
-        Read {
-            resources,
-            facts: Default::default(),
-        }
-    }
-}
-
-/// The SDK half of a service, built from the one shared SDK configuration.
-#[async_trait::async_trait(?Send)]
-pub trait Adapter: Send + Sync {
-    /// The resources any of `selectors` can match, with the fewest calls.
-    async fn read(&self, selectors: &[Selector], facts: bool) -> Result<Read, AwsError>;
-    /// Runs this service's changes of one wave; `earlier` holds the
-    /// outcomes of the waves before (a change may be unsafe after a failure).
-    async fn apply(
-        &self,
-        changes: &[&Change],
-        earlier: &[Outcome],
-        interrupt: &Interrupt,
-    ) -> Vec<Outcome>;
-    /// Since when each named resource exists, where that is known: a
-    /// resource younger than the idle window cannot be judged idle.
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError>;
 }

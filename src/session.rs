@@ -1,10 +1,10 @@
 //! A connected run: the shared SDK configuration and one adapter per
 //! registered service, each with its own client.
 
+use crate::adapter::Adapter;
 use crate::aws::{
     self, metrics::Metrics, pace::Pace, s3, sts, tagging, CallStats, Settings, Shared,
 };
-use crate::service::Adapter;
 use crate::services::SERVICES;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -81,7 +81,8 @@ impl Aws {
         };
         let adapters = SERVICES
             .iter()
-            .map(|s| (s.name(), s.connect(&shared)))
+            .zip(crate::services::CONNECTORS)
+            .map(|(s, c)| (s.name(), c.connect(&shared)))
             .collect();
         Ok(Aws {
             region,

@@ -28,14 +28,7 @@ impl Metrics {
     }
 }
 
-/// One metric summed over a window, e.g. a stream's IncomingRecords.
-#[derive(Debug, Clone)]
-pub struct MetricQuery {
-    pub namespace: &'static str,
-    pub metric: &'static str,
-    /// (name, value) of each dimension, all of which must match.
-    pub dimensions: Vec<(&'static str, String)>,
-}
+pub use crate::idle::MetricQuery;
 
 impl MetricQuery {
     /// A metric of one dimension (a resource's name).

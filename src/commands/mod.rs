@@ -40,6 +40,7 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Schedule { .. }
             | Command::Hold { .. }
     );
+    crate::progress::set_sink(Box::<crate::render::progress::Terminal>::default());
     crate::logging::init(
         &ctx.global,
         talks_to_aws.then(|| ctx.state().logs()).as_deref(),

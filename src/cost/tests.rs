@@ -82,7 +82,7 @@ fn change(
 ) -> Change {
     Change::new(
         Phase::Capacity,
-        0,
+        crate::plan::Wave::FREE,
         r.id,
         attr,
         from.into(),

@@ -158,7 +158,16 @@ fn gone(out: &mut Notices, k: &Key, rule: Option<&str>) {
 
 /// Phases in order; within one, waves in order; then by resource as shown
 /// (an event source by its function, not its UUID).
-fn order_key(c: &Change) -> (crate::plan::Phase, u8, String, String, String, String) {
+fn order_key(
+    c: &Change,
+) -> (
+    crate::plan::Phase,
+    crate::plan::Wave,
+    String,
+    String,
+    String,
+    String,
+) {
     let r = &c.resource;
     (
         c.phase,

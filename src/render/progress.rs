@@ -127,3 +127,32 @@ impl Step {
         self.say(&format!("{} {verdict} in {took}{note}", self.what));
     }
 }
+
+/// The terminal's sink for apply progress: a [`Step`] per change in
+/// flight, keyed by the event's id.
+#[derive(Default)]
+pub struct Terminal {
+    steps: std::sync::Mutex<std::collections::HashMap<u64, Step>>,
+}
+
+impl crate::progress::Sink for Terminal {
+    fn event(&self, e: crate::progress::Event<'_>) {
+        use crate::progress::Event;
+        let mut steps = self.steps.lock().unwrap_or_else(|e| e.into_inner());
+        match e {
+            Event::Started { id, what } => {
+                steps.insert(id, Step::start(what));
+            }
+            Event::Waiting { id } => {
+                if let Some(s) = steps.get_mut(&id) {
+                    s.tick();
+                }
+            }
+            Event::Done { id, ok, note } => {
+                if let Some(s) = steps.remove(&id) {
+                    s.done(ok, note);
+                }
+            }
+        }
+    }
+}

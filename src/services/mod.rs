@@ -1,7 +1,8 @@
 //! The registry: every AWS service parkctl manages, one line each.
 //!
 //! Adding a service is a module beside these (implementing
-//! `crate::service::{Service, Adapter}` and [`Section`]) and one line in
+//! `crate::service::Service`, `crate::adapter::{Connect, Adapter}` and
+//! [`Section`]) and one line in
 //! `registry!` below. The order of the lines is the order in which plans,
 //! costs and status list the services.
 
@@ -30,6 +31,9 @@ macro_rules! registry {
     ($($key:ident => $svc:path),* $(,)?) => {
         /// Every managed service, in listing order.
         pub static SERVICES: &[&dyn Service] = &[$(&$svc),*];
+
+        /// The SDK half of each, in the same order.
+        pub static CONNECTORS: &[&dyn crate::adapter::Connect] = &[$(&$svc),*];
 
         /// A profile exactly as written: the shared keys and one section
         /// per service.

@@ -3,12 +3,12 @@
 //! a call).
 
 use super::{alarm, NAME};
+use crate::adapter::{Adapter, Connect, Read};
 use crate::aws::{bounded, each_page, AwsError};
 use crate::model::{Resource, Tags};
 use crate::outcome::{timed, Interrupt, Outcome, INTERRUPTED};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
-use crate::service::{Adapter, Read};
 use aws_sdk_cloudwatch::types::AlarmType;
 use aws_sdk_cloudwatch::Client;
 use chrono::{DateTime, Utc};
@@ -309,5 +309,11 @@ impl Adapter for AlarmClient {
 
     async fn born(&self, _names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
         Ok(BTreeMap::new())
+    }
+}
+
+impl Connect for super::Alarms {
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(AlarmClient::new(shared))
     }
 }

@@ -9,11 +9,11 @@ mod aws;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{Resource, Tags, Value};
-use crate::plan::{Change, Context, Phase, Want};
+use crate::plan::{Change, Context, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Toggle;
 use crate::profile::rule::{quoted, Rule};
-use crate::service::{Adapter, Attr, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants};
+use crate::service::{Attr, Facts, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -97,18 +97,22 @@ const PRICES: &[PriceKey] = &[
     },
 ];
 
+/// What the core knows of this service without asking it anything.
+static FACTS: Facts = Facts {
+    name: NAME,
+    kinds: KINDS,
+    attrs: ATTRS,
+    types: &[("actions", Ty::Flag)],
+    prices: PRICES,
+    writes: &["EnableAlarmActions", "DisableAlarmActions"],
+    request_keys: &["AlarmNamePrefix=", "AlarmNames.member.1="],
+    // DescribeAlarms.
+    pace: (NAME, 9),
+};
+
 impl Service for Alarms {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-    fn kinds(&self) -> &'static [Kind] {
-        KINDS
-    }
-    fn attrs(&self) -> &'static [Attr] {
-        ATTRS
-    }
-    fn types(&self) -> &'static [(&'static str, Ty)] {
-        &[("actions", Ty::Flag)]
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn plan(
@@ -122,17 +126,13 @@ impl Service for Alarms {
         let on = want.value.as_bool().unwrap_or(false);
         Planned::Change(Box::new(Change::new(
             if on { Phase::Rearm } else { Phase::Silence },
-            0,
+            Wave::FREE,
             a.id.clone(),
             attr,
             a.get(attr).clone(),
             want.value.clone(),
             want.rule.clone(),
         )))
-    }
-
-    fn prices(&self) -> &'static [PriceKey] {
-        PRICES
     }
 
     fn cost(&self, a: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
@@ -222,21 +222,6 @@ impl Service for Alarms {
         ]
     }
 
-    fn writes(&self) -> &'static [&'static str] {
-        &["EnableAlarmActions", "DisableAlarmActions"]
-    }
-    fn request_keys(&self) -> &'static [&'static str] {
-        &["AlarmNamePrefix=", "AlarmNames.member.1="]
-    }
-    fn pace(&self) -> (&'static str, u32) {
-        // DescribeAlarms.
-        (NAME, 9)
-    }
-
-    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
-        Box::new(aws::AlarmClient::new(shared))
-    }
-
     fn upgrade_v1(&self, live: &serde_json::Value) -> Vec<Resource> {
         let alarms = live["alarms"].as_array().cloned().unwrap_or_default();
         alarms
@@ -264,7 +249,7 @@ impl Service for Alarms {
         (c["kind"] == "alarm").then(|| {
             Change::new(
                 phase,
-                0,
+                Wave::FREE,
                 alarm(c["name"].as_str().unwrap_or_default()).id,
                 "actions",
                 c["from"].clone(),

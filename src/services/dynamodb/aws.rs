@@ -5,12 +5,12 @@
 
 use super::scaling::Scaling;
 use super::{index, table, table_name, INDEX, NAME, ON_DEMAND, PROVISIONED, TABLE};
+use crate::adapter::{Adapter, Connect, Read};
 use crate::aws::{bounded, each_page, existing, AwsError};
 use crate::model::{Resource, Tags, Value};
 use crate::outcome::{Interrupt, Outcome};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
-use crate::service::{Adapter, Read};
 use aws_sdk_dynamodb::types::{
     BillingMode, GlobalSecondaryIndexUpdate, ProvisionedThroughput,
     ProvisionedThroughputDescription, TableDescription, UpdateGlobalSecondaryIndexAction,
@@ -401,5 +401,11 @@ impl Adapter for Tables {
             }
         }
         Ok(out)
+    }
+}
+
+impl Connect for super::DynamoDb {
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(Tables::new(shared))
     }
 }

@@ -31,7 +31,7 @@ use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
 use std::fmt::Write;
 
@@ -138,22 +138,31 @@ const STORAGE_NOTE: &str =
 const ON_DEMAND_NOTE: &str =
     "an on-demand DynamoDB table bills requests only: its capacity costs $0 while idle";
 
+/// What the core knows of this service without asking it anything.
+static FACTS: Facts = Facts {
+    name: NAME,
+    kinds: KINDS,
+    attrs: ATTRS,
+    types: &[
+        ("billing", Ty::TextOrNone),
+        ("read_capacity", Ty::CountOrNone),
+        ("write_capacity", Ty::CountOrNone),
+    ],
+    prices: PRICES,
+    writes: &["UpdateTable", "RegisterScalableTarget"],
+    request_keys: &[
+        "\"TableName\":\"",
+        "\"ResourceId\":\"",
+        "\"ResourceArn\":\"",
+    ],
+    // DescribeTable and the Application Auto Scaling reads; the control
+    // plane's documented rates are higher, this stays well under them.
+    pace: (NAME, 20),
+};
+
 impl Service for DynamoDb {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-    fn kinds(&self) -> &'static [Kind] {
-        KINDS
-    }
-    fn attrs(&self) -> &'static [Attr] {
-        ATTRS
-    }
-    fn types(&self) -> &'static [(&'static str, Ty)] {
-        &[
-            ("billing", Ty::TextOrNone),
-            ("read_capacity", Ty::CountOrNone),
-            ("write_capacity", Ty::CountOrNone),
-        ]
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn child_value(&self, attr: &Attr, target: &Resource, value: &Value) -> Option<Value> {
@@ -210,10 +219,6 @@ impl Service for DynamoDb {
 
     fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
         plan::check(live, changes, out);
-    }
-
-    fn prices(&self) -> &'static [PriceKey] {
-        PRICES
     }
 
     fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
@@ -336,26 +341,6 @@ impl Service for DynamoDb {
             });
         }
         out
-    }
-
-    fn writes(&self) -> &'static [&'static str] {
-        &["UpdateTable", "RegisterScalableTarget"]
-    }
-    fn request_keys(&self) -> &'static [&'static str] {
-        &[
-            "\"TableName\":\"",
-            "\"ResourceId\":\"",
-            "\"ResourceArn\":\"",
-        ]
-    }
-    fn pace(&self) -> (&'static str, u32) {
-        // DescribeTable and the Application Auto Scaling reads; the control
-        // plane's documented rates are higher, this stays well under them.
-        (NAME, 20)
-    }
-
-    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
-        Box::new(aws::Tables::new(shared))
     }
 }
 

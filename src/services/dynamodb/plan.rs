@@ -6,7 +6,7 @@
 use super::limits::{self, Room};
 use super::{notice, ACTIVE, INDEX, NAME, ON_DEMAND, PROVISIONED, SUSPENDED, TABLE};
 use crate::model::{show, Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
+use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 use chrono::{DateTime, Utc};
 
@@ -82,7 +82,7 @@ fn indexes(live: &Resource, want: &Want) -> Planned {
 
 fn billing(live: &Resource, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
     let res = &live.id;
-    let mut c = change(live, "billing", want, 2);
+    let mut c = change(live, "billing", want, Wave::MAIN);
     if want.value == ON_DEMAND {
         let done = ctx.done_within(res, "billing", &Value::from(ON_DEMAND), 24);
         let left = limits::on_demand_left(&done, time(live, "last_on_demand"), ctx.now);
@@ -142,7 +142,7 @@ fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Conte
     if switching && live.id.kind == TABLE && !wants.contains_key("billing") {
         return Planned::Refuse(notice(live, format!("{res} is on-demand, which has no capacity to set ({}); add `billing: provisioned` to switch it", want.rule)));
     }
-    let mut c = change(live, attr, want, 2);
+    let mut c = change(live, attr, want, Wave::MAIN);
     for k in ["read_capacity", "write_capacity"] {
         let v = wants
             .get(k)
@@ -238,8 +238,8 @@ fn may_decrease(
     Ok(())
 }
 
-/// Suspending comes before the decreases it makes safe (wave 1), resuming
-/// after the increases (wave 3). A resource without targets has nothing
+/// Suspending comes before the decreases it makes safe (`Wave::TAKE`),
+/// resuming after the increases (`Wave::AFTER`). A resource without targets has nothing
 /// to suspend.
 fn scaling(live: &Resource, want: &Want) -> Planned {
     if live.get("autoscaling").is_null() {
@@ -247,7 +247,12 @@ fn scaling(live: &Resource, want: &Want) -> Planned {
     }
     let suspend = want.value == SUSPENDED;
     let n = live.get("targets").as_array().map_or(0, Vec::len);
-    let mut c = change(live, "autoscaling", want, if suspend { 1 } else { 3 });
+    let mut c = change(
+        live,
+        "autoscaling",
+        want,
+        if suspend { Wave::TAKE } else { Wave::AFTER },
+    );
     c.note = Some(if suspend {
         format!("RegisterScalableTarget (SuspendedState) on {n} target(s): dynamic scaling and scheduled actions stop; targets, min/max and policies are kept")
     } else {
@@ -266,7 +271,7 @@ fn scaling(live: &Resource, want: &Want) -> Planned {
     Planned::Change(Box::new(c))
 }
 
-fn change(live: &Resource, attr: &str, want: &Want, wave: u8) -> Change {
+fn change(live: &Resource, attr: &str, want: &Want, wave: Wave) -> Change {
     Change::new(
         Phase::Capacity,
         wave,

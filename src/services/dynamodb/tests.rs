@@ -107,7 +107,11 @@ fn messages(n: &[crate::plan::Notice]) -> String {
 fn parking_suspends_scaling_first_then_lowers_table_and_index_in_one_wave() {
     let p = plan(&profile(PARKED), &live());
     assert!(p.errors.is_empty(), "{}", messages(&p.errors));
-    let shown: Vec<(u8, String)> = p.changes.iter().map(|c| (c.wave, c.describe())).collect();
+    let shown: Vec<(u8, String)> = p
+        .changes
+        .iter()
+        .map(|c| (c.wave.number(), c.describe()))
+        .collect();
     assert_eq!(
         shown,
         vec![
@@ -350,7 +354,11 @@ dynamodb:
     set(&mut l, "sessions", "autoscaling", json!(SUSPENDED));
     set(&mut l, "sessions", "targets", target(true));
     let p = plan(&profile(running), &l);
-    let shown: Vec<(u8, String)> = p.changes.iter().map(|c| (c.wave, c.describe())).collect();
+    let shown: Vec<(u8, String)> = p
+        .changes
+        .iter()
+        .map(|c| (c.wave.number(), c.describe()))
+        .collect();
     assert!(
         shown.contains(&(2, "dynamodb table sessions read_capacity: 1 -> 25".into())),
         "{shown:?}"

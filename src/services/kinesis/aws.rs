@@ -3,12 +3,12 @@
 //! around each one.
 
 use super::{stream, NAME};
+use crate::adapter::{Adapter, Connect, Read};
 use crate::aws::{bounded, each_page, error::causes, existing, AwsError};
 use crate::model::{Resource, Tags, Value};
 use crate::outcome::{Interrupt, Outcome};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
-use crate::service::{Adapter, Read};
 use aws_sdk_kinesis::client::Waiters;
 use aws_sdk_kinesis::types::{ScalingType, StreamMode as SdkMode, StreamModeDetails};
 use aws_sdk_kinesis::Client;
@@ -373,5 +373,11 @@ impl Adapter for Streams {
 
     async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
         Ok(self.created(names).await?.into_iter().collect())
+    }
+}
+
+impl Connect for super::Kinesis {
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(Streams::new(shared))
     }
 }

@@ -14,12 +14,12 @@ use crate::aws::metrics::MetricQuery;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
+use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
 use crate::profile::rule::Rule;
 use crate::service::{
-    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -153,18 +153,22 @@ const DATA_NOTE: &str =
 const RETENTION_NOTE: &str =
     "Kinesis streams keeping data longer than 24 h also pay for extended retention, which is not counted";
 
+/// What the core knows of this service without asking it anything.
+static FACTS: Facts = Facts {
+    name: NAME,
+    kinds: KINDS,
+    attrs: ATTRS,
+    types: &[("shards", Ty::Count), ("mode", Ty::TextOrNone)],
+    prices: PRICES,
+    writes: &["UpdateShardCount", "UpdateStreamMode"],
+    request_keys: &["\"StreamName\":\""],
+    // DescribeStreamSummary, the most-called Kinesis read.
+    pace: (NAME, 20),
+};
+
 impl Service for Kinesis {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-    fn kinds(&self) -> &'static [Kind] {
-        KINDS
-    }
-    fn attrs(&self) -> &'static [Attr] {
-        ATTRS
-    }
-    fn types(&self) -> &'static [(&'static str, Ty)] {
-        &[("shards", Ty::Count), ("mode", Ty::TextOrNone)]
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn plan(&self, s: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
@@ -202,10 +206,6 @@ impl Service for Kinesis {
                 reshard::MAX_SCALING_CALLS_PER_DAY
             )));
         }
-    }
-
-    fn prices(&self) -> &'static [PriceKey] {
-        PRICES
     }
 
     fn cost(&self, s: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
@@ -335,21 +335,6 @@ impl Service for Kinesis {
         }]
     }
 
-    fn writes(&self) -> &'static [&'static str] {
-        &["UpdateShardCount", "UpdateStreamMode"]
-    }
-    fn request_keys(&self) -> &'static [&'static str] {
-        &["\"StreamName\":\""]
-    }
-    fn pace(&self) -> (&'static str, u32) {
-        // DescribeStreamSummary, the most-called Kinesis read.
-        (NAME, 20)
-    }
-
-    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
-        Box::new(aws::Streams::new(shared))
-    }
-
     fn upgrade_v1(&self, live: &serde_json::Value) -> Vec<Resource> {
         let streams = live["streams"].as_array().cloned().unwrap_or_default();
         streams.iter().map(stream_v1).collect()
@@ -360,7 +345,7 @@ impl Service for Kinesis {
             steps: c["steps"].as_array().cloned().unwrap_or_default(),
             ..Change::new(
                 Phase::Capacity,
-                2,
+                Wave::MAIN,
                 stream(c["name"].as_str().unwrap_or_default()).id,
                 "shards",
                 c["from"].clone(),
@@ -418,9 +403,12 @@ fn shards(s: &Resource, want: &Want, after_switch: bool) -> Planned {
         note,
         ..Change::new(
             Phase::Capacity,
-            // After the reservations that make room (waves 0 and 1), and
-            // after a mode switch (wave 2).
-            if after_switch { 3 } else { 2 },
+            // After the reservations that make room, and after a mode switch.
+            if after_switch {
+                Wave::AFTER
+            } else {
+                Wave::MAIN
+            },
             res.clone(),
             "shards",
             Value::from(from),

@@ -5,7 +5,7 @@
 
 use super::{MAX_MODE_SWITCHES_PER_DAY, ON_DEMAND, PROVISIONED};
 use crate::model::{Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want};
+use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
 use crate::service::Planned;
 
 pub fn plan(s: &Resource, want: &Want, ctx: &Context) -> Planned {
@@ -39,7 +39,7 @@ pub fn plan(s: &Resource, want: &Want, ctx: &Context) -> Planned {
     );
     let mut c = Change::new(
         Phase::Capacity,
-        2,
+        Wave::MAIN,
         res.clone(),
         "mode",
         s.get("mode").clone(),

@@ -4,12 +4,12 @@
 //! (GetFunction omits it on some servers).
 
 use super::{function, mapping, FUNCTION, NAME, SOURCE};
+use crate::adapter::{Adapter, Connect, Read};
 use crate::aws::{bounded, each_page, existing, tagging::Tagging, AwsError};
 use crate::model::{Attrs, Resource, Tags, Value};
 use crate::outcome::{one, skipped, Interrupt, Outcome, Status};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
-use crate::service::{Adapter, Read};
 use aws_sdk_lambda::Client;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -455,5 +455,11 @@ impl Adapter for Functions {
                 Some((f.name, t.with_timezone(&Utc)))
             })
             .collect())
+    }
+}
+
+impl Connect for super::Lambda {
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(Functions::new(shared))
     }
 }

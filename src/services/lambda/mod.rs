@@ -15,11 +15,11 @@ use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{show, Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want};
+use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
 use raw::{RawReserved, RawRule};
 use std::collections::BTreeMap;
@@ -146,21 +146,29 @@ fn reserved(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
 }
 
+/// What the core knows of this service without asking it anything.
+static FACTS: Facts = Facts {
+    name: NAME,
+    kinds: KINDS,
+    attrs: ATTRS,
+    types: &[
+        ("reserved_concurrency", Ty::CountOrNone),
+        ("enabled", Ty::Flag),
+    ],
+    prices: PRICES,
+    writes: &[
+        "PutFunctionConcurrency",
+        "DeleteFunctionConcurrency",
+        "UpdateEventSourceMapping",
+    ],
+    request_keys: &[],
+    // The Lambda control plane (all but Invoke, GetFunction, GetPolicy).
+    pace: (NAME, 15),
+};
+
 impl Service for Lambda {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-    fn kinds(&self) -> &'static [Kind] {
-        KINDS
-    }
-    fn attrs(&self) -> &'static [Attr] {
-        ATTRS
-    }
-    fn types(&self) -> &'static [(&'static str, Ty)] {
-        &[
-            ("reserved_concurrency", Ty::CountOrNone),
-            ("enabled", Ty::Flag),
-        ]
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn plan(
@@ -180,13 +188,13 @@ impl Service for Lambda {
                 } else {
                     Phase::StopIntake
                 },
-                0,
+                Wave::FREE,
             )
         } else {
             // Reservations that shrink go first, so that the ones that grow
             // find room in the account's pool.
             let grows = reserved(&want.value) > reserved(&from);
-            (Phase::Capacity, u8::from(grows))
+            (Phase::Capacity, if grows { Wave::TAKE } else { Wave::FREE })
         };
         Planned::Change(Box::new(Change::new(
             phase,
@@ -205,10 +213,6 @@ impl Service for Lambda {
 
     fn needs_facts(&self, rule: &Rule) -> bool {
         rule.get("reserved_concurrency").is_some()
-    }
-
-    fn prices(&self) -> &'static [PriceKey] {
-        PRICES
     }
 
     fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
@@ -355,22 +359,6 @@ impl Service for Lambda {
         out
     }
 
-    fn writes(&self) -> &'static [&'static str] {
-        &[
-            "PutFunctionConcurrency",
-            "DeleteFunctionConcurrency",
-            "UpdateEventSourceMapping",
-        ]
-    }
-    fn pace(&self) -> (&'static str, u32) {
-        // The Lambda control plane (all but Invoke, GetFunction, GetPolicy).
-        (NAME, 15)
-    }
-
-    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
-        Box::new(aws::Functions::new(shared))
-    }
-
     fn upgrade_v1(&self, live: &serde_json::Value) -> Vec<Resource> {
         let mut out = Vec::new();
         for f in live["functions"].as_array().into_iter().flatten() {
@@ -401,7 +389,7 @@ impl Service for Lambda {
                     function(&text("name")).id,
                     "reserved_concurrency",
                     Phase::Capacity,
-                    u8::from(grows),
+                    if grows { Wave::TAKE } else { Wave::FREE },
                 )
             }
             "mapping" => {
@@ -416,7 +404,7 @@ impl Service for Lambda {
                     } else {
                         Phase::StopIntake
                     },
-                    0,
+                    Wave::FREE,
                 )
             }
             _ => return None,

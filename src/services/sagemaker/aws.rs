@@ -3,12 +3,12 @@
 //! CreateEndpoint, waiting for InService with the SDK's waiter.
 
 use super::{endpoint, DELETED, IN_SERVICE, NAME};
+use crate::adapter::{Adapter, Connect, Read};
 use crate::aws::{bounded, each_page, AwsError};
 use crate::model::{Resource, Tags, Value};
 use crate::outcome::{one, Interrupt, Outcome};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
-use crate::service::{Adapter, Read};
 use aws_sdk_sagemaker::client::Waiters;
 use aws_sdk_sagemaker::types::Tag;
 use aws_sdk_sagemaker::Client;
@@ -505,5 +505,11 @@ impl Adapter for Endpoints {
             }
         }
         Ok(out)
+    }
+}
+
+impl Connect for super::SageMaker {
+    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
+        Box::new(Endpoints::new(shared))
     }
 }

@@ -22,7 +22,7 @@ use crate::plan::{Change, Context, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Adapter, Attr, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
 use std::fmt::Write;
 
@@ -111,18 +111,26 @@ const RECREATED_NOTE: &str =
     "a SageMaker endpoint being recreated costs what its config's instances cost: unknown until it is read again";
 const SERVERLESS_NOTE: &str = "serverless SageMaker variants bill per request only: $0 while idle";
 
+/// What the core knows of this service without asking it anything.
+static FACTS: Facts = Facts {
+    name: NAME,
+    kinds: KINDS,
+    attrs: ATTRS,
+    types: &[("endpoint_config", Ty::TextOrNone), ("tags", Ty::MapOrNone)],
+    prices: PRICES,
+    writes: &["DeleteEndpoint", "CreateEndpoint", "AddTags"],
+    request_keys: &[
+        "\"EndpointName\":\"",
+        "\"EndpointConfigName\":\"",
+        "\"ResourceArn\":\"",
+    ],
+    // The SageMaker control plane's Describe/List calls.
+    pace: (NAME, 10),
+};
+
 impl Service for SageMaker {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-    fn kinds(&self) -> &'static [Kind] {
-        KINDS
-    }
-    fn attrs(&self) -> &'static [Attr] {
-        ATTRS
-    }
-    fn types(&self) -> &'static [(&'static str, Ty)] {
-        &[("endpoint_config", Ty::TextOrNone), ("tags", Ty::MapOrNone)]
+    fn facts(&self) -> &'static Facts {
+        &FACTS
     }
 
     fn plan(
@@ -150,10 +158,6 @@ impl Service for SageMaker {
                 "recreating a SageMaker endpoint takes minutes (often 5 to 10): apply waits until it is InService",
             ));
         }
-    }
-
-    fn prices(&self) -> &'static [PriceKey] {
-        PRICES
     }
 
     fn cost(&self, e: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
@@ -283,25 +287,6 @@ impl Service for SageMaker {
             attributes: &[],
             note: "parking deletes the endpoint, which no ignore_changes can hide: a terraform apply while parked recreates it (and its bill). Run `parkctl apply running` before terraform apply, or keep the endpoint out of Terraform's state and let the profiles own it; its endpoint config and model stay in Terraform",
         }]
-    }
-
-    fn writes(&self) -> &'static [&'static str] {
-        &["DeleteEndpoint", "CreateEndpoint", "AddTags"]
-    }
-    fn request_keys(&self) -> &'static [&'static str] {
-        &[
-            "\"EndpointName\":\"",
-            "\"EndpointConfigName\":\"",
-            "\"ResourceArn\":\"",
-        ]
-    }
-    fn pace(&self) -> (&'static str, u32) {
-        // The SageMaker control plane's Describe/List calls.
-        (NAME, 10)
-    }
-
-    fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
-        Box::new(aws::Endpoints::new(shared))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{DEFAULT_WAIT_MINUTES, DELETED, FAILED, IN_SERVICE};
 use crate::model::{Attrs, Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want};
+use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
 /// States in which AWS refuses changes: wait for them to end.
@@ -165,7 +165,7 @@ fn change(live: &Resource, want: &Want, args: Attrs, note: Option<String>) -> Ch
         ..Change::new(
             Phase::Capacity,
             // Beside the reshards: both wait minutes for AWS.
-            2,
+            Wave::MAIN,
             live.id.clone(),
             "state",
             live.get("state").clone(),
