@@ -106,6 +106,23 @@ pub struct Facts {
     pub pace: (&'static str, u32),
 }
 
+/// What `init` writes into `parked.yaml` for one service.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InitParked {
+    /// The service's profile section (`rds:\n  instances: ...`), empty when
+    /// it parks none of the resources.
+    pub section: String,
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A resource `init` found but does not park, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LeftOut {
+    /// As plans name it (`rds instance acme-replica`).
+    pub resource: String,
+    pub why: String,
+}
+
 /// The pure half of a service.
 pub trait Service: Sync {
     fn facts(&self) -> &'static Facts;
@@ -173,6 +190,25 @@ pub trait Service: Sync {
     /// The profile section that selects `resources` by name and sets them
     /// to their live values (`capture`).
     fn capture(&self, resources: &[&Resource]) -> String;
+    /// `parkctl init`: the profile section that parks `resources` (this
+    /// service's safe parked values, each resource by name, with comments
+    /// that say what a line does), and the resources it leaves out of it
+    /// with why (a read replica, a member of a group, a daemon service).
+    /// The default parks nothing and says so, so that a service without
+    /// a safe parked value is still listed by `init`.
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        InitParked {
+            section: String::new(),
+            left_out: resources
+                .iter()
+                .map(|r| LeftOut {
+                    resource: r.id.to_string(),
+                    why: format!("{} has no safe parked value in parkctl yet", self.name()),
+                })
+                .collect(),
+        }
+    }
+
     /// The IAM actions the rules need, for reading, changing and status.
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements);
 
