@@ -66,6 +66,15 @@ impl Wanted {
         w
     }
 
+    /// What `sel` matches in each of `services` (`parkctl init`).
+    pub fn selecting(services: &[&str], sel: &Selector) -> Self {
+        let mut w = Wanted::default();
+        for s in services {
+            w.add(s, sel.clone(), false);
+        }
+        w
+    }
+
     fn add(&mut self, service: &str, sel: Selector, facts: bool) {
         self.selectors
             .entry(service.to_string())

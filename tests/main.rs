@@ -10,6 +10,7 @@ mod deploy;
 mod dynamodb;
 mod faults;
 mod iam_coverage;
+mod init;
 mod legacy;
 mod mirror;
 mod operator;

@@ -8,6 +8,7 @@ pub(crate) mod fleet;
 pub(crate) mod history;
 pub(crate) mod hold;
 pub(crate) mod iam;
+pub(crate) mod init;
 pub(crate) mod lease;
 pub(crate) mod plan;
 pub(crate) mod schedule;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Apply { .. }
             | Command::Restore { .. }
             | Command::Capture { .. }
+            | Command::Init { .. }
             | Command::Status { .. }
             | Command::Billing { .. }
             | Command::Unlock { .. }
@@ -95,6 +97,16 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             format,
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
+        Command::Init {
+            tag,
+            prefix,
+            services,
+            force,
+            dry_run,
+        } => {
+            let ask = init::Ask::new(tag.as_deref(), prefix.as_deref(), &services)?;
+            init::run(ctx, ask, force, dry_run).await
+        }
         Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
         Command::Schedule { at, days, format } => {
             schedule::run(ctx, at.as_deref(), days, format).await
