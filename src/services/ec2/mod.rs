@@ -246,7 +246,12 @@ impl Service for Ec2 {
         }
     }
 
+    /// A group's member is priced with its group (desired x type), so that
+    /// it is not counted twice, and not as a saving the group's park makes.
     fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
+        if r.get("group").is_string() {
+            return None;
+        }
         let (vol_basis, vols) = volumes_cost(r, lookup);
         if matches!(r.text("state"), STOPPED | "stopping") {
             lookup.note(STOPPED_NOTE);
