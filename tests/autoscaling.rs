@@ -256,3 +256,144 @@ fn validate_points_at_the_line() {
         "{err}"
     );
 }
+
+/// Both services: the tagged instances and the acme group.
+const BOTH_PARKED: &str = "version: 1\nec2:\n  instances:\n    - tags: {Project: acme}\n      state: stopped\n      hibernate: true\nautoscaling:\n  groups:\n    - prefix: acme-\n      min_size: 0\n      desired_capacity: 0\n      scheduled_actions: suspended\n";
+const BOTH_RUNNING: &str = "version: 1\nec2:\n  instances:\n    - tags: {Project: acme}\n      state: running\nautoscaling:\n  groups:\n    - prefix: acme-\n      min_size: 2\n      desired_capacity: 3\n      scheduled_actions: active\n";
+
+/// Two tagged instances (one configured for hibernation), a bystander,
+/// the two groups; the standalone instances' ids.
+fn both() -> (Moto, tokio::runtime::Runtime, Compute, Vec<String>) {
+    let (moto, rt, sdk) = seeded();
+    let ids = rt.block_on(async {
+        vec![
+            sdk.instance(&[("Project", "acme"), ("Name", "acme-web")], true)
+                .await,
+            sdk.instance(&[("Project", "acme"), ("Name", "acme-api")], false)
+                .await,
+            sdk.instance(&[("Project", "other")], false).await,
+        ]
+    });
+    (moto, rt, sdk, ids)
+}
+
+/// The groups' lines and the standalone instances' states (a group's
+/// instances get new ids on restore: they are counted, not named).
+fn state(rt: &tokio::runtime::Runtime, sdk: &Compute, ids: &[String]) -> String {
+    let mut out = rt.block_on(sdk.groups()).join("\n");
+    for id in ids {
+        out.push_str(&format!("\n{id} {}", rt.block_on(sdk.state_of(id))));
+    }
+    out
+}
+
+fn writes(stderr: &str) -> u64 {
+    [
+        "ec2:StopInstances",
+        "autoscaling:SuspendProcesses",
+        "autoscaling:UpdateAutoScalingGroup",
+    ]
+    .iter()
+    .map(|op| count(stderr, op))
+    .sum()
+}
+
+#[test]
+fn killed_at_every_write_the_next_run_converges() {
+    let (moto, rt, sdk, ids) = both();
+    let original = state(&rt, &sdk, &ids);
+    let p = project(&moto, &[("parked", BOTH_PARKED), ("running", BOTH_RUNNING)]);
+    let (code, out, err) = p.run(&["apply", "parked", "--yes", "--stats"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let parked = state(&rt, &sdk, &ids);
+    let n_writes = writes(&err);
+    assert_eq!(
+        n_writes, 4,
+        "two stops (hibernated apart), a suspend, an update: {err}"
+    );
+    let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(state(&rt, &sdk, &ids), original);
+    for n in 1..=n_writes {
+        let ctx = format!("killed after write {n} of {n_writes}");
+        let p = project(&moto, &[("parked", BOTH_PARKED), ("running", BOTH_RUNNING)]);
+        let out = p
+            .cmd(&["apply", "parked", "--yes"])
+            .env("PARKCTL_TEST_KILL_AFTER_WRITES", n.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), None, "{ctx}: not killed: {out:?}");
+        assert_ne!(state(&rt, &sdk, &ids), original, "{ctx}: nothing changed");
+        let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
+        assert_eq!(code, 0, "{ctx}\n{out}\n{err}");
+        assert_eq!(state(&rt, &sdk, &ids), parked, "{ctx}");
+        let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+        assert_eq!(code, 0, "{ctx}\n{out}\n{err}");
+        assert_eq!(state(&rt, &sdk, &ids), original, "{ctx}");
+    }
+}
+
+#[test]
+fn thirty_percent_faults_converge_to_parked_and_back() {
+    use crate::common::proxy::{Proxy, ProxyOpts};
+    let (moto, rt, sdk, ids) = both();
+    let original = state(&rt, &sdk, &ids);
+    let proxy = Proxy::start(
+        moto.port,
+        ProxyOpts {
+            delay: std::time::Duration::from_millis(2),
+            fault_rate: 0.3,
+            seed: 20261205,
+        },
+    );
+    let p = crate::common::Project::new(&proxy.url());
+    for f in ["running", "parked"] {
+        std::fs::remove_file(p.path().join(format!("profiles/{f}.yaml"))).unwrap();
+    }
+    p.write_profile("parked", BOTH_PARKED);
+    p.write_profile("running", BOTH_RUNNING);
+    let mut parked = None;
+    for profile in ["parked", "running"] {
+        let mut codes = Vec::new();
+        for _ in 0..3 {
+            let (code, out, err) = p.run(&["apply", profile, "--yes"]);
+            assert!(!format!("{out}{err}").contains("panicked"), "{out}\n{err}");
+            assert!(matches!(code, 0 | 1 | 3), "{code}\n{out}\n{err}");
+            codes.push(code);
+            if code == 0 {
+                break;
+            }
+            assert!(
+                err.contains(" failed"),
+                "no readable failure:\n{out}\n{err}"
+            );
+            eprintln!(
+                "{profile}: exit {code}: {}",
+                err.lines()
+                    .filter(|l| l.contains(" failed"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+        }
+        assert_eq!(
+            codes.last(),
+            Some(&0),
+            "{profile}: did not converge: {codes:?}"
+        );
+        if profile == "parked" {
+            parked = Some(state(&rt, &sdk, &ids));
+        }
+    }
+    let parked = parked.unwrap();
+    assert!(
+        parked.contains("acme-workers 0/6/0 instances=0"),
+        "{parked}"
+    );
+    assert!(parked.contains(&format!("{} stopped", ids[0])), "{parked}");
+    assert!(
+        parked.contains(&format!("{} running", ids[2])),
+        "the bystander: {parked}"
+    );
+    assert_eq!(state(&rt, &sdk, &ids), original);
+    assert!(proxy.faults() * 5 >= proxy.requests(), "too few faults");
+}
