@@ -7,7 +7,9 @@
 //! costs and status list the services.
 
 pub mod alarms;
+pub mod autoscaling;
 pub mod dynamodb;
+pub mod ec2;
 pub mod kinesis;
 pub mod lambda;
 pub mod sagemaker;
@@ -71,6 +73,8 @@ registry! {
     cloudwatch => alarms::Alarms,
     sagemaker => sagemaker::SageMaker,
     dynamodb => dynamodb::DynamoDb,
+    ec2 => ec2::Ec2,
+    autoscaling => autoscaling::AutoScaling,
 }
 
 /// The service registered under `name`.
