@@ -11,6 +11,7 @@ pub mod dynamodb;
 pub mod kinesis;
 pub mod lambda;
 pub mod sagemaker;
+pub mod scaling;
 
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Rule;

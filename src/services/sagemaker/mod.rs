@@ -293,6 +293,7 @@ impl Service for SageMaker {
 /// The selector with its names and prefix in lower case, for ARNs.
 fn lowercase(sel: &crate::profile::rule::Selector) -> crate::profile::rule::Selector {
     crate::profile::rule::Selector {
+        kind: sel.kind.clone(),
         names: sel.names.iter().map(|n| n.to_lowercase()).collect(),
         prefix: sel.prefix.as_ref().map(|p| p.to_lowercase()),
         tags: sel.tags.clone(),
