@@ -28,7 +28,11 @@ impl Wanted {
                 // reads only that one for it.
                 let mut sel = rule.selector.clone();
                 if sel.kind.is_none() {
-                    sel.kind = s.kinds().iter().find(|k| k.selectable).map(|k| k.name.into());
+                    sel.kind = s
+                        .kinds()
+                        .iter()
+                        .find(|k| k.selectable)
+                        .map(|k| k.name.into());
                 }
                 w.add(s.name(), sel, s.needs_facts(rule));
             }

@@ -54,7 +54,10 @@ impl Scaling {
         if resources.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> = resources.iter().map(|r| (self.resource_id)(&r.id)).collect();
+        let ids: Vec<String> = resources
+            .iter()
+            .map(|r| (self.resource_id)(&r.id))
+            .collect();
         let mut targets: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for chunk in ids.chunks(IDS_PER_CALL) {
             let pages = self
@@ -65,7 +68,11 @@ impl Scaling {
                 .into_paginator()
                 .send();
             let what = format!("the {} scalable targets", self.namespace.as_str());
-            let call = ("application-autoscaling", "DescribeScalableTargets", what.as_str());
+            let call = (
+                "application-autoscaling",
+                "DescribeScalableTargets",
+                what.as_str(),
+            );
             each_page(&self.pace, pages, call, |p| {
                 for t in p.scalable_targets() {
                     targets

@@ -7,7 +7,10 @@
 //! costs and status list the services.
 
 pub mod alarms;
+pub mod clustered;
 pub mod dynamodb;
+pub mod ecs;
+pub mod eks;
 pub mod kinesis;
 pub mod lambda;
 pub mod sagemaker;
@@ -72,6 +75,8 @@ registry! {
     cloudwatch => alarms::Alarms,
     sagemaker => sagemaker::SageMaker,
     dynamodb => dynamodb::DynamoDb,
+    ecs => ecs::Ecs,
+    eks => eks::Eks,
 }
 
 /// The service registered under `name`.

@@ -3,9 +3,9 @@
 //! and every index's throughput together, as AWS requires for a switch to
 //! provisioned), then waiting until the table and its indexes are ACTIVE.
 
-use crate::aws::scaling::Scaling;
 use super::{index, table, table_name, INDEX, NAME, ON_DEMAND, PROVISIONED, TABLE};
 use crate::adapter::{Adapter, Connect, Read};
+use crate::aws::scaling::Scaling;
 use crate::aws::{bounded, each_page, existing, AwsError};
 use crate::model::{Resource, Tags, Value};
 use crate::outcome::{Interrupt, Outcome};

@@ -5,10 +5,10 @@
 
 use super::limits::{self, Room};
 use super::{notice, INDEX, NAME, ON_DEMAND, PROVISIONED, TABLE};
-use crate::services::scaling;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
+use crate::services::scaling;
 use chrono::{DateTime, Utc};
 
 pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
