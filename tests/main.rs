@@ -8,6 +8,7 @@ mod billing;
 mod common;
 mod deploy;
 mod dynamodb;
+mod ecs;
 mod faults;
 mod iam_coverage;
 mod legacy;

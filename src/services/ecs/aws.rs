@@ -234,8 +234,17 @@ fn resource(cluster: &str, s: &Service) -> Resource {
         .iter()
         .map(|p| Value::from(p.capacity_provider()))
         .collect();
+    // A daemon service runs a task per instance: it has no count to set.
+    let daemon = s
+        .scheduling_strategy()
+        .is_some_and(|x| x.as_str() == super::DAEMON);
+    let desired = if daemon {
+        Value::Null
+    } else {
+        Value::from(s.desired_count().max(0))
+    };
     let mut r = super::service(cluster, name)
-        .with("desired_count", s.desired_count().max(0))
+        .with("desired_count", desired)
         .with("running_count", s.running_count().max(0))
         .with("pending_count", s.pending_count().max(0))
         .with("status", s.status().unwrap_or("ACTIVE"))

@@ -33,7 +33,8 @@ pub const NAME: &str = "ecs";
 pub const SERVICE: &str = "service";
 pub const DAEMON: &str = "DAEMON";
 
-/// A service's attributes as read: `desired_count`, `running_count`,
+/// A service's attributes as read: `desired_count` (`null` for a daemon
+/// service, which has none), `running_count`,
 /// `pending_count`, `status` (ACTIVE, DRAINING, INACTIVE), `scheduling`
 /// (REPLICA, DAEMON), `launch_type` (FARGATE, EC2, EXTERNAL, or `null`
 /// with a capacity provider strategy), `capacity_providers`,
@@ -110,7 +111,7 @@ static FACTS: Facts = Facts {
     name: NAME,
     kinds: KINDS,
     attrs: ATTRS,
-    types: &[("desired_count", Ty::Count)],
+    types: &[("desired_count", Ty::CountOrNone)],
     prices: PRICES,
     writes: &["UpdateService", "RegisterScalableTarget"],
     request_keys: &[

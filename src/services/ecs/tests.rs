@@ -150,12 +150,11 @@ fn a_rule_keeping_scaling_active_leaves_the_count_to_the_target() {
 #[test]
 fn a_daemon_service_is_refused_at_plan_time() {
     let daemon = service("acme", "acme-agent")
-        .with("desired_count", 0)
+        .with("desired_count", Value::Null)
         .with("status", "ACTIVE")
         .with("scheduling", "DAEMON")
         .with("autoscaling", Value::Null);
-    let text = PARKED.replace("desired_count: 0", "desired_count: 1");
-    let p = plan(&profile(&text), vec![daemon]);
+    let p = plan(&profile(PARKED), vec![daemon]);
     let e = messages(&p.errors);
     assert!(
         e.contains("acme/acme-agent uses the DAEMON scheduling strategy"),
