@@ -1,4 +1,5 @@
-//! SageMaker real-time inference endpoints: parked by deleting the endpoint
+//! SageMaker real-time inference endpoints and notebook instances (a
+//! notebook is parked by stopping it: `notebook.rs`). Endpoints: parked by deleting the endpoint
 //! (its endpoint config and model are kept), restored by recreating it from
 //! that config with the tags it had.
 //!
@@ -10,8 +11,12 @@
 //! no local state can restore it from the profile alone.
 
 mod aws;
+mod notebook;
+mod notebooks_aws;
 mod plan;
 mod raw;
+
+pub use notebook::{notebook, NOTEBOOK, STOPPED};
 
 use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
@@ -22,7 +27,8 @@ use crate::plan::{Change, Context, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint,
+    Ty, Wants,
 };
 use std::fmt::Write;
 
@@ -45,20 +51,35 @@ impl super::Section for SageMaker {
     type Raw = raw::RawSection;
 
     fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
-        raw.endpoints
+        let endpoints = raw
+            .endpoints
             .into_iter()
             .enumerate()
-            .map(|(i, r)| raw::rule(cx, i, r))
-            .collect()
+            .map(|(i, r)| raw::rule(cx, i, r));
+        let endpoints: Vec<Rule> = endpoints.collect();
+        let notebooks = raw
+            .notebooks
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| notebook::rule(cx, i, r));
+        endpoints.into_iter().chain(notebooks).collect()
     }
 }
 
-const KINDS: &[Kind] = &[Kind {
-    name: ENDPOINT,
-    selectable: true,
-    observed: &["state", "endpoint_config"],
-    managed: &["state", "endpoint_config", "tags"],
-}];
+const KINDS: &[Kind] = &[
+    Kind {
+        name: ENDPOINT,
+        selectable: true,
+        observed: &["state", "endpoint_config"],
+        managed: &["state", "endpoint_config", "tags"],
+    },
+    Kind {
+        name: NOTEBOOK,
+        selectable: true,
+        observed: &["state"],
+        managed: &["state"],
+    },
+];
 
 const ATTRS: &[Attr] = &[
     Attr {
@@ -81,6 +102,11 @@ const ATTRS: &[Attr] = &[
         kind: ENDPOINT,
         attr: "wait_minutes",
     },
+    Attr {
+        key: "state",
+        kind: NOTEBOOK,
+        attr: "state",
+    },
 ];
 
 /// Real-time inference instances, per instance-hour. A type missing here
@@ -94,7 +120,28 @@ const PRICES: &[PriceKey] = &[
     price("ml.c5.large"),
     price("ml.c5.xlarge"),
     price("ml.g4dn.xlarge"),
+    notebook_price("notebook.ml.t2.medium"),
+    notebook_price("notebook.ml.t3.medium"),
+    notebook_price("notebook.ml.t3.large"),
+    notebook_price("notebook.ml.t3.xlarge"),
+    notebook_price("notebook.ml.m5.large"),
+    notebook_price("notebook.ml.m5.xlarge"),
+    PriceKey {
+        key: notebook::STORAGE,
+        unit: "GB-month",
+        label: "SageMaker notebook ML storage GB-month",
+        everywhere: false,
+    },
 ];
+
+const fn notebook_price(key: &'static str) -> PriceKey {
+    PriceKey {
+        key,
+        unit: "instance-hour",
+        label: "SageMaker notebook instance-hour",
+        everywhere: false,
+    }
+}
 
 const fn price(key: &'static str) -> PriceKey {
     PriceKey {
@@ -118,9 +165,16 @@ static FACTS: Facts = Facts {
     attrs: ATTRS,
     types: &[("endpoint_config", Ty::TextOrNone), ("tags", Ty::MapOrNone)],
     prices: PRICES,
-    writes: &["DeleteEndpoint", "CreateEndpoint", "AddTags"],
+    writes: &[
+        "DeleteEndpoint",
+        "CreateEndpoint",
+        "AddTags",
+        "StopNotebookInstance",
+        "StartNotebookInstance",
+    ],
     request_keys: &[
         "\"EndpointName\":\"",
+        "\"NotebookInstanceName\":\"",
         "\"EndpointConfigName\":\"",
         "\"ResourceArn\":\"",
     ],
@@ -141,6 +195,9 @@ impl Service for SageMaker {
         wants: &Wants,
         ctx: &Context,
     ) -> Planned {
+        if live.id.kind == NOTEBOOK {
+            return notebook::plan(live, attr, want);
+        }
         plan::plan(live, attr, want, wants, ctx)
     }
 
@@ -150,10 +207,9 @@ impl Service for SageMaker {
         changes: &[Change],
         out: &mut crate::plan::Notices,
     ) {
-        if changes
-            .iter()
-            .any(|c| c.resource.service == NAME && c.to == IN_SERVICE)
-        {
+        if changes.iter().any(|c| {
+            c.resource.service == NAME && c.resource.kind == ENDPOINT && c.to == IN_SERVICE
+        }) {
             out.warnings.push(crate::plan::Notice::new(
                 "recreating a SageMaker endpoint takes minutes (often 5 to 10): apply waits until it is InService",
             ));
@@ -161,6 +217,10 @@ impl Service for SageMaker {
     }
 
     fn cost(&self, e: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
+        if e.id.kind == NOTEBOOK {
+            let (basis, month) = notebook::cost(e, lookup);
+            return Some(ResourceCost::new(&e.id, basis, month));
+        }
         if e.text("state") == DELETED {
             lookup.note(DELETED_NOTE);
             return Some(ResourceCost::new(
@@ -190,7 +250,8 @@ impl Service for SageMaker {
     }
 
     fn idle(&self, e: &Resource) -> Option<IdleMetric> {
-        if e.text("state") == DELETED {
+        // A notebook has no usable metric: its summary says so.
+        if e.text("state") == DELETED || e.id.kind == NOTEBOOK {
             return None;
         }
         let queries = e
@@ -218,12 +279,30 @@ impl Service for SageMaker {
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {
-        resources.iter().map(|e| summary(e)).collect()
+        resources
+            .iter()
+            .map(|e| {
+                if e.id.kind == NOTEBOOK {
+                    notebook::summary(e)
+                } else {
+                    summary(e)
+                }
+            })
+            .collect()
     }
 
     fn capture(&self, resources: &[&Resource]) -> String {
-        let mut s = String::from("sagemaker:\n  endpoints:\n");
-        for e in resources {
+        let (notebooks, endpoints): (Vec<&&Resource>, Vec<&&Resource>) =
+            resources.iter().partition(|r| r.id.kind == NOTEBOOK);
+        let mut s = String::from("sagemaker:\n");
+        if !notebooks.is_empty() {
+            s.push_str(&notebook::capture(&notebooks));
+        }
+        if endpoints.is_empty() {
+            return s;
+        }
+        s.push_str("  endpoints:\n");
+        for e in endpoints {
             if e.text("state") == DELETED {
                 continue;
             }
@@ -245,9 +324,37 @@ impl Service for SageMaker {
         s
     }
 
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        let mut section = String::new();
+        let mut left_out = Vec::new();
+        for r in resources {
+            if r.id.kind == ENDPOINT {
+                left_out.push(LeftOut { resource: r.id.to_string(), why: "parking an endpoint deletes it: write its rule with its endpoint config yourself (`parkctl capture` gives it)".into() });
+            } else if matches!(r.text("state"), "failed" | "deleting") {
+                left_out.push(LeftOut {
+                    resource: r.id.to_string(),
+                    why: format!("it is {}", r.text("state")),
+                });
+            } else {
+                let _ = writeln!(section, "    - name: {}\n      state: stopped               # its storage volume is kept (and billed)", quoted(r.name()));
+            }
+        }
+        if !section.is_empty() {
+            section.insert_str(0, "sagemaker:\n  notebooks:\n");
+        }
+        InitParked { section, left_out }
+    }
+
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
-        st.add(&["sagemaker:ListEndpoints"], &any());
         let base = scope.arn(NAME);
+        let (notebooks, rules): (Vec<&Rule>, Vec<&Rule>) = rules
+            .iter()
+            .partition(|r| r.selector.kind.as_deref() == Some(NOTEBOOK));
+        notebook_iam(&notebooks, &base, st);
+        if rules.is_empty() {
+            return;
+        }
+        st.add(&["sagemaker:ListEndpoints"], &any());
         let models = vec![format!("{base}model/*")];
         st.add(&["sagemaker:DescribeModel"], &models);
         for rule in rules {
@@ -279,6 +386,10 @@ impl Service for SageMaker {
     }
 
     fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        let rules: Vec<&&Rule> = rules
+            .iter()
+            .filter(|r| r.selector.kind.as_deref() != Some(NOTEBOOK))
+            .collect();
         if rules.is_empty() {
             return vec![];
         }
@@ -287,6 +398,28 @@ impl Service for SageMaker {
             attributes: &[],
             note: "parking deletes the endpoint, which no ignore_changes can hide: a terraform apply while parked recreates it (and its bill). Run `parkctl apply running` before terraform apply, or keep the endpoint out of Terraform's state and let the profiles own it; its endpoint config and model stay in Terraform",
         }]
+    }
+}
+
+/// The notebook rules' actions, on their ARNs (names in lower case).
+fn notebook_iam(rules: &[&Rule], base: &str, st: &mut Statements) {
+    for rule in rules {
+        let notebooks = arns(
+            &lowercase(&rule.selector),
+            &format!("{base}notebook-instance/"),
+        );
+        st.add(&["sagemaker:DescribeNotebookInstance"], &notebooks);
+        if crate::profile::rule::sel::names_only(std::slice::from_ref(&rule.selector)).is_none() {
+            st.add(&["sagemaker:ListNotebookInstances"], &any());
+        }
+        if rule.selector.needs_tags() {
+            st.add(&["sagemaker:ListTags"], &notebooks);
+        }
+        match rule.get("state").and_then(Value::as_str) {
+            Some(STOPPED) => st.add(&["sagemaker:StopNotebookInstance"], &notebooks),
+            Some(_) => st.add(&["sagemaker:StartNotebookInstance"], &notebooks),
+            None => {}
+        }
     }
 }
 
