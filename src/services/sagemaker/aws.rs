@@ -511,8 +511,9 @@ impl Adapter for Endpoints {
     }
 
     async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        // A name may be an endpoint's or a notebook's: both are asked.
-        let mut out = self.notebooks.born(names).await;
+        // Endpoints only: a notebook has no idle metric, so no age is asked
+        // of one.
+        let mut out = BTreeMap::new();
         for n in names {
             self.pace.wait().await;
             if let Ok(e) = self

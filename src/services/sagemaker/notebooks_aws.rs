@@ -12,8 +12,7 @@ use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use aws_sdk_sagemaker::client::Waiters;
 use aws_sdk_sagemaker::Client;
-use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 pub struct Notebooks {
@@ -215,27 +214,5 @@ impl Notebooks {
             crate::outcome::one(c, interrupt, self.run(c)).await
         })
         .await
-    }
-
-    pub async fn born(&self, names: &[String]) -> BTreeMap<String, DateTime<Utc>> {
-        let mut out = BTreeMap::new();
-        for n in names {
-            self.pace.wait().await;
-            if let Ok(d) = self
-                .client
-                .describe_notebook_instance()
-                .notebook_instance_name(n)
-                .send()
-                .await
-            {
-                if let Some(t) = d
-                    .creation_time()
-                    .and_then(|t| DateTime::from_timestamp(t.secs(), 0))
-                {
-                    out.insert(n.clone(), t);
-                }
-            }
-        }
-        out
     }
 }
