@@ -24,7 +24,17 @@ impl Wanted {
         let mut w = Wanted::default();
         for s in SERVICES {
             for rule in profile.rules_of(s.name()) {
-                w.add(s.name(), rule.selector.clone(), s.needs_facts(rule));
+                // The kind the rule selects, so that a service with several
+                // reads only that one for it.
+                let mut sel = rule.selector.clone();
+                if sel.kind.is_none() {
+                    sel.kind = s
+                        .kinds()
+                        .iter()
+                        .find(|k| k.selectable)
+                        .map(|k| k.name.into());
+                }
+                w.add(s.name(), sel, s.needs_facts(rule));
             }
         }
         w
@@ -34,20 +44,20 @@ impl Wanted {
     pub fn named(live: &Live) -> Self {
         let mut w = Wanted::default();
         for s in SERVICES {
-            let Some(kind) = s.kinds().iter().find(|k| k.selectable) else {
-                continue;
-            };
-            let names: Vec<String> = live
-                .of_service(s.name())
-                .filter(|r| r.id.kind == kind.name)
-                .map(|r| r.name().to_string())
-                .collect();
-            if !names.is_empty() {
-                let sel = Selector {
-                    names,
-                    ..Default::default()
-                };
-                w.add(s.name(), sel, true);
+            for kind in s.kinds().iter().filter(|k| k.selectable) {
+                let names: Vec<String> = live
+                    .of_service(s.name())
+                    .filter(|r| r.id.kind == kind.name)
+                    .map(|r| r.name().to_string())
+                    .collect();
+                if !names.is_empty() {
+                    let sel = Selector {
+                        kind: Some(kind.name.to_string()),
+                        names,
+                        ..Default::default()
+                    };
+                    w.add(s.name(), sel, true);
+                }
             }
         }
         w

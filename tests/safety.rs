@@ -11,7 +11,7 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// Successful write calls in a `--stats` table.
-fn writes_in_stats(stderr: &str) -> usize {
+pub(crate) fn writes_in_stats(stderr: &str) -> usize {
     stderr
         .lines()
         .filter_map(|l| {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod metrics;
 pub mod pace;
 pub mod s3;
+pub mod scaling;
 pub mod sts;
 pub mod tagging;
 

@@ -195,9 +195,29 @@ fn resolve_service(
     out: &mut Notices,
 ) {
     let scope = Scope::of(live, s.name());
-    let Some(kind) = s.kinds().iter().find(|k| k.selectable) else {
-        return;
-    };
+    // A service whose rules select several kinds resolves each kind's
+    // rules apart (a SageMaker endpoint and a notebook may share a name).
+    for kind in s.kinds().iter().filter(|k| k.selectable) {
+        let first = s.kinds().iter().find(|k| k.selectable).map(|k| k.name);
+        let mine: Vec<&Rule> = rules
+            .iter()
+            .filter(|r| r.selector.kind.as_deref().or(first) == Some(kind.name))
+            .copied()
+            .collect();
+        if !mine.is_empty() {
+            resolve_kind(s, kind, &mine, &scope, d, out);
+        }
+    }
+}
+
+fn resolve_kind(
+    s: &dyn Service,
+    kind: &crate::service::Kind,
+    rules: &[&Rule],
+    scope: &Scope,
+    d: &mut Desired,
+    out: &mut Notices,
+) {
     let title = format!("{} {}", s.name(), kind.name);
     let pool = scope.by_kind.get(kind.name).cloned().unwrap_or_default();
     // The value per (resource, rule key), for conflicts between rules.
@@ -227,7 +247,7 @@ fn resolve_service(
             s,
             kind: kind.name,
             by_name: &by_name,
-            scope: &scope,
+            scope,
         };
         targets.assign(name, k, &w, &mut local);
     }

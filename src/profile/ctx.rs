@@ -78,6 +78,7 @@ impl Ctx<'_> {
             all.insert(0, n);
         }
         Selector {
+            kind: None,
             names: all,
             prefix,
             tags: tags.unwrap_or_default(),

@@ -35,6 +35,11 @@ impl Rule {
 /// prefix and tags together (both must match).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Selector {
+    /// The kind of resource selected, where a service has several that
+    /// rules select (SageMaker endpoints and notebook instances); `None`:
+    /// the service's first selectable kind in a rule, every kind in a read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

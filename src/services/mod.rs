@@ -8,11 +8,15 @@
 
 pub mod alarms;
 pub mod autoscaling;
+pub mod clustered;
 pub mod dynamodb;
 pub mod ec2;
+pub mod ecs;
+pub mod eks;
 pub mod kinesis;
 pub mod lambda;
 pub mod sagemaker;
+pub mod scaling;
 
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Rule;
@@ -75,6 +79,8 @@ registry! {
     dynamodb => dynamodb::DynamoDb,
     ec2 => ec2::Ec2,
     autoscaling => autoscaling::AutoScaling,
+    ecs => ecs::Ecs,
+    eks => eks::Eks,
 }
 
 /// The service registered under `name`.

@@ -3,9 +3,9 @@
 //! and every index's throughput together, as AWS requires for a switch to
 //! provisioned), then waiting until the table and its indexes are ACTIVE.
 
-use super::scaling::Scaling;
 use super::{index, table, table_name, INDEX, NAME, ON_DEMAND, PROVISIONED, TABLE};
 use crate::adapter::{Adapter, Connect, Read};
+use crate::aws::scaling::Scaling;
 use crate::aws::{bounded, each_page, existing, AwsError};
 use crate::model::{Resource, Tags, Value};
 use crate::outcome::{Interrupt, Outcome};
@@ -39,7 +39,12 @@ impl Tables {
             .build();
         Tables {
             client: Client::from_conf(conf),
-            scaling: Scaling::new(shared),
+            scaling: Scaling::new(
+                shared,
+                aws_sdk_applicationautoscaling::types::ServiceNamespace::Dynamodb,
+                super::scaling::resource_id,
+                NAME,
+            ),
             metrics: crate::aws::metrics::Metrics::new(shared),
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
@@ -237,12 +242,9 @@ const NOT_SUSPENDED: &str = "its auto scaling could not be suspended, and would 
 /// Tables whose auto scaling suspend (an earlier wave) did not succeed:
 /// their capacity is not changed in this run.
 fn not_suspended(earlier: &[Outcome]) -> std::collections::BTreeSet<String> {
-    earlier
+    crate::services::scaling::not_suspended(earlier, NAME)
         .iter()
-        .filter(|o| o.status != crate::outcome::Status::Applied)
-        .filter(|o| o.change.resource.service == NAME && o.change.attr == "autoscaling")
-        .filter(|o| o.change.to == super::SUSPENDED)
-        .map(|o| table_name(&o.change.resource.name).to_string())
+        .map(|n| table_name(n).to_string())
         .collect()
 }
 

@@ -43,9 +43,9 @@ pub const INDEX: &str = "index";
 pub const PROVISIONED: &str = "provisioned";
 pub const ON_DEMAND: &str = "on_demand";
 /// Auto scaling: every target's scaling runs, or every target is suspended
-/// (dynamic scale in and out, and scheduled scaling).
-pub const ACTIVE: &str = "active";
-pub const SUSPENDED: &str = "suspended";
+/// (dynamic scale in and out, and scheduled scaling), as every service
+/// Application Auto Scaling scales says it.
+pub use super::scaling::{ACTIVE, SUSPENDED};
 
 /// A table's attributes as read: `status`, `billing`, `read_capacity`,
 /// `write_capacity` (`null` on demand), `decreases_today`,

@@ -4,10 +4,11 @@
 //! undo it), a switch to on-demand only within the rolling day's four.
 
 use super::limits::{self, Room};
-use super::{notice, ACTIVE, INDEX, NAME, ON_DEMAND, PROVISIONED, SUSPENDED, TABLE};
-use crate::model::{show, Live, Resource, Value};
+use super::{notice, INDEX, NAME, ON_DEMAND, PROVISIONED, TABLE};
+use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
+use crate::services::scaling;
 use chrono::{DateTime, Utc};
 
 pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
@@ -34,7 +35,7 @@ pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Conte
         "indexes" => indexes(live, want),
         "billing" => billing(live, want, wants, ctx),
         "read_capacity" | "write_capacity" => capacity(live, attr, want, wants, ctx),
-        "autoscaling" => scaling(live, want),
+        "autoscaling" => crate::services::scaling::plan(live, want),
         _ => Planned::Covered,
     }
 }
@@ -163,8 +164,7 @@ fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Conte
 /// the policy (and spend the day's decreases on every scale-in). Its
 /// capacity is set when scaling resumes from suspended (a restore).
 fn owned_by_scaling(live: &Resource, attr: &str, wants: &Wants) -> bool {
-    let keeps_active = wants.get("autoscaling").is_some_and(|w| w.value == ACTIVE);
-    keeps_active && scaled(live, attr)
+    scaling::keeps_active(wants) && scaled(live, attr)
 }
 
 /// Whether a running scalable target scales this dimension (read or write)
@@ -175,14 +175,7 @@ fn scaled(live: &Resource, attr: &str) -> bool {
     } else {
         "WriteCapacityUnits"
     };
-    live.get("targets")
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|t| {
-            t["dimension"].as_str().is_some_and(|d| d.ends_with(suffix))
-                && (t["suspended"]["in"] == false || t["suspended"]["out"] == false)
-        })
+    scaling::running(live, |d| d.ends_with(suffix))
 }
 
 /// A decrease under active auto scaling would be undone; beyond the day's
@@ -197,11 +190,8 @@ fn may_decrease(
     c: &mut Change,
 ) -> Result<(), Notice> {
     let res = &live.id;
-    let suspended = wants
-        .get("autoscaling")
-        .is_some_and(|w| w.value == SUSPENDED);
-    if scaled(live, attr) && !suspended {
-        return Err(notice(live, format!("{res} has active auto scaling, whose policies would undo a lower {attr} ({}): set `autoscaling: suspended` in the rule (targets and policies are kept, and `autoscaling: active` resumes them)", want.rule)));
+    if scaled(live, attr) && !scaling::suspends(wants) {
+        return Err(scaling::would_undo(live, attr, &want.rule));
     }
     let read_too = attr == "write_capacity"
         && wants
@@ -236,39 +226,6 @@ fn may_decrease(
         }
     }
     Ok(())
-}
-
-/// Suspending comes before the decreases it makes safe (`Wave::TAKE`),
-/// resuming after the increases (`Wave::AFTER`). A resource without targets has nothing
-/// to suspend.
-fn scaling(live: &Resource, want: &Want) -> Planned {
-    if live.get("autoscaling").is_null() {
-        return Planned::Covered;
-    }
-    let suspend = want.value == SUSPENDED;
-    let n = live.get("targets").as_array().map_or(0, Vec::len);
-    let mut c = change(
-        live,
-        "autoscaling",
-        want,
-        if suspend { Wave::TAKE } else { Wave::AFTER },
-    );
-    c.note = Some(if suspend {
-        format!("RegisterScalableTarget (SuspendedState) on {n} target(s): dynamic scaling and scheduled actions stop; targets, min/max and policies are kept")
-    } else {
-        format!(
-            "RegisterScalableTarget (SuspendedState) on {n} target(s): scaling resumes as {}",
-            show(&want.value)
-        )
-    });
-    if want.value != ACTIVE && !suspend && !want.value.is_object() {
-        return Planned::Refuse(notice(
-            live,
-            format!("{}: unknown auto scaling state {}", live.id, want.value),
-        ));
-    }
-    c.args.insert("targets".into(), live.get("targets").clone());
-    Planned::Change(Box::new(c))
 }
 
 fn change(live: &Resource, attr: &str, want: &Want, wave: Wave) -> Change {

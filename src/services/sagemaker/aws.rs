@@ -27,6 +27,8 @@ pub struct Endpoints {
     client: Client,
     concurrency: usize,
     pace: crate::aws::pace::Pace,
+    /// The notebook instances, on the same client.
+    notebooks: super::notebooks_aws::Notebooks,
 }
 
 fn err<E>(op: &str, what: &str, e: aws_sdk_sagemaker::error::SdkError<E>) -> AwsError
@@ -47,7 +49,7 @@ fn not_found(e: &AwsError) -> bool {
 }
 
 /// `InService` -> `in_service`, as profiles and plans write states.
-fn snake(status: &str) -> String {
+pub(super) fn snake(status: &str) -> String {
     let mut out = String::new();
     for (i, c) in status.chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
@@ -63,8 +65,10 @@ impl Endpoints {
         let conf = aws_sdk_sagemaker::config::Builder::from(&shared.conf)
             .interceptor(shared.log())
             .build();
+        let client = Client::from_conf(conf);
         Endpoints {
-            client: Client::from_conf(conf),
+            notebooks: super::notebooks_aws::Notebooks::new(client.clone(), shared),
+            client,
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
         }
@@ -469,8 +473,22 @@ impl Endpoints {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Endpoints {
+    /// Each selector reads its kind; one naming none (a `--prefix`
+    /// capture) reads both.
     async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
-        Ok(Read::of(self.read_endpoints(selectors).await?))
+        let of = |kind: &str| -> Vec<Selector> {
+            selectors
+                .iter()
+                .filter(|s| s.kind.as_deref().is_none_or(|k| k == kind))
+                .cloned()
+                .collect()
+        };
+        let (e, n) = (of(super::ENDPOINT), of(super::NOTEBOOK));
+        let (endpoints, notebooks) =
+            futures::join!(self.read_endpoints(&e), self.notebooks.read(&n));
+        let mut out = endpoints?;
+        out.extend(notebooks?);
+        Ok(Read::of(out))
     }
 
     async fn apply(
@@ -479,13 +497,22 @@ impl Adapter for Endpoints {
         _earlier: &[Outcome],
         interrupt: &Interrupt,
     ) -> Vec<Outcome> {
-        bounded(changes.iter(), self.concurrency, |c| async move {
-            one(c, interrupt, self.run(c, interrupt)).await
-        })
-        .await
+        let (notebooks, endpoints): (Vec<&Change>, Vec<&Change>) = changes
+            .iter()
+            .partition(|c| c.resource.kind == super::NOTEBOOK);
+        let mut out = self.notebooks.apply(&notebooks, interrupt).await;
+        out.extend(
+            bounded(endpoints.iter(), self.concurrency, |c| async move {
+                one(c, interrupt, self.run(c, interrupt)).await
+            })
+            .await,
+        );
+        out
     }
 
     async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
+        // Endpoints only: a notebook has no idle metric, so no age is asked
+        // of one.
         let mut out = BTreeMap::new();
         for n in names {
             self.pace.wait().await;

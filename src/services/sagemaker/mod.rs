@@ -1,4 +1,5 @@
-//! SageMaker real-time inference endpoints: parked by deleting the endpoint
+//! SageMaker real-time inference endpoints and notebook instances (a
+//! notebook is parked by stopping it: `notebook.rs`). Endpoints: parked by deleting the endpoint
 //! (its endpoint config and model are kept), restored by recreating it from
 //! that config with the tags it had.
 //!
@@ -10,8 +11,12 @@
 //! no local state can restore it from the profile alone.
 
 mod aws;
+mod notebook;
+mod notebooks_aws;
 mod plan;
 mod raw;
+
+pub use notebook::{notebook, NOTEBOOK, STOPPED};
 
 use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
@@ -22,9 +27,9 @@ use crate::plan::{Change, Context, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint,
+    Ty, Wants,
 };
-use crate::service::{InitParked, LeftOut};
 use std::fmt::Write;
 
 pub const NAME: &str = "sagemaker";
@@ -46,20 +51,35 @@ impl super::Section for SageMaker {
     type Raw = raw::RawSection;
 
     fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
-        raw.endpoints
+        let endpoints = raw
+            .endpoints
             .into_iter()
             .enumerate()
-            .map(|(i, r)| raw::rule(cx, i, r))
-            .collect()
+            .map(|(i, r)| raw::rule(cx, i, r));
+        let endpoints: Vec<Rule> = endpoints.collect();
+        let notebooks = raw
+            .notebooks
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| notebook::rule(cx, i, r));
+        endpoints.into_iter().chain(notebooks).collect()
     }
 }
 
-const KINDS: &[Kind] = &[Kind {
-    name: ENDPOINT,
-    selectable: true,
-    observed: &["state", "endpoint_config"],
-    managed: &["state", "endpoint_config", "tags"],
-}];
+const KINDS: &[Kind] = &[
+    Kind {
+        name: ENDPOINT,
+        selectable: true,
+        observed: &["state", "endpoint_config"],
+        managed: &["state", "endpoint_config", "tags"],
+    },
+    Kind {
+        name: NOTEBOOK,
+        selectable: true,
+        observed: &["state"],
+        managed: &["state"],
+    },
+];
 
 const ATTRS: &[Attr] = &[
     Attr {
@@ -82,6 +102,11 @@ const ATTRS: &[Attr] = &[
         kind: ENDPOINT,
         attr: "wait_minutes",
     },
+    Attr {
+        key: "state",
+        kind: NOTEBOOK,
+        attr: "state",
+    },
 ];
 
 /// Real-time inference instances, per instance-hour. A type missing here
@@ -95,7 +120,28 @@ const PRICES: &[PriceKey] = &[
     price("ml.c5.large"),
     price("ml.c5.xlarge"),
     price("ml.g4dn.xlarge"),
+    notebook_price("notebook.ml.t2.medium"),
+    notebook_price("notebook.ml.t3.medium"),
+    notebook_price("notebook.ml.t3.large"),
+    notebook_price("notebook.ml.t3.xlarge"),
+    notebook_price("notebook.ml.m5.large"),
+    notebook_price("notebook.ml.m5.xlarge"),
+    PriceKey {
+        key: notebook::STORAGE,
+        unit: "GB-month",
+        label: "SageMaker notebook ML storage GB-month",
+        everywhere: false,
+    },
 ];
+
+const fn notebook_price(key: &'static str) -> PriceKey {
+    PriceKey {
+        key,
+        unit: "instance-hour",
+        label: "SageMaker notebook instance-hour",
+        everywhere: false,
+    }
+}
 
 const fn price(key: &'static str) -> PriceKey {
     PriceKey {
@@ -119,9 +165,16 @@ static FACTS: Facts = Facts {
     attrs: ATTRS,
     types: &[("endpoint_config", Ty::TextOrNone), ("tags", Ty::MapOrNone)],
     prices: PRICES,
-    writes: &["DeleteEndpoint", "CreateEndpoint", "AddTags"],
+    writes: &[
+        "DeleteEndpoint",
+        "CreateEndpoint",
+        "AddTags",
+        "StopNotebookInstance",
+        "StartNotebookInstance",
+    ],
     request_keys: &[
         "\"EndpointName\":\"",
+        "\"NotebookInstanceName\":\"",
         "\"EndpointConfigName\":\"",
         "\"ResourceArn\":\"",
     ],
@@ -142,6 +195,9 @@ impl Service for SageMaker {
         wants: &Wants,
         ctx: &Context,
     ) -> Planned {
+        if live.id.kind == NOTEBOOK {
+            return notebook::plan(live, attr, want);
+        }
         plan::plan(live, attr, want, wants, ctx)
     }
 
@@ -151,10 +207,9 @@ impl Service for SageMaker {
         changes: &[Change],
         out: &mut crate::plan::Notices,
     ) {
-        if changes
-            .iter()
-            .any(|c| c.resource.service == NAME && c.to == IN_SERVICE)
-        {
+        if changes.iter().any(|c| {
+            c.resource.service == NAME && c.resource.kind == ENDPOINT && c.to == IN_SERVICE
+        }) {
             out.warnings.push(crate::plan::Notice::new(
                 "recreating a SageMaker endpoint takes minutes (often 5 to 10): apply waits until it is InService",
             ));
@@ -162,6 +217,10 @@ impl Service for SageMaker {
     }
 
     fn cost(&self, e: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
+        if e.id.kind == NOTEBOOK {
+            let (basis, month) = notebook::cost(e, lookup);
+            return Some(ResourceCost::new(&e.id, basis, month));
+        }
         if e.text("state") == DELETED {
             lookup.note(DELETED_NOTE);
             return Some(ResourceCost::new(
@@ -191,7 +250,8 @@ impl Service for SageMaker {
     }
 
     fn idle(&self, e: &Resource) -> Option<IdleMetric> {
-        if e.text("state") == DELETED {
+        // A notebook has no usable metric: its summary says so.
+        if e.text("state") == DELETED || e.id.kind == NOTEBOOK {
             return None;
         }
         let queries = e
@@ -219,12 +279,30 @@ impl Service for SageMaker {
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {
-        resources.iter().map(|e| summary(e)).collect()
+        resources
+            .iter()
+            .map(|e| {
+                if e.id.kind == NOTEBOOK {
+                    notebook::summary(e)
+                } else {
+                    summary(e)
+                }
+            })
+            .collect()
     }
 
     fn capture(&self, resources: &[&Resource]) -> String {
-        let mut s = String::from("sagemaker:\n  endpoints:\n");
-        for e in resources {
+        let (notebooks, endpoints): (Vec<&&Resource>, Vec<&&Resource>) =
+            resources.iter().partition(|r| r.id.kind == NOTEBOOK);
+        let mut s = String::from("sagemaker:\n");
+        if !notebooks.is_empty() {
+            s.push_str(&notebook::capture(&notebooks));
+        }
+        if endpoints.is_empty() {
+            return s;
+        }
+        s.push_str("  endpoints:\n");
+        for e in endpoints {
             if e.text("state") == DELETED {
                 continue;
             }
@@ -246,52 +324,62 @@ impl Service for SageMaker {
         s
     }
 
-    /// Parked: deleted, but only an endpoint that can be recreated: in
-    /// service, its endpoint config and every model it names still there.
+    /// Parked: an endpoint deleted, but only one that can be recreated (in
+    /// service, its endpoint config and every model it names still there);
+    /// a notebook stopped (its storage volume is kept).
     fn init_parked(&self, resources: &[&Resource]) -> InitParked {
-        let mut lines = String::new();
+        let (mut endpoints, mut notebooks) = (String::new(), String::new());
         let mut left_out = Vec::new();
-        for e in resources.iter().filter(|r| r.id.kind == ENDPOINT) {
-            let why = if e.text("state") != IN_SERVICE {
-                Some(format!("it is {}, not in service", e.text("state")))
-            } else if e.flag("config_missing") {
-                Some("its endpoint config is gone: it could not be recreated".to_string())
-            } else if e
-                .get("models_missing")
-                .as_array()
-                .is_some_and(|m| !m.is_empty())
-            {
-                Some(
-                    "a model of its endpoint config is gone: it could not be recreated".to_string(),
-                )
+        for r in resources {
+            let why = if r.id.kind == ENDPOINT {
+                endpoint_not_parkable(r)
+            } else if matches!(r.text("state"), "failed" | "deleting") {
+                Some(format!("it is {}", r.text("state")))
             } else {
                 None
             };
-            match why {
-                Some(why) => left_out.push(LeftOut {
-                    resource: e.id.to_string(),
+            if let Some(why) = why {
+                left_out.push(LeftOut {
+                    resource: r.id.to_string(),
                     why,
-                }),
-                None => {
-                    let _ = writeln!(
-                        lines,
-                        "    - name: {}\n      state: deleted                     # its endpoint config and model are kept",
-                        quoted(e.name())
-                    );
-                }
+                });
+            } else if r.id.kind == ENDPOINT {
+                let _ = writeln!(
+                    endpoints,
+                    "    - name: {}\n      state: deleted                     # its endpoint config and model are kept",
+                    quoted(r.name())
+                );
+            } else {
+                let _ = writeln!(
+                    notebooks,
+                    "    - name: {}\n      state: stopped               # its storage volume is kept (and billed)",
+                    quoted(r.name())
+                );
             }
         }
-        let section = if lines.is_empty() {
-            String::new()
-        } else {
-            format!("sagemaker:\n  endpoints:\n{lines}")
-        };
+        let mut section = String::new();
+        if !endpoints.is_empty() {
+            section.push_str(&format!("  endpoints:\n{endpoints}"));
+        }
+        if !notebooks.is_empty() {
+            section.push_str(&format!("  notebooks:\n{notebooks}"));
+        }
+        if !section.is_empty() {
+            section.insert_str(0, "sagemaker:\n");
+        }
         InitParked { section, left_out }
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
-        st.add(&["sagemaker:ListEndpoints"], &any());
         let base = scope.arn(NAME);
+        let (notebooks, rules): (Vec<&Rule>, Vec<&Rule>) = rules
+            .iter()
+            .partition(|r| r.selector.kind.as_deref() == Some(NOTEBOOK));
+        notebook_iam(&notebooks, &base, st);
+        if rules.is_empty() {
+            return;
+        }
+        st.add(&["sagemaker:ListEndpoints"], &any());
         let models = vec![format!("{base}model/*")];
         st.add(&["sagemaker:DescribeModel"], &models);
         for rule in rules {
@@ -323,6 +411,10 @@ impl Service for SageMaker {
     }
 
     fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
+        let rules: Vec<&&Rule> = rules
+            .iter()
+            .filter(|r| r.selector.kind.as_deref() != Some(NOTEBOOK))
+            .collect();
         if rules.is_empty() {
             return vec![];
         }
@@ -334,9 +426,32 @@ impl Service for SageMaker {
     }
 }
 
+/// The notebook rules' actions, on their ARNs (names in lower case).
+fn notebook_iam(rules: &[&Rule], base: &str, st: &mut Statements) {
+    for rule in rules {
+        let notebooks = arns(
+            &lowercase(&rule.selector),
+            &format!("{base}notebook-instance/"),
+        );
+        st.add(&["sagemaker:DescribeNotebookInstance"], &notebooks);
+        if crate::profile::rule::sel::names_only(std::slice::from_ref(&rule.selector)).is_none() {
+            st.add(&["sagemaker:ListNotebookInstances"], &any());
+        }
+        if rule.selector.needs_tags() {
+            st.add(&["sagemaker:ListTags"], &notebooks);
+        }
+        match rule.get("state").and_then(Value::as_str) {
+            Some(STOPPED) => st.add(&["sagemaker:StopNotebookInstance"], &notebooks),
+            Some(_) => st.add(&["sagemaker:StartNotebookInstance"], &notebooks),
+            None => {}
+        }
+    }
+}
+
 /// The selector with its names and prefix in lower case, for ARNs.
 fn lowercase(sel: &crate::profile::rule::Selector) -> crate::profile::rule::Selector {
     crate::profile::rule::Selector {
+        kind: sel.kind.clone(),
         names: sel.names.iter().map(|n| n.to_lowercase()).collect(),
         prefix: sel.prefix.as_ref().map(|p| p.to_lowercase()),
         tags: sel.tags.clone(),
@@ -408,3 +523,20 @@ pub fn endpoint(name: &str) -> Resource {
 
 #[cfg(test)]
 mod tests;
+
+/// Why `init` would not delete this endpoint: it could not be recreated.
+fn endpoint_not_parkable(e: &Resource) -> Option<String> {
+    if e.text("state") != IN_SERVICE {
+        Some(format!("it is {}, not in service", e.text("state")))
+    } else if e.flag("config_missing") {
+        Some("its endpoint config is gone: it could not be recreated".to_string())
+    } else if e
+        .get("models_missing")
+        .as_array()
+        .is_some_and(|m| !m.is_empty())
+    {
+        Some("a model of its endpoint config is gone: it could not be recreated".to_string())
+    } else {
+        None
+    }
+}

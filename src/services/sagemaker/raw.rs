@@ -10,10 +10,16 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a mapping with `endpoints`")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with `endpoints` and `notebooks`"
+)]
 pub struct RawSection {
     #[serde(default)]
     pub endpoints: Vec<RawRule>,
+    /// Notebook instances (`super::notebook`).
+    #[serde(default)]
+    pub notebooks: Vec<super::notebook::RawRule>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

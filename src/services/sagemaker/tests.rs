@@ -262,3 +262,144 @@ fn two_large_instances_cost_and_save_167_90_a_month() {
     );
     assert_eq!(e.total.month, None);
 }
+
+// ------------------------------------------------------------ notebooks
+
+const NOTEBOOKS_PARKED: &str =
+    "version: 1\nsagemaker:\n  notebooks:\n    - prefix: uja-\n      state: stopped\n";
+
+fn live_notebook(state: &str) -> Resource {
+    notebook("uja-lab")
+        .with("state", state)
+        .with("instance_type", "ml.t3.medium")
+        .with("volume_gb", 20)
+        .with("failure_reason", "the lifecycle script failed")
+}
+
+#[test]
+fn a_notebook_is_stopped_and_started_and_an_endpoint_rule_beside_it_is_kept_apart() {
+    let both =
+        format!("{NOTEBOOKS_PARKED}  endpoints:\n    - prefix: uja-\n      state: deleted\n");
+    let live = Live {
+        resources: vec![live_notebook("in_service"), live_endpoint("in_service")],
+        ..Live::default()
+    };
+    let p = crate::planner::plan(&profile(&both), &live, &Context::at(chrono::Utc::now()));
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let shown: Vec<String> = p.changes.iter().map(|c| c.describe()).collect();
+    assert_eq!(
+        shown,
+        [
+            "sagemaker endpoint uja-exit-risk state: in_service -> deleted",
+            "sagemaker notebook uja-lab state: in_service -> stopped"
+        ]
+    );
+    let running =
+        "version: 1\nsagemaker:\n  notebooks:\n    - name: uja-lab\n      state: in_service\n";
+    let p = plan(&profile(running), live_notebook("stopped"));
+    assert_eq!(
+        p.changes[0].describe(),
+        "sagemaker notebook uja-lab state: stopped -> in_service"
+    );
+    assert!(p.changes[0]
+        .note
+        .as_deref()
+        .unwrap()
+        .starts_with("StartNotebookInstance"));
+}
+
+#[test]
+fn a_notebook_on_its_way_waits_and_a_failed_one_is_reported() {
+    for state in ["pending", "stopping", "updating"] {
+        let p = plan(&profile(NOTEBOOKS_PARKED), live_notebook(state));
+        assert!(p.changes.is_empty() && p.errors.is_empty(), "{state}");
+        assert!(
+            p.warnings.iter().any(|w| w.message.contains(&format!(
+                "uja-lab is {state}: SageMaker takes no start or stop"
+            ))),
+            "{state}: {:?}",
+            p.warnings
+        );
+    }
+    let p = plan(&profile(NOTEBOOKS_PARKED), live_notebook("failed"));
+    assert!(
+        p.errors.iter().any(|e| e
+            .message
+            .contains("uja-lab is Failed (the lifecycle script failed)")),
+        "{:?}",
+        p.errors
+    );
+}
+
+#[test]
+fn a_notebook_costs_its_instance_while_in_service_and_its_storage_always() {
+    let text = format!(
+        "{}    sagemaker:\n      notebook.ml.t3.medium: {{usd: \"0.05\", unit: instance-hour, taken: 2026-12-05, source: \"https://aws.amazon.com/sagemaker-ai/pricing/\"}}\n      notebook_storage_gb_month: {{usd: \"0.14\", unit: GB-month, taken: 2026-12-05, source: \"https://aws.amazon.com/sagemaker-ai/pricing/\"}}\n",
+        "regions:\n  us-east-1:\n"
+    );
+    let pricing =
+        crate::cost::Pricing::parse(&text, "p.yaml", &crate::cost::estimate::known()).unwrap();
+    let mut lookup = Lookup::new(&pricing, "us-east-1");
+    // 730 h x $0.05 + 20 GB x $0.14
+    let on = SageMaker
+        .cost(&live_notebook("in_service"), &mut lookup)
+        .unwrap();
+    assert_eq!(
+        on.month.map(|m| m.usd(2)),
+        Some("$39.30".into()),
+        "{}",
+        on.basis
+    );
+    let off = SageMaker
+        .cost(&live_notebook("stopped"), &mut lookup)
+        .unwrap();
+    assert_eq!(
+        off.month.map(|m| m.usd(2)),
+        Some("$2.80".into()),
+        "{}",
+        off.basis
+    );
+    // The built-in table has no notebook figure: unknown, never $0.
+    let builtin = crate::cost::builtin();
+    let mut lookup = Lookup::new(&builtin, "us-east-1");
+    assert_eq!(
+        SageMaker
+            .cost(&live_notebook("stopped"), &mut lookup)
+            .unwrap()
+            .month,
+        None
+    );
+}
+
+#[test]
+fn capture_and_init_write_notebooks_beside_endpoints() {
+    let (n, e) = (live_notebook("in_service"), live_endpoint("in_service"));
+    let text = format!("version: 1\n{}", SageMaker.capture(&[&n, &e]));
+    assert!(
+        text.contains("  notebooks:\n    - name: \"uja-lab\"\n      state: in_service"),
+        "{text}"
+    );
+    assert!(text.contains("  endpoints:\n"), "{text}");
+    let live = Live {
+        resources: vec![n.clone(), e.clone()],
+        ..Live::default()
+    };
+    let p = crate::planner::plan(&profile(&text), &live, &Context::at(chrono::Utc::now()));
+    assert!(
+        p.changes.is_empty() && p.errors.is_empty(),
+        "{text}\n{:?}",
+        p.errors
+    );
+    let init = SageMaker.init_parked(&[&n, &e]);
+    assert!(
+        init.section
+            .contains("notebooks:\n    - name: \"uja-lab\"\n      state: stopped"),
+        "{}",
+        init.section
+    );
+    assert_eq!(init.left_out.len(), 1, "{:?}", init.left_out);
+    assert!(errors(
+        "version: 1\nsagemaker:\n  notebooks:\n    - prefix: uja-\n      state: asleep\n"
+    )[0]
+    .contains(":5:"));
+}
