@@ -34,20 +34,19 @@ impl Wanted {
     pub fn named(live: &Live) -> Self {
         let mut w = Wanted::default();
         for s in SERVICES {
-            let Some(kind) = s.kinds().iter().find(|k| k.selectable) else {
-                continue;
-            };
-            let names: Vec<String> = live
-                .of_service(s.name())
-                .filter(|r| r.id.kind == kind.name)
-                .map(|r| r.name().to_string())
-                .collect();
-            if !names.is_empty() {
-                let sel = Selector {
-                    names,
-                    ..Default::default()
-                };
-                w.add(s.name(), sel, true);
+            for kind in s.kinds().iter().filter(|k| k.selectable) {
+                let names: Vec<String> = live
+                    .of_service(s.name())
+                    .filter(|r| r.id.kind == kind.name)
+                    .map(|r| r.name().to_string())
+                    .collect();
+                if !names.is_empty() {
+                    let sel = Selector {
+                        names,
+                        ..Default::default()
+                    };
+                    w.add(s.name(), sel.of_kind(kind.name), true);
+                }
             }
         }
         w
@@ -57,11 +56,13 @@ impl Wanted {
     pub fn prefixed(prefix: &str) -> Self {
         let mut w = Wanted::default();
         for s in SERVICES {
-            let sel = Selector {
-                prefix: Some(prefix.to_string()),
-                ..Default::default()
-            };
-            w.add(s.name(), sel, false);
+            for kind in s.kinds().iter().filter(|k| k.selectable) {
+                let sel = Selector {
+                    prefix: Some(prefix.to_string()),
+                    ..Default::default()
+                };
+                w.add(s.name(), sel.of_kind(kind.name), false);
+            }
         }
         w
     }

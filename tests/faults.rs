@@ -87,7 +87,7 @@ fn assert_clean(p: &Project, what: &str, out: &str, err: &str) {
 
 /// Runs `args` (with `--stats`) until it exits 0, at most `runs` times;
 /// prints what each run saw. Returns the exit codes.
-fn until_converged(p: &Project, proxy: &Proxy, args: &[&str], runs: usize) -> Vec<i32> {
+pub(crate) fn until_converged(p: &Project, proxy: &Proxy, args: &[&str], runs: usize) -> Vec<i32> {
     let mut codes = Vec::new();
     let mut all: Vec<&str> = args.to_vec();
     all.push("--stats");

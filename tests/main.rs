@@ -15,6 +15,7 @@ mod mirror;
 mod operator;
 mod profile_corpus;
 mod proxy;
+mod rds;
 mod reconcile;
 mod safety;
 mod sagemaker;

@@ -11,6 +11,7 @@ pub mod pace;
 pub mod s3;
 pub mod sts;
 pub mod tagging;
+pub mod wait;
 
 pub use calllog::CallStats;
 pub use error::AwsError;

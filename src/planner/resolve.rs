@@ -187,9 +187,32 @@ fn resolve_service(
     out: &mut Notices,
 ) {
     let scope = Scope::of(live, s.name());
-    let Some(kind) = s.kinds().iter().find(|k| k.selectable) else {
+    let mut selectable = s.kinds().iter().filter(|k| k.selectable);
+    let Some(first) = selectable.next() else {
         return;
     };
+    // Each selectable kind has its own rules (`rds`: instances, clusters).
+    for kind in std::iter::once(first).chain(selectable) {
+        let of_kind: Vec<&Rule> = rules
+            .iter()
+            .copied()
+            .filter(|r| r.selector.is_of(kind.name, first.name))
+            .collect();
+        if !of_kind.is_empty() {
+            resolve_kind(s, kind, &of_kind, &scope, d, out);
+        }
+    }
+}
+
+/// The wanted values of the resources of one selectable kind.
+fn resolve_kind(
+    s: &dyn Service,
+    kind: &crate::service::Kind,
+    rules: &[&Rule],
+    scope: &Scope,
+    d: &mut Desired,
+    out: &mut Notices,
+) {
     let title = format!("{} {}", s.name(), kind.name);
     let pool = scope.by_kind.get(kind.name).cloned().unwrap_or_default();
     // The value per (resource, rule key), for conflicts between rules.
@@ -219,7 +242,7 @@ fn resolve_service(
             s,
             kind: kind.name,
             by_name: &by_name,
-            scope: &scope,
+            scope,
         };
         targets.assign(name, k, &w, &mut local);
     }

@@ -81,6 +81,7 @@ impl Ctx<'_> {
             names: all,
             prefix,
             tags: tags.unwrap_or_default(),
+            kind: None,
         }
     }
 

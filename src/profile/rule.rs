@@ -41,6 +41,11 @@ pub struct Selector {
     pub prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Which of the service's selectable kinds it selects (`rds`:
+    /// `instance` or `cluster`); `None`: the first one, for a service that
+    /// has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 impl Selector {
@@ -74,6 +79,18 @@ impl Selector {
     pub fn name_may_match(&self, name: &str) -> bool {
         (self.names.is_empty() || self.names.iter().any(|n| n == name))
             && self.prefix.as_deref().is_none_or(|p| name.starts_with(p))
+    }
+
+    /// The selector of the same resources of another kind.
+    pub fn of_kind(mut self, kind: &str) -> Self {
+        self.kind = Some(kind.to_string());
+        self
+    }
+
+    /// Whether it selects resources of `kind`, the first selectable kind
+    /// of its service being `first`.
+    pub fn is_of(&self, kind: &str, first: &str) -> bool {
+        self.kind.as_deref().unwrap_or(first) == kind
     }
 
     pub fn needs_tags(&self) -> bool {

@@ -10,6 +10,8 @@ pub mod alarms;
 pub mod dynamodb;
 pub mod kinesis;
 pub mod lambda;
+pub mod rds;
+pub mod redshift;
 pub mod sagemaker;
 
 use crate::profile::ctx::Ctx;
@@ -71,6 +73,8 @@ registry! {
     cloudwatch => alarms::Alarms,
     sagemaker => sagemaker::SageMaker,
     dynamodb => dynamodb::DynamoDb,
+    rds => rds::Rds,
+    redshift => redshift::Redshift,
 }
 
 /// The service registered under `name`.

@@ -296,6 +296,7 @@ fn lowercase(sel: &crate::profile::rule::Selector) -> crate::profile::rule::Sele
         names: sel.names.iter().map(|n| n.to_lowercase()).collect(),
         prefix: sel.prefix.as_ref().map(|p| p.to_lowercase()),
         tags: sel.tags.clone(),
+        kind: sel.kind.clone(),
     }
 }
 
