@@ -47,7 +47,7 @@ const PROFILES: [(&str, &str); 9] = [
 ];
 
 /// `service:Operation` of every call in a `--stats` table.
-fn calls(stderr: &str) -> BTreeSet<String> {
+pub(crate) fn calls(stderr: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut table = false;
     for line in stderr.lines() {
@@ -71,7 +71,7 @@ fn calls(stderr: &str) -> BTreeSet<String> {
     out
 }
 
-fn granted(p: &Project, profile: &str) -> BTreeSet<String> {
+pub(crate) fn granted(p: &Project, profile: &str) -> BTreeSet<String> {
     let (code, out, err) = p.run(&["iam-policy", profile]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

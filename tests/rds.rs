@@ -7,6 +7,7 @@ use crate::common::proxy::{Proxy, ProxyOpts};
 use crate::common::seed::Sdk;
 use crate::common::{rt, Moto, Project};
 use aws_sdk_rds::types::Tag;
+use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
 const INSTANCE: &str = "acme-db";
@@ -424,4 +425,116 @@ fn bad_values_and_keys_are_refused_at_their_line() {
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(err.contains("bad.yaml:6:7"), "{err}");
     assert!(err.contains("nodes"), "{err}");
+}
+
+#[test]
+fn killed_after_each_write_the_next_runs_converge() {
+    let (moto, rt, dbs, p) = sample();
+    let original = rt.block_on(dbs.state());
+    let (code, out, err) = p.run(&["apply", "dbparked", "--yes", "--stats"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let writes = crate::safety::writes_in_stats(&err);
+    assert_eq!(
+        writes, 3,
+        "StopDBInstance, StopDBCluster, PauseCluster:\n{err}"
+    );
+    let parked = rt.block_on(dbs.state());
+    let (code, out, err) = p.run(&["apply", "dbrunning", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for n in 1..=writes {
+        let what = format!("killed after write {n} of {writes}");
+        let p = project(&moto.url());
+        let out = p
+            .cmd(&["apply", "dbparked", "--yes"])
+            .env("PARKCTL_TEST_KILL_AFTER_WRITES", n.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGKILL),
+            "{what}: {:?}",
+            out.status
+        );
+        crate::safety::assert_no_partial_files(&p.state(), &what);
+        // The three calls run side by side: the others may have been
+        // sent before the kill.
+        assert_ne!(
+            rt.block_on(dbs.state()),
+            original,
+            "{what}: nothing changed"
+        );
+        let snaps = std::fs::read_dir(p.state().join("snapshots"))
+            .unwrap()
+            .count();
+        assert!(snaps >= 1, "{what}: no restore point");
+        let (code, out, err) = p.run(&["apply", "dbparked", "--yes"]);
+        assert_eq!(code, 0, "{what}: re-run\n{out}\n{err}");
+        assert!(err.contains("Took over the lock"), "{what}: {err}");
+        assert_eq!(rt.block_on(dbs.state()), parked, "{what}");
+        // Back through the crash snapshot, or through the profile.
+        let args: &[&str] = if n % 2 == 1 {
+            &["restore", "--yes"]
+        } else {
+            &["apply", "dbrunning", "--yes"]
+        };
+        let (code, out, err) = p.run(args);
+        assert_eq!(code, 0, "{what}: {args:?}\n{out}\n{err}");
+        assert_eq!(rt.block_on(dbs.state()), original, "{what}: {args:?}");
+    }
+}
+
+#[test]
+fn thirty_percent_faults_converge_to_parked_and_back() {
+    let moto = Moto::start();
+    let rt = rt();
+    let dbs = rt.block_on(Dbs::new(&moto.url()));
+    rt.block_on(dbs.sample());
+    let original = rt.block_on(dbs.state());
+    let proxy = Proxy::start(
+        moto.port,
+        ProxyOpts {
+            delay: Duration::from_millis(2),
+            fault_rate: 0.3,
+            seed: 20261205,
+        },
+    );
+    let p = project(&proxy.url());
+    let codes = crate::faults::until_converged(&p, &proxy, &["apply", "dbparked", "--yes"], 3);
+    assert_eq!(rt.block_on(dbs.state()), parked_of(&original), "{codes:?}");
+    let codes = crate::faults::until_converged(&p, &proxy, &["apply", "dbrunning", "--yes"], 3);
+    assert_eq!(rt.block_on(dbs.state()), original, "{codes:?}");
+    assert!(proxy.faults() * 5 >= proxy.requests(), "too few faults");
+}
+
+/// Every call each command makes for a database profile is in that
+/// profile's policy.
+#[test]
+fn the_policy_covers_every_call() {
+    let (moto, _rt, _dbs, _p) = sample();
+    for (name, text) in [("dbparked", PARKED), ("dbrunning", RUNNING)] {
+        let p = Project::new(&moto.url());
+        for f in ["running", "parked"] {
+            std::fs::remove_file(p.path().join(format!("profiles/{f}.yaml"))).unwrap();
+        }
+        p.write_profile(name, text);
+        let policy = crate::iam_coverage::granted(&p, name);
+        let commands: [&[&str]; 4] = [
+            &["plan", name],
+            &["status"],
+            &["capture", "captured", "--like", name],
+            &["apply", name, "--yes"],
+        ];
+        for args in commands {
+            let mut args = args.to_vec();
+            args.push("--stats");
+            let (code, out, err) = p.run(&args);
+            assert_eq!(code, 0, "{name}: {args:?}\n{out}\n{err}");
+            let made = crate::iam_coverage::calls(&err);
+            let missing: Vec<&String> = made.difference(&policy).collect();
+            assert!(
+                missing.is_empty(),
+                "{name}: {args:?} calls {missing:?}, not in\n{policy:?}"
+            );
+        }
+    }
 }
