@@ -223,8 +223,9 @@ fn park_and_restore_leave_bystanders_alone() {
     let parked = parked_of(&original);
     assert_ne!(parked, original);
 
-    let (code, out, err) = p.run(&["plan", "dbparked"]);
+    let (code, out, err) = p.run(&["plan", "dbparked", "--stats"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    eprintln!("plan dbparked --stats:\n{err}");
     for line in [
         "rds cluster acme-aurora   state: available -> stopped  (StopDBCluster, then wait until stopped (up to 30 min))",
         "rds instance acme-db      state: available -> stopped",
@@ -238,8 +239,9 @@ fn park_and_restore_leave_bystanders_alone() {
         assert!(out.contains(line), "missing `{line}`:\n{out}");
     }
 
-    let (code, out, err) = p.run(&["apply", "dbparked", "--yes"]);
+    let (code, out, err) = p.run(&["apply", "dbparked", "--yes", "--stats"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    eprintln!("apply dbparked --stats:\n{err}");
     assert!(
         out.contains("live state verified against `dbparked`"),
         "{out}"
@@ -260,8 +262,9 @@ fn park_and_restore_leave_bystanders_alone() {
         out.contains("StartDBInstance, then wait until available (up to 10 min)"),
         "{out}"
     );
-    let (code, out, err) = p.run(&["apply", "dbrunning", "--yes"]);
+    let (code, out, err) = p.run(&["apply", "dbrunning", "--yes", "--stats"]);
     assert_eq!(code, 0, "{out}\n{err}");
+    eprintln!("apply dbrunning --stats:\n{err}");
     assert_eq!(rt.block_on(dbs.state()), original);
     let (code, out, err) = p.run(&["plan", "dbrunning", "--detailed-exitcode"]);
     assert_eq!(code, 0, "{out}\n{err}");

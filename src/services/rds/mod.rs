@@ -327,14 +327,22 @@ impl Service for Rds {
     }
 
     fn terraform(&self, rules: &[&Rule]) -> Vec<TerraformHint> {
-        if rules.is_empty() {
-            return vec![];
-        }
-        vec![TerraformHint {
-            resource: "aws_db_instance, aws_rds_cluster, aws_docdb_cluster, aws_neptune_cluster",
-            attributes: &[],
-            note: "Terraform keeps no running or stopped state for a database: there is nothing to ignore, and a terraform apply leaves a stopped one stopped. A terraform apply that modifies a stopped database fails (InvalidDBInstanceState): run `parkctl apply running` first",
-        }]
+        let kinds = [
+            (INSTANCE, "aws_db_instance"),
+            (
+                CLUSTER,
+                "aws_rds_cluster (and aws_docdb_cluster, aws_neptune_cluster)",
+            ),
+        ];
+        kinds
+            .into_iter()
+            .filter(|(kind, _)| rules.iter().any(|r| r.selector.is_of(kind, INSTANCE)))
+            .map(|(_, resource)| TerraformHint {
+                resource,
+                attributes: &[],
+                note: "Terraform keeps no running or stopped state for a database: nothing to ignore, and a terraform apply leaves a stopped one stopped. AWS refuses to modify a stopped database (InvalidDBInstanceState / InvalidDBClusterStateFault): run `parkctl apply running` before a terraform apply that changes it",
+            })
+            .collect()
     }
 }
 
