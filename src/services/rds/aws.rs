@@ -11,7 +11,7 @@ use crate::outcome::{one, Interrupt, Outcome};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use aws_sdk_rds::client::Waiters;
-use aws_sdk_rds::types::{DbCluster, DbInstance, Tag};
+use aws_sdk_rds::types::{DbCluster, DbInstance, SourceType, Tag};
 use aws_sdk_rds::Client;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -182,9 +182,59 @@ impl Databases {
                     .filter(|r| sel::selected(&of_clusters, r.name(), &r.tags)),
             );
         }
+        self.stopped_since(&mut out).await?;
         Ok(out)
     }
+
+    /// When each stopped database was stopped, from the RDS event AWS
+    /// writes on a stop (DescribeEvents keeps 14 days): one listing per
+    /// kind, and only when one of that kind is stopped.
+    async fn stopped_since(&self, found: &mut [Resource]) -> Result<(), AwsError> {
+        for (kind, source) in [
+            (INSTANCE, SourceType::DbInstance),
+            (CLUSTER, SourceType::DbCluster),
+        ] {
+            let stopped = |r: &Resource| r.id.kind == kind && r.text("state") == STOPPED;
+            if !found.iter().any(stopped) {
+                continue;
+            }
+            let mut since: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+            let pages = self
+                .client
+                .describe_events()
+                .source_type(source)
+                .duration(EVENT_MINUTES)
+                .event_categories("notification")
+                .max_records(100)
+                .into_paginator()
+                .send();
+            let what = (NAME, "DescribeEvents", "the account's RDS events");
+            each_page(&self.pace, pages, what, |p| {
+                for e in p.events() {
+                    let msg = e.message().unwrap_or_default().trim_end_matches('.');
+                    let (Some(id), Some(at)) = (e.source_identifier(), time_of(e.date())) else {
+                        continue;
+                    };
+                    if msg.to_lowercase().ends_with("stopped") {
+                        let t = since.entry(id.to_string()).or_insert(at);
+                        *t = (*t).max(at);
+                    }
+                }
+            })
+            .await?;
+            for r in found.iter_mut().filter(|r| stopped(r)) {
+                if let Some(t) = since.get(r.name()) {
+                    r.attrs
+                        .insert("stopped_since".into(), Value::from(t.to_rfc3339()));
+                }
+            }
+        }
+        Ok(())
+    }
 }
+
+/// How far back DescribeEvents reads: all it keeps, 14 days.
+const EVENT_MINUTES: i32 = 14 * 24 * 60;
 
 impl Databases {
     /// AWS's status of one instance or cluster now.

@@ -36,7 +36,9 @@ pub const DEFAULT_WAIT_MINUTES: u32 = 30;
 /// An instance's attributes as read: `state` (AWS's status: `available`,
 /// `stopped`, `stopping`, `backing-up`, ...), `engine`, `class`,
 /// `multi_az`, `cluster` (the cluster it belongs to, or null),
-/// `replica_of`, `replicas`, `storage_gb`, `storage_type`. A cluster's:
+/// `replica_of`, `replicas`, `storage_gb`, `storage_type`, and for a
+/// stopped one `stopped_since` (from the RDS event of its stop, where
+/// AWS still has it). A cluster's:
 /// `state`, `engine`, `engine_mode`, `multi_az`, `global` (its global
 /// database, or null) and `members` (name and class of each instance).
 pub struct Rds;
@@ -305,7 +307,8 @@ impl Service for Rds {
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
         // Listing needs `*`; the tags come with the listing (TagList).
-        st.add(&["rds:DescribeDBInstances"], &any());
+        // DescribeEvents: when a stopped database was stopped.
+        st.add(&["rds:DescribeDBInstances", "rds:DescribeEvents"], &any());
         let base = scope.arn(NAME);
         for rule in rules {
             let cluster = rule.selector.is_of(CLUSTER, INSTANCE);
@@ -429,13 +432,26 @@ fn summary(r: &Resource) -> String {
         what.join(", ")
     );
     if state == STOPPED {
-        let _ = write!(
-            line,
-            "\n    stopped: AWS starts it again {} days after it was stopped (the schedule's next apply stops it again)",
-            plan::RESTART_DAYS
-        );
+        line.push_str(&restart(r));
     }
     line
+}
+
+/// Since when a stopped database is stopped and when AWS starts it again,
+/// where the RDS event of its stop says (`stopped_since`).
+fn restart(r: &Resource) -> String {
+    let days = plan::RESTART_DAYS;
+    let since = r.get("stopped_since").as_str();
+    match since.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+        Some(t) => format!(
+            "\n    stopped since {}; AWS starts it again at {} (the schedule's next apply stops it again)",
+            t.format("%Y-%m-%d %H:%M UTC"),
+            (t + chrono::Duration::days(days)).format("%Y-%m-%d %H:%M UTC")
+        ),
+        None => format!(
+            "\n    stopped (no RDS event of its stop in the last 14 days); AWS starts it again {days} days after it was stopped (the schedule's next apply stops it again)"
+        ),
+    }
 }
 
 /// One resource as a `capture` rule at its live state; a passing state is

@@ -363,3 +363,21 @@ fn iam_grants_each_rule_its_call_on_its_arns() {
     }
     assert!(!json.contains("StartDB"), "{json}");
 }
+
+#[test]
+fn status_says_since_when_it_is_stopped_and_when_aws_starts_it() {
+    let r = instance("acme-db", "stopped").with("stopped_since", "2026-12-01T20:00:00+00:00");
+    let line = &Rds.summary(&[&r])[0];
+    assert!(
+        line.contains(
+            "stopped since 2026-12-01 20:00 UTC; AWS starts it again at 2026-12-08 20:00 UTC"
+        ),
+        "{line}"
+    );
+    let r = instance("acme-db", "stopped");
+    let line = &Rds.summary(&[&r])[0];
+    assert!(
+        line.contains("no RDS event of its stop in the last 14 days"),
+        "{line}"
+    );
+}
