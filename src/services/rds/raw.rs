@@ -45,9 +45,6 @@ pub struct RawRule {
     pub wait_minutes: Option<i64>,
 }
 
-/// The longest an apply may wait for one database: half a day.
-const MAX_WAIT_MINUTES: i64 = 720;
-
 /// Every rule of the section, instances first.
 pub fn rules(raw: RawSection, cx: &mut Ctx) -> Vec<Rule> {
     let instances = raw.instances.into_iter().enumerate();
@@ -74,13 +71,9 @@ fn rule(cx: &mut Ctx, (kind, list): (&str, &str), i: usize, r: RawRule) -> Rule 
             attrs.insert("state".to_string(), Value::from(AVAILABLE));
         }
     }
-    if let Some(n) = r.wait_minutes {
-        let msg = format!("wait_minutes must be between 1 and {MAX_WAIT_MINUTES}, not {n}");
-        let help = "how long an apply waits for the database to be stopped or available";
-        let at = format!("{path}.wait_minutes");
-        if let Some(n) = cx.in_range(&at, n, 1..=MAX_WAIT_MINUTES, &msg, help) {
-            attrs.insert("wait_minutes".into(), Value::from(n));
-        }
+    let help = "how long an apply waits for the database to be stopped or available";
+    if let Some(n) = r.wait_minutes.and_then(|n| cx.wait_minutes(&path, n, help)) {
+        attrs.insert("wait_minutes".into(), Value::from(n));
     }
     cx.rule(NAME, &path, selector, attrs)
 }

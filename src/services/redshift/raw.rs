@@ -38,9 +38,6 @@ pub struct RawRule {
     pub wait_minutes: Option<i64>,
 }
 
-/// The longest an apply may wait for one cluster: half a day.
-const MAX_WAIT_MINUTES: i64 = 720;
-
 pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
     let path = format!("{NAME}.clusters[{i}]");
     let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
@@ -56,13 +53,9 @@ pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
             attrs.insert("state".to_string(), Value::from(v));
         }
     }
-    if let Some(n) = r.wait_minutes {
-        let msg = format!("wait_minutes must be between 1 and {MAX_WAIT_MINUTES}, not {n}");
-        let help = "how long an apply waits for the cluster to be paused or available";
-        let at = format!("{path}.wait_minutes");
-        if let Some(n) = cx.in_range(&at, n, 1..=MAX_WAIT_MINUTES, &msg, help) {
-            attrs.insert("wait_minutes".into(), Value::from(n));
-        }
+    let help = "how long an apply waits for the cluster to be paused or available";
+    if let Some(n) = r.wait_minutes.and_then(|n| cx.wait_minutes(&path, n, help)) {
+        attrs.insert("wait_minutes".into(), Value::from(n));
     }
     cx.rule(NAME, &path, selector, attrs)
 }
