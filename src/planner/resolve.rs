@@ -187,12 +187,13 @@ fn resolve_service(
     out: &mut Notices,
 ) {
     let scope = Scope::of(live, s.name());
-    let mut selectable = s.kinds().iter().filter(|k| k.selectable);
-    let Some(first) = selectable.next() else {
+    let selectable: Vec<&crate::service::Kind> =
+        s.kinds().iter().filter(|k| k.selectable).collect();
+    let Some(first) = selectable.first() else {
         return;
     };
     // Each selectable kind has its own rules (`rds`: instances, clusters).
-    for kind in std::iter::once(first).chain(selectable) {
+    for kind in &selectable {
         let of_kind: Vec<&Rule> = rules
             .iter()
             .copied()

@@ -150,13 +150,13 @@ impl Databases {
 
     /// The instances and clusters the selectors pick, by kind.
     async fn read_all(&self, sels: &[Selector]) -> Result<Vec<Resource>, AwsError> {
+        if sels.is_empty() {
+            return Ok(vec![]);
+        }
         let (of_instances, of_clusters): (Vec<Selector>, Vec<Selector>) = sels
             .iter()
             .cloned()
             .partition(|s| s.is_of(INSTANCE, INSTANCE));
-        if sels.is_empty() {
-            return Ok(vec![]);
-        }
         // Clusters need their members' classes (priced with the cluster).
         let instances = self.instances().await?;
         let mut out: Vec<Resource> = instances
