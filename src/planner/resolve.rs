@@ -192,7 +192,7 @@ fn resolve_service(
     let Some(first) = selectable.first() else {
         return;
     };
-    // Each selectable kind has its own rules (`rds`: instances, clusters).
+    // Each selectable kind has its own rules (instances and clusters).
     for kind in &selectable {
         let of_kind: Vec<&Rule> = rules
             .iter()

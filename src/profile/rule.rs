@@ -41,7 +41,7 @@ pub struct Selector {
     pub prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
-    /// Which of the service's selectable kinds it selects (`rds`:
+    /// Which of the service's selectable kinds it selects (a database's
     /// `instance` or `cluster`); `None`: the first one, for a service that
     /// has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
