@@ -322,6 +322,45 @@ fn what_aws_would_refuse_is_refused_at_plan_time() {
             .send()
             .await
             .unwrap();
+        dbs.rds
+            .create_db_instance()
+            .db_instance_identifier("acme-mssql")
+            .engine("sqlserver-se")
+            .db_instance_class("db.m5.large")
+            .allocated_storage(20)
+            .multi_az(true)
+            .master_username("admin")
+            .master_user_password("password123")
+            .send()
+            .await
+            .unwrap();
+        dbs.rds
+            .create_db_cluster()
+            .db_cluster_identifier("acme-v1")
+            .engine("aurora-mysql")
+            .engine_mode("serverless")
+            .master_username("admin")
+            .master_user_password("password123")
+            .send()
+            .await
+            .unwrap();
+        dbs.rds
+            .create_global_cluster()
+            .global_cluster_identifier("acme-world")
+            .engine("aurora-postgresql")
+            .send()
+            .await
+            .unwrap();
+        dbs.rds
+            .create_db_cluster()
+            .db_cluster_identifier("acme-global")
+            .engine("aurora-postgresql")
+            .global_cluster_identifier("acme-world")
+            .master_username("admin")
+            .master_user_password("password123")
+            .send()
+            .await
+            .unwrap();
     });
     let before = rt.block_on(dbs.state());
     let cases = [
@@ -343,6 +382,14 @@ fn what_aws_would_refuse_is_refused_at_plan_time() {
             "acme-db-replica",
             "it is a read replica of `acme-db`",
         ),
+        ("mssql", "instances", "acme-mssql", "SQL Server Multi-AZ"),
+        ("v1", "clusters", "acme-v1", "Aurora Serverless v1"),
+        (
+            "global",
+            "clusters",
+            "acme-global",
+            "global database `acme-world`",
+        ),
     ];
     for (name, list, db, why) in cases {
         p.write_profile(
@@ -352,7 +399,7 @@ fn what_aws_would_refuse_is_refused_at_plan_time() {
         for args in [&["plan", name][..], &["apply", name, "--yes"][..]] {
             let (code, out, err) = p.run(args);
             assert_eq!(code, 1, "{args:?}\n{out}\n{err}");
-            let said = format!("rds instance {db} cannot be stopped");
+            let said = format!("rds {} {db} cannot be stopped", &list[..list.len() - 1]);
             assert!(
                 out.contains(&said) && out.contains(why),
                 "{args:?}: {said} / {why}\n{out}\n{err}"
