@@ -919,7 +919,7 @@ fn main() {
     );
     let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
     let recorded: parkctl::model::Live = serde_json::from_value(saved["live"].clone()).unwrap();
-    let seen = recorded.resource_count();
+    let seen = recorded.resources.len();
     assert_eq!(
         seen,
         o.selected(),

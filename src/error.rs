@@ -55,8 +55,11 @@ pub enum Error {
     Profile(ProfileErrors),
     /// An AWS call failed: the call, the resource, the code, what to do.
     Aws(AwsError),
-    /// A state file, the config, a price table or the file system: the
-    /// message names the file.
+    /// A state file (snapshot, record, saved plan, lock, hold) or the file
+    /// system under it.
+    State(crate::state::StateError),
+    /// The config, a price table or another input file: the message names
+    /// the file.
     Input(String),
     /// A refusal or failure with its exit code and, where known, what to do.
     Failure {
@@ -70,7 +73,7 @@ impl Error {
     pub fn exit(&self) -> Exit {
         match self {
             Error::Failure { code, .. } => *code,
-            Error::Profile(_) | Error::Aws(_) | Error::Input(_) => Exit::Error,
+            Error::Profile(_) | Error::Aws(_) | Error::State(_) | Error::Input(_) => Exit::Error,
         }
     }
 }
@@ -80,6 +83,7 @@ impl fmt::Display for Error {
         match self {
             Error::Profile(e) => e.fmt(f),
             Error::Aws(e) => e.fmt(f),
+            Error::State(e) => e.fmt(f),
             Error::Input(m) | Error::Failure { message: m, .. } => f.write_str(m),
         }
     }
@@ -95,7 +99,7 @@ impl Diagnostic for Error {
             Error::Failure { help, .. } => {
                 help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
             }
-            Error::Input(_) => None,
+            Error::State(_) | Error::Input(_) => None,
         }
     }
 
@@ -130,6 +134,12 @@ impl From<ProfileErrors> for Error {
 impl From<AwsError> for Error {
     fn from(e: AwsError) -> Self {
         Error::Aws(e)
+    }
+}
+
+impl From<crate::state::StateError> for Error {
+    fn from(e: crate::state::StateError) -> Self {
+        Error::State(e)
     }
 }
 

@@ -1,7 +1,7 @@
 use clap::Parser;
 use parkctl::cli::Cli;
 use parkctl::commands;
-use parkctl::context::Exit;
+use parkctl::error::Exit;
 
 fn main() {
     let cli = Cli::parse();

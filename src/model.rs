@@ -144,10 +144,6 @@ impl Live {
             .iter()
             .find(|r| r.id.service == id.service && r.id.kind == id.kind && r.id.name == id.name)
     }
-
-    pub fn resource_count(&self) -> usize {
-        self.resources.len()
-    }
 }
 
 /// How a value reads in plans and records: `none` for unset, `enabled` or

@@ -67,6 +67,18 @@ impl Wanted {
         w
     }
 
+    /// What `sel` matches in each of `services` (`parkctl init`), every
+    /// selectable kind of each.
+    pub fn selecting(services: &[&str], sel: &Selector) -> Self {
+        let mut w = Wanted::default();
+        for s in SERVICES.iter().filter(|s| services.contains(&s.name())) {
+            for kind in s.kinds().iter().filter(|k| k.selectable) {
+                w.add(s.name(), sel.clone().of_kind(kind.name), false);
+            }
+        }
+        w
+    }
+
     fn add(&mut self, service: &str, sel: Selector, facts: bool) {
         self.selectors
             .entry(service.to_string())

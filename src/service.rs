@@ -169,6 +169,13 @@ pub trait Service: Sync {
     /// quotas). Checks that span services live in `planner::guards`.
     fn check(&self, _live: &Live, _changes: &[Change], _out: &mut Notices) {}
 
+    /// Other names a rule's `name`, `names` and `prefix` select `r` by,
+    /// besides its own: an EC2 instance is named by its id (stable, unique)
+    /// and selected by its `Name` tag too.
+    fn aliases<'a>(&self, _r: &'a Resource) -> Vec<&'a str> {
+        vec![]
+    }
+
     /// Whether reading for this rule needs the service's account facts.
     fn needs_facts(&self, _rule: &Rule) -> bool {
         false

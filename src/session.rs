@@ -19,7 +19,6 @@ pub struct Aws {
     pub metrics: Metrics,
     pub billing: aws::billing::CostExplorer,
     pub stats: CallStats,
-    pub concurrency: usize,
     adapters: BTreeMap<&'static str, Box<dyn Adapter>>,
 }
 
@@ -91,7 +90,6 @@ impl Aws {
             metrics: Metrics::new(&shared),
             billing: aws::billing::CostExplorer::new(&shared),
             stats,
-            concurrency: shared.concurrency,
             adapters,
         })
     }

@@ -3,13 +3,16 @@
 //! moto server it starts on a free port. One binary links the SDK crates
 //! once instead of once per file.
 
+mod autoscaling;
 mod bad_state;
 mod billing;
 mod common;
 mod deploy;
 mod dynamodb;
+mod ec2;
 mod faults;
 mod iam_coverage;
+mod init;
 mod legacy;
 mod mirror;
 mod operator;

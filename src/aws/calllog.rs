@@ -56,10 +56,6 @@ impl CallStats {
         self.inner.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
-    pub fn total_calls(&self) -> u64 {
-        self.snapshot().values().map(|s| s.calls).sum()
-    }
-
     fn record(&self, service: &str, op: &str, f: impl FnOnce(&mut OpStats)) {
         if let Ok(mut m) = self.inner.lock() {
             f(m.entry((service.to_string(), op.to_string())).or_default());

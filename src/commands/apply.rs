@@ -457,10 +457,12 @@ impl<'a> Run<'a> {
         if let Some(code) = self.nothing_to_do(&plan, yes)? {
             return Ok(code);
         }
-        let caller = caller.unwrap_or(Caller {
-            account: String::new(),
-            arn: String::new(),
-        });
+        // `connect` was asked for the caller: the record names who applied.
+        let Some(caller) = caller else {
+            return Err(fail(
+                "the caller's identity was not read (sts:GetCallerIdentity)",
+            ));
+        };
         self.started = Utc::now();
         let snap = self
             .snapshot(&caller, &region, touched(&live, &plan))
@@ -562,7 +564,7 @@ impl<'a> Run<'a> {
 
     /// Writes the operation record (and mirrors it; a mirror failure is a
     /// warning: the record is on disk).
-    async fn record(&self, op: &Operation) -> Result<PathBuf, String> {
+    async fn record(&self, op: &Operation) -> Result<PathBuf, crate::state::StateError> {
         let record = op.write(&self.ctx.state());
         if let (Some(m), Ok(p)) = (&self.mirror, &record) {
             for path in [p.clone(), p.with_extension("txt")] {
@@ -583,7 +585,12 @@ impl<'a> Run<'a> {
         record
     }
 
-    fn report(&self, op: &Operation, plan: &Plan, record: Result<PathBuf, String>) -> Res {
+    fn report(
+        &self,
+        op: &Operation,
+        plan: &Plan,
+        record: Result<PathBuf, crate::state::StateError>,
+    ) -> Res {
         let st = Style {
             color: crate::render::use_color(),
         };

@@ -30,7 +30,9 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
                 )))
             }
         };
-        let op = op.as_ref().map_err(|e| fail(e.clone()))?;
+        let op = op
+            .as_ref()
+            .map_err(|e| crate::context::Error::State(e.clone()))?;
         match format {
             Format::Json => println!("{}", serde_json::to_string_pretty(op).unwrap_or_default()),
             _ => print!("{}", op.to_text()),

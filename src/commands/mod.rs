@@ -1,20 +1,21 @@
 //! The imperative shell: each command wires profile, AWS adapters, planner,
 //! renderer and state together. Commands return an exit code or a report.
 
-pub mod apply;
-pub mod billing;
-pub mod capture;
-pub mod fleet;
-pub mod history;
-pub mod hold;
-pub mod iam;
-pub mod lease;
-pub mod plan;
-pub mod schedule;
-pub mod signals;
-pub mod status;
-pub mod terraform;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod billing;
+pub(crate) mod capture;
+pub(crate) mod fleet;
+pub(crate) mod history;
+pub(crate) mod hold;
+pub(crate) mod iam;
+pub(crate) mod init;
+pub(crate) mod lease;
+pub(crate) mod plan;
+pub(crate) mod schedule;
+pub(crate) mod signals;
+pub(crate) mod status;
+pub(crate) mod terraform;
+pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Apply { .. }
             | Command::Restore { .. }
             | Command::Capture { .. }
+            | Command::Init { .. }
             | Command::Status { .. }
             | Command::Billing { .. }
             | Command::Unlock { .. }
@@ -95,24 +97,17 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             format,
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
-        Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
-        c @ (Command::Schedule { .. } | Command::Hold { .. }) => schedules(ctx, c).await,
-        Command::History { id, format } => history::run(ctx, id.as_deref(), format),
-        Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
-        Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
-        Command::TerraformHints { profiles } => terraform::run(ctx, &profiles),
-        Command::Man => man(),
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
-            Ok(Exit::Ok)
+        Command::Init {
+            tag,
+            prefix,
+            services,
+            force,
+            dry_run,
+        } => {
+            let ask = init::Ask::new(tag.as_deref(), prefix.as_deref(), &services)?;
+            init::run(ctx, ask, force, dry_run).await
         }
-    }
-}
-
-/// `schedule` and `hold`.
-async fn schedules(ctx: &Ctx, command: Command) -> Res {
-    match command {
+        Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
         Command::Schedule { at, days, format } => {
             schedule::run(ctx, at.as_deref(), days, format).await
         }
@@ -130,7 +125,16 @@ async fn schedules(ctx: &Ctx, command: Command) -> Res {
             );
             hold::run(ctx, action).await
         }
-        _ => Ok(Exit::Ok),
+        Command::History { id, format } => history::run(ctx, id.as_deref(), format),
+        Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
+        Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
+        Command::TerraformHints { profiles } => terraform::run(ctx, &profiles),
+        Command::Man => man(),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
     }
 }
 

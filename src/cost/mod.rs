@@ -10,10 +10,12 @@ pub mod money;
 pub mod pricing;
 pub mod types;
 
-pub use estimate::{builtin, compare, estimate, load, Estimate};
+#[cfg(test)]
+pub use estimate::builtin;
+pub use estimate::{compare, estimate, load, Estimate};
 pub use money::Money;
-pub use pricing::{Price, Pricing};
-pub use types::{CostComparison, CostDelta, Costs, ResourceCost, HOURS_PER_DAY, HOURS_PER_MONTH};
+pub use pricing::Pricing;
+pub use types::{CostComparison, CostDelta};
 
 #[cfg(test)]
 mod tests;

@@ -41,6 +41,16 @@ pub struct Statements(
     /// Actions authorized through a condition key rather than the
     /// resource: (sid, action, condition key) -> values.
     BTreeMap<(String, String, String), BTreeSet<String>>,
+    /// Actions on resources that carry given tags: (resources, condition
+    /// operator, `aws:ResourceTag/KEY` -> values) -> actions.
+    BTreeMap<Tagged, BTreeSet<String>>,
+);
+
+/// The resources and tag condition of a [`Statements::tagged`] statement.
+type Tagged = (
+    BTreeSet<String>,
+    &'static str,
+    BTreeMap<String, BTreeSet<String>>,
 );
 
 impl Statements {
@@ -85,6 +95,23 @@ impl Statements {
                 })
             })
             .collect();
+        let n = out.len();
+        for (i, ((res, op, tags), acts)) in self.2.into_iter().enumerate() {
+            let cond: serde_json::Map<String, serde_json::Value> = tags
+                .into_iter()
+                .map(|(k, v)| {
+                    let v: Vec<String> = v.into_iter().collect();
+                    (format!("aws:ResourceTag/{k}"), serde_json::json!(v))
+                })
+                .collect();
+            out.push(serde_json::json!({
+                "Sid": format!("Parkctl{}", n + i + 1),
+                "Effect": "Allow",
+                "Action": acts.into_iter().collect::<Vec<_>>(),
+                "Resource": res.into_iter().collect::<Vec<_>>(),
+                "Condition": {op: cond},
+            }));
+        }
         for ((sid, action, key), values) in self.1 {
             out.push(serde_json::json!({
                 "Sid": sid,
@@ -95,6 +122,24 @@ impl Statements {
             }));
         }
         out
+    }
+
+    /// `actions` on `resources` only where the resource carries `tags`
+    /// (each key one of its values), compared with `op` (`StringEquals`,
+    /// or `StringLike` for a `prefix*`): for a rule that selects by tags,
+    /// whose resources' ARNs the profile cannot know.
+    pub fn tagged(
+        &mut self,
+        actions: &[&str],
+        resources: &[String],
+        op: &'static str,
+        tags: &BTreeMap<String, BTreeSet<String>>,
+    ) {
+        let key = (resources.iter().cloned().collect(), op, tags.clone());
+        self.2
+            .entry(key)
+            .or_default()
+            .extend(actions.iter().map(|a| a.to_string()));
     }
 
     /// An action on any resource whose condition key `key` matches one of

@@ -28,6 +28,7 @@ pub struct Desired {
 /// The resources `rule` selects among `live`; missing named ones are
 /// errors, a selector matching nothing a warning.
 fn select<'a>(
+    s: &dyn Service,
     rule: &Rule,
     title: &str,
     live: &[&'a Resource],
@@ -35,10 +36,14 @@ fn select<'a>(
 ) -> Vec<&'a Resource> {
     let matched: Vec<&Resource> = live
         .iter()
-        .filter(|r| rule.selector.matches(r.name(), Some(&r.tags)))
+        .filter(|r| {
+            let sel = &rule.selector;
+            sel.matches(r.name(), Some(&r.tags))
+                || s.aliases(r).iter().any(|a| sel.matches(a, Some(&r.tags)))
+        })
         .copied()
         .collect();
-    let missing = missing_names(&rule.selector, live);
+    let missing = missing_names(s, &rule.selector, live);
     for name in &missing {
         out.errors.push(Notice::on(
             format!("{title} {name}"),
@@ -55,11 +60,14 @@ fn select<'a>(
     matched
 }
 
-fn missing_names(sel: &Selector, all: &[&Resource]) -> Vec<String> {
+fn missing_names(s: &dyn Service, sel: &Selector, all: &[&Resource]) -> Vec<String> {
     if sel.names.is_empty() {
         return vec![];
     }
-    let have: std::collections::HashSet<&str> = all.iter().map(|r| r.name()).collect();
+    let have: std::collections::HashSet<&str> = all
+        .iter()
+        .flat_map(|r| std::iter::once(r.name()).chain(s.aliases(r)))
+        .collect();
     sel.names
         .iter()
         .filter(|n| !have.contains(n.as_str()))
@@ -222,7 +230,7 @@ fn resolve_kind(
     // `live` until the end: one key per resource is built, not one per use.
     let mut local: HashMap<(&str, &str), BTreeMap<String, Want>> = HashMap::new();
     for rule in rules {
-        for r in select(rule, &title, &pool, out) {
+        for r in select(s, rule, &title, &pool, out) {
             local.entry((kind.name, r.name())).or_default();
             for (k, v) in &rule.attrs {
                 let what = || format!("{k} of {title} {}", r.name());

@@ -123,13 +123,6 @@ pub enum Toggle {
 }
 
 impl Toggle {
-    pub fn from_bool(on: bool) -> Self {
-        if on {
-            Toggle::Enabled
-        } else {
-            Toggle::Disabled
-        }
-    }
     pub fn is_on(self) -> bool {
         self == Toggle::Enabled
     }

@@ -7,7 +7,9 @@
 //! costs and status list the services.
 
 pub mod alarms;
+pub mod autoscaling;
 pub mod dynamodb;
+pub mod ec2;
 pub mod kinesis;
 pub mod lambda;
 pub mod rds;
@@ -73,6 +75,8 @@ registry! {
     cloudwatch => alarms::Alarms,
     sagemaker => sagemaker::SageMaker,
     dynamodb => dynamodb::DynamoDb,
+    ec2 => ec2::Ec2,
+    autoscaling => autoscaling::AutoScaling,
     rds => rds::Rds,
     redshift => redshift::Redshift,
 }

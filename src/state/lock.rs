@@ -74,7 +74,7 @@ pub fn hostname() -> String {
 #[derive(Debug)]
 pub enum LockError {
     Held(LockInfo),
-    Unreadable(PathBuf, String),
+    Unreadable(PathBuf, super::StateError),
     Io(String),
 }
 
@@ -193,7 +193,11 @@ impl Drop for Lock {
     }
 }
 
-pub fn read(path: &Path) -> Result<LockInfo, String> {
+pub fn read(path: &Path) -> Result<LockInfo, super::StateError> {
     let bytes = crate::fsutil::read_capped(path, 64 * 1024)?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("not a parkctl lock: {e}"))
+    serde_json::from_slice(&bytes).map_err(|e| super::StateError::Damaged {
+        file: super::error::named(path),
+        kind: "lock".into(),
+        why: e.to_string(),
+    })
 }

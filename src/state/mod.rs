@@ -3,6 +3,7 @@
 //! a schema version; a damaged, foreign or newer file is refused with a
 //! message naming it, and never overwritten.
 
+pub mod error;
 pub mod hold;
 pub mod legacy;
 pub mod lock;
@@ -11,6 +12,7 @@ pub mod recent;
 pub mod saved;
 pub mod snapshot;
 
+pub use error::StateError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -55,17 +57,23 @@ pub fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// Serializes a state document with its envelope (`kind`, `schema`).
-pub fn to_json<T: Serialize>(kind: &str, doc: &T) -> Result<Vec<u8>, String> {
-    let mut v = serde_json::to_value(doc).map_err(|e| format!("cannot encode {kind}: {e}"))?;
+pub fn to_json<T: Serialize>(kind: &str, doc: &T) -> Result<Vec<u8>, StateError> {
+    let encode = |e: serde_json::Error| StateError::Encode {
+        kind: kind.into(),
+        why: e.to_string(),
+    };
+    let mut v = serde_json::to_value(doc).map_err(encode)?;
     if let Some(m) = v.as_object_mut() {
         m.insert("kind".into(), kind.into());
         m.insert("schema".into(), SCHEMA.into());
     }
-    let mut bytes =
-        serde_json::to_vec_pretty(&v).map_err(|e| format!("cannot encode {kind}: {e}"))?;
+    let mut bytes = serde_json::to_vec_pretty(&v).map_err(encode)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
+
+/// How an older schema is read: the upgraded document, or why not.
+pub type Upgrade<'a> = &'a dyn Fn(u64, serde_json::Value) -> Result<serde_json::Value, String>;
 
 /// Reads a state document, checking its envelope before its content so the
 /// message says what is wrong: not JSON, another kind, a newer schema.
@@ -73,10 +81,10 @@ pub fn to_json<T: Serialize>(kind: &str, doc: &T) -> Result<Vec<u8>, String> {
 pub fn read_doc<T: DeserializeOwned>(
     path: &Path,
     kind: &str,
-    upgrade: impl Fn(u64, serde_json::Value) -> Result<serde_json::Value, String>,
-) -> Result<T, String> {
+    upgrade: Upgrade,
+) -> Result<T, StateError> {
     let bytes = crate::fsutil::read_capped(path, MAX_STATE_BYTES)?;
-    parse_doc(&path.display().to_string(), &bytes, kind, upgrade)
+    parse_doc(&error::named(path), &bytes, kind, upgrade)
 }
 
 /// [`read_doc`] on bytes already read (from the S3 mirror); `p` names
@@ -85,55 +93,64 @@ pub fn parse_doc<T: DeserializeOwned>(
     p: &str,
     bytes: &[u8],
     kind: &str,
-    upgrade: impl Fn(u64, serde_json::Value) -> Result<serde_json::Value, String>,
-) -> Result<T, String> {
-    if bytes.is_empty() {
-        return Err(format!(
-            "{p} is empty (truncated?); it is not a parkctl {kind}"
-        ));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{p} is not UTF-8 text (byte {}): not a parkctl {kind}",
-            e.valid_up_to()
-        )
-    })?;
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        if e.is_eof() {
-            format!(
-                "{p} ends early at line {} column {} (truncated?): not a complete parkctl {kind}",
-                e.line(),
-                e.column()
-            )
-        } else {
-            format!(
-                "{p} is not valid JSON at line {} column {}: {}",
-                e.line(),
-                e.column(),
-                strip_pos(&e.to_string())
-            )
-        }
-    })?;
-    let found = v.get("kind").and_then(|k| k.as_str());
-    match found {
-        Some(k) if k == kind => {}
-        Some(k) => return Err(format!("{p} is a parkctl {k}, not a {kind}")),
-        None => {
-            return Err(format!(
-                "{p} is not a parkctl {kind} (it has no `kind` field)"
-            ))
-        }
-    }
+    upgrade: Upgrade,
+) -> Result<T, StateError> {
+    let v = envelope(p, bytes, kind)?;
+    let (file, kind_) = (p.to_string(), kind.to_string());
     let v = match v.get("schema").and_then(|s| s.as_u64()) {
         Some(s) if s == u64::from(SCHEMA) => v,
-        Some(s) if s > u64::from(SCHEMA) => {
-            return Err(format!("{p} was written by a newer parkctl (schema {s}; this one reads {SCHEMA}): upgrade parkctl"))
+        Some(schema) if schema > u64::from(SCHEMA) => {
+            return Err(StateError::Newer { file, schema })
         }
-        Some(s @ 1) => upgrade(s, v).map_err(|e| format!("{p}: {e}"))?,
-        Some(s) => return Err(format!("{p} has schema {s}, which this parkctl does not read")),
-        None => return Err(format!("{p} has no schema version")),
+        Some(s @ 1) => upgrade(s, v).map_err(|why| StateError::Old { file, why })?,
+        Some(schema) => return Err(StateError::UnknownSchema { file, schema }),
+        None => return Err(StateError::NoSchema { file }),
     };
-    serde_json::from_value(v).map_err(|e| format!("{p} is a damaged {kind}: {e}"))
+    serde_json::from_value(v).map_err(|e| StateError::Damaged {
+        file: p.to_string(),
+        kind: kind_,
+        why: e.to_string(),
+    })
+}
+
+/// The document as JSON if it is text, JSON, and of `kind`.
+fn envelope(p: &str, bytes: &[u8], kind: &str) -> Result<serde_json::Value, StateError> {
+    let (file, kind_) = (p.to_string(), kind.to_string());
+    if bytes.is_empty() {
+        return Err(StateError::Empty { file, kind: kind_ });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| StateError::NotText {
+        file: file.clone(),
+        kind: kind_.clone(),
+        at: e.valid_up_to(),
+    })?;
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        if e.is_eof() {
+            StateError::Truncated {
+                file: file.clone(),
+                kind: kind_.clone(),
+                line,
+                column,
+            }
+        } else {
+            StateError::NotJson {
+                file: file.clone(),
+                line,
+                column,
+                why: strip_pos(&e.to_string()),
+            }
+        }
+    })?;
+    match v.get("kind").and_then(|k| k.as_str()) {
+        Some(k) if k == kind => Ok(v),
+        Some(k) => Err(StateError::OtherKind {
+            file,
+            found: k.into(),
+            kind: kind_,
+        }),
+        None => Err(StateError::NoKind { file, kind: kind_ }),
+    }
 }
 
 fn strip_pos(s: &str) -> String {

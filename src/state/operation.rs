@@ -1,6 +1,7 @@
 //! Operation records: who applied what, when, and how each change went.
 //! Written as JSON (for tools) and as text (for people) side by side.
 
+use super::StateError;
 use super::{read_doc, to_json, StateDir};
 use crate::outcome::{Outcome, Status};
 use chrono::{DateTime, Utc};
@@ -84,21 +85,21 @@ impl Operation {
         ))
     }
 
-    pub fn write(&self, dir: &StateDir) -> Result<PathBuf, String> {
+    pub fn write(&self, dir: &StateDir) -> Result<PathBuf, StateError> {
         let path = self.path(dir);
         crate::fsutil::write_atomic(&path.with_extension("txt"), self.to_text().as_bytes())?;
         crate::fsutil::write_atomic(&path, &to_json(KIND, self)?)?;
         Ok(path)
     }
 
-    pub fn read(path: &Path) -> Result<Operation, String> {
-        read_doc(path, KIND, |_, v| super::legacy::operation(v))
+    pub fn read(path: &Path) -> Result<Operation, StateError> {
+        read_doc(path, KIND, &|_, v| super::legacy::operation(v))
     }
 
     /// A record's bytes read from elsewhere (the S3 mirror), `name` for
     /// messages; schema 1 upgraded as from a file.
-    pub fn parse(name: &str, bytes: &[u8]) -> Result<Operation, String> {
-        super::parse_doc(name, bytes, KIND, |_, v| super::legacy::operation(v))
+    pub fn parse(name: &str, bytes: &[u8]) -> Result<Operation, StateError> {
+        super::parse_doc(name, bytes, KIND, &|_, v| super::legacy::operation(v))
     }
 
     pub fn to_text(&self) -> String {
@@ -170,7 +171,7 @@ pub fn readable(dir: &StateDir) -> Vec<Operation> {
         .collect()
 }
 
-pub fn history(dir: &StateDir) -> Vec<(PathBuf, Result<Operation, String>)> {
+pub fn history(dir: &StateDir) -> Vec<(PathBuf, Result<Operation, StateError>)> {
     super::list_json(&dir.operations())
         .into_iter()
         .map(|p| {

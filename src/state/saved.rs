@@ -2,6 +2,7 @@
 //! values they were computed from, so that applying a plan whose world has
 //! moved on is refused instead of doing something nobody reviewed.
 
+use super::StateError;
 use super::{read_doc, to_json};
 use crate::model::Live;
 use crate::plan::{Observation, Plan};
@@ -33,12 +34,12 @@ pub fn fingerprint(obs: &[Observation]) -> String {
 }
 
 impl SavedPlan {
-    pub fn write(&self, path: &Path) -> Result<(), String> {
-        crate::fsutil::write_atomic(path, &to_json(KIND, self)?)
+    pub fn write(&self, path: &Path) -> Result<(), StateError> {
+        Ok(crate::fsutil::write_atomic(path, &to_json(KIND, self)?)?)
     }
 
-    pub fn read(path: &Path) -> Result<SavedPlan, String> {
-        read_doc(path, KIND, |s, _| {
+    pub fn read(path: &Path) -> Result<SavedPlan, StateError> {
+        read_doc(path, KIND, &|s, _| {
             Err(format!("this saved plan has schema {s}, from an older parkctl: make a new plan (`parkctl plan PROFILE --out FILE`) and review it"))
         })
     }

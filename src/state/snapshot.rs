@@ -1,6 +1,7 @@
 //! Snapshots: the live state of every resource a plan touches, written
 //! before the first change. They are the restore point.
 
+use super::StateError;
 use super::{read_doc, to_json, StateDir};
 use crate::model::Live;
 use chrono::{DateTime, Utc};
@@ -22,7 +23,7 @@ pub struct Snapshot {
 pub const KIND: &str = "snapshot";
 
 impl Snapshot {
-    pub fn write(&self, dir: &StateDir) -> Result<PathBuf, String> {
+    pub fn write(&self, dir: &StateDir) -> Result<PathBuf, StateError> {
         let path = dir.snapshots().join(format!(
             "{}-{}.json",
             super::stamp(self.created),
@@ -32,34 +33,32 @@ impl Snapshot {
         Ok(path)
     }
 
-    pub fn read(path: &Path) -> Result<Snapshot, String> {
-        let snap: Snapshot = read_doc(path, KIND, |_, v| super::legacy::snapshot(v))?;
+    pub fn read(path: &Path) -> Result<Snapshot, StateError> {
+        let snap: Snapshot = read_doc(path, KIND, &|_, v| super::legacy::snapshot(v))?;
+        let damaged = |why: String| StateError::Damaged {
+            file: super::error::named(path),
+            kind: KIND.into(),
+            why,
+        };
         for r in &snap.live.resources {
-            let service = crate::services::get(&r.id.service).ok_or_else(|| {
-                format!(
-                    "{}: a damaged snapshot: no service `{}` in this parkctl",
-                    path.display(),
-                    r.id.service
-                )
-            })?;
-            service
-                .valid(r)
-                .map_err(|e| format!("{} is a damaged snapshot: {e}", path.display()))?;
+            let service = crate::services::get(&r.id.service)
+                .ok_or_else(|| damaged(format!("no service `{}` in this parkctl", r.id.service)))?;
+            service.valid(r).map_err(damaged)?;
         }
         Ok(snap)
     }
 
     /// The newest snapshot, or a path/name given by the user.
-    pub fn find(dir: &StateDir, which: Option<&str>) -> Result<PathBuf, String> {
+    pub fn find(dir: &StateDir, which: Option<&str>) -> Result<PathBuf, StateError> {
         match which {
             None => super::list_json(&dir.snapshots())
                 .into_iter()
                 .next()
                 .ok_or_else(|| {
-                    format!(
+                    StateError::Missing(format!(
                         "no snapshot in {}: an apply writes one before its first change",
                         dir.snapshots().display()
-                    )
+                    ))
                 }),
             Some(w) => {
                 let p = Path::new(w);
@@ -72,10 +71,10 @@ impl Snapshot {
                         return Ok(c);
                     }
                 }
-                Err(format!(
+                Err(StateError::Missing(format!(
                     "no snapshot `{w}` (looked in {}); `parkctl history` lists them",
                     dir.snapshots().display()
-                ))
+                )))
             }
         }
     }

@@ -374,9 +374,21 @@ fn serve(client: TcpStream, upstream_port: u16, opts: ProxyOpts, s: &Shared) {
                 c.to_ascii_lowercase()
                     .starts_with("application/x-www-form-urlencoded")
             });
+            // EC2's query protocol has its own error shape
+            // (`<Response><Errors>`) and throttling code.
+            let ec2 = query && body.windows(18).any(|w| w == b"Version=2016-11-15");
             match k % 3 {
                 0 => {
-                    let resp = if query {
+                    let resp = if ec2 {
+                        fault(
+                            503,
+                            "Service Unavailable",
+                            "text/xml",
+                            None,
+                            "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>parkctl-proxy</RequestID></Response>",
+                            client_close,
+                        )
+                    } else if query {
                         fault(
                             400,
                             "Bad Request",
@@ -400,7 +412,16 @@ fn serve(client: TcpStream, upstream_port: u16, opts: ProxyOpts, s: &Shared) {
                     }
                 }
                 1 => {
-                    let resp = if query {
+                    let resp = if ec2 {
+                        fault(
+                            500,
+                            "Internal Server Error",
+                            "text/xml",
+                            None,
+                            "<Response><Errors><Error><Code>InternalError</Code><Message>Internal failure (injected)</Message></Error></Errors><RequestID>parkctl-proxy</RequestID></Response>",
+                            client_close,
+                        )
+                    } else if query {
                         fault(
                             500,
                             "Internal Server Error",

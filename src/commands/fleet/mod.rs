@@ -71,12 +71,11 @@ pub async fn dispatch(ctx: &Ctx, wanted: &str, command: Command) -> Res {
             scheduled,
             at,
         } => {
-            if scheduled || target.is_none() {
+            let Some(profile) = target.filter(|_| !scheduled) else {
                 return run
                     .scheduled(ctx, at.as_deref(), confirm.yes, dry_run)
                     .await;
-            }
-            let profile = target.unwrap_or_default();
+            };
             if std::path::Path::new(&profile).is_file()
                 && crate::state::saved::SavedPlan::sniff(std::path::Path::new(&profile))
             {

@@ -13,6 +13,7 @@ use crate::plan::{Change, Context, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::Toggle;
 use crate::profile::rule::{quoted, Rule};
+use crate::service::InitParked;
 use crate::service::{Attr, Facts, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -185,6 +186,28 @@ impl Service for Alarms {
             }
         }
         s
+    }
+
+    /// Parked: actions disabled, so that parked resources page no one; the
+    /// alarms stay (and bill) and come back armed.
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        let names: Vec<String> = resources
+            .iter()
+            .filter(|r| r.id.kind == ALARM)
+            .map(|r| format!("        - {}", crate::profile::rule::quoted(r.name())))
+            .collect();
+        let section = if names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "cloudwatch:\n  alarms:\n    - names:\n{}\n      actions: disabled            # silences alarms; they are still billed\n",
+                names.join("\n")
+            )
+        };
+        InitParked {
+            section,
+            left_out: vec![],
+        }
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {

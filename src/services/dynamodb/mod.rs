@@ -33,6 +33,7 @@ use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
+use crate::service::{InitParked, LeftOut};
 use std::fmt::Write;
 
 pub const NAME: &str = "dynamodb";
@@ -278,6 +279,34 @@ impl Service for DynamoDb {
 
     fn capture(&self, resources: &[&Resource]) -> String {
         capture(resources)
+    }
+
+    /// Parked: provisioned at 1/1, the table and every index, with auto
+    /// scaling suspended (it would scale the table back up). Global tables
+    /// are left alone, as parkctl leaves them everywhere.
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        let mut lines = String::new();
+        let mut left_out = Vec::new();
+        for t in resources.iter().filter(|r| r.id.kind == TABLE) {
+            if t.flag("global") {
+                left_out.push(LeftOut {
+                    resource: t.id.to_string(),
+                    why: "a global table: its replicas' capacity is managed together, and parkctl leaves it alone".into(),
+                });
+                continue;
+            }
+            let _ = writeln!(
+                lines,
+                "    - name: {}\n      billing: provisioned\n      read_capacity: 1                   # capacity units bill every hour, busy or not\n      write_capacity: 1\n      indexes:\n        \"*\": {{read_capacity: 1, write_capacity: 1}}\n      autoscaling: suspended             # else its policy would scale it back up",
+                crate::profile::rule::quoted(t.name())
+            );
+        }
+        let section = if lines.is_empty() {
+            String::new()
+        } else {
+            format!("dynamodb:\n  tables:\n{lines}")
+        };
+        InitParked { section, left_out }
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {

@@ -18,6 +18,7 @@ use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
 use crate::profile::rule::Rule;
+use crate::service::InitParked;
 use crate::service::{
     Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
@@ -287,6 +288,31 @@ impl Service for Kinesis {
             );
         }
         s
+    }
+
+    /// Parked: one provisioned shard, the least a stream can have; an
+    /// on-demand stream switches to provisioned for it (AWS allows two
+    /// switches a day, which park and restore use).
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        let mut s = String::from("kinesis:\n");
+        for st in resources.iter().filter(|r| r.id.kind == STREAM) {
+            let name = crate::profile::rule::quoted(st.name());
+            if st.text("mode") == ON_DEMAND {
+                let _ = writeln!(
+                    s,
+                    "  - name: {name}\n    mode: provisioned              # on-demand bills per stream-hour, busy or not\n    shards: 1"
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "  - name: {name}\n    shards: 1                      # merged shards keep their records until retention expires"
+                );
+            }
+        }
+        InitParked {
+            section: s,
+            left_out: vec![],
+        }
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {

@@ -18,6 +18,7 @@ use crate::model::{show, Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
+use crate::service::InitParked;
 use crate::service::{
     Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
@@ -287,6 +288,29 @@ impl Service for Lambda {
             }
         }
         s
+    }
+
+    /// Parked: reserved concurrency 0 (every invocation throttled, nothing
+    /// runs) with the event sources disabled first, so that no stream's
+    /// records are retried until they expire.
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        let names: Vec<String> = resources
+            .iter()
+            .filter(|r| r.id.kind == FUNCTION)
+            .map(|r| format!("      - {}", crate::profile::rule::quoted(r.name())))
+            .collect();
+        let section = if names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "lambda:\n  - names:\n{}\n    reserved_concurrency: 0        # 0 throttles every invocation\n    event_sources: disabled        # stop reading first: the mapping keeps its position\n",
+                names.join("\n")
+            )
+        };
+        InitParked {
+            section,
+            left_out: vec![],
+        }
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {

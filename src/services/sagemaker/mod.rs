@@ -24,6 +24,7 @@ use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
 };
+use crate::service::{InitParked, LeftOut};
 use std::fmt::Write;
 
 pub const NAME: &str = "sagemaker";
@@ -243,6 +244,49 @@ impl Service for SageMaker {
             );
         }
         s
+    }
+
+    /// Parked: deleted, but only an endpoint that can be recreated: in
+    /// service, its endpoint config and every model it names still there.
+    fn init_parked(&self, resources: &[&Resource]) -> InitParked {
+        let mut lines = String::new();
+        let mut left_out = Vec::new();
+        for e in resources.iter().filter(|r| r.id.kind == ENDPOINT) {
+            let why = if e.text("state") != IN_SERVICE {
+                Some(format!("it is {}, not in service", e.text("state")))
+            } else if e.flag("config_missing") {
+                Some("its endpoint config is gone: it could not be recreated".to_string())
+            } else if e
+                .get("models_missing")
+                .as_array()
+                .is_some_and(|m| !m.is_empty())
+            {
+                Some(
+                    "a model of its endpoint config is gone: it could not be recreated".to_string(),
+                )
+            } else {
+                None
+            };
+            match why {
+                Some(why) => left_out.push(LeftOut {
+                    resource: e.id.to_string(),
+                    why,
+                }),
+                None => {
+                    let _ = writeln!(
+                        lines,
+                        "    - name: {}\n      state: deleted                     # its endpoint config and model are kept",
+                        quoted(e.name())
+                    );
+                }
+            }
+        }
+        let section = if lines.is_empty() {
+            String::new()
+        } else {
+            format!("sagemaker:\n  endpoints:\n{lines}")
+        };
+        InitParked { section, left_out }
     }
 
     fn iam(&self, rules: &[&Rule], scope: &Scope, st: &mut Statements) {
