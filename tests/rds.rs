@@ -588,3 +588,43 @@ fn the_policy_covers_every_call() {
         }
     }
 }
+
+/// `parkctl init` over the databases: it parks the instance, the cluster
+/// and the warehouse, and leaves the cluster's instances out, saying why.
+#[test]
+fn init_parks_the_databases_and_leaves_the_cluster_members_out() {
+    let (moto, rt, dbs, _p) = sample();
+    let original = rt.block_on(dbs.state());
+    let p = Project::new(&moto.url());
+    for f in ["running.yaml", "parked.yaml"] {
+        std::fs::remove_file(p.path().join("profiles").join(f)).unwrap();
+    }
+    let (code, out, err) = p.run(&["init", "--prefix", "acme-"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for member in MEMBERS {
+        assert!(
+            out.contains(&format!("rds instance {member}")) && out.contains("park the cluster"),
+            "{member} is not said to be left out:\n{out}"
+        );
+    }
+    let parked = std::fs::read_to_string(p.path().join("profiles/parked.yaml")).unwrap();
+    for part in [
+        "\"acme-db\"",
+        "\"acme-aurora\"",
+        "\"acme-dw\"",
+        "state: paused",
+    ] {
+        assert!(parked.contains(part), "{part} missing:\n{parked}");
+    }
+    assert!(!parked.contains("other-"), "a bystander:\n{parked}");
+    let (code, out, err) = p.run(&["validate"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = p.run(&["plan", "running", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(rt.block_on(dbs.state()), parked_of(&original));
+    let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(rt.block_on(dbs.state()), original);
+}
