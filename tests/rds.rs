@@ -561,7 +561,15 @@ fn thirty_percent_faults_converge_to_parked_and_back() {
 #[test]
 fn the_policy_covers_every_call() {
     let (moto, _rt, _dbs, _p) = sample();
-    for (name, text) in [("dbparked", PARKED), ("dbrunning", RUNNING)] {
+    let instances = "version: 1\nrds:\n  instances:\n    - name: acme-db\n      state: stopped\n";
+    let warehouse =
+        "version: 1\nredshift:\n  clusters:\n    - prefix: acme-\n      state: paused\n";
+    for (name, text) in [
+        ("dbparked", PARKED),
+        ("dbrunning", RUNNING),
+        ("instances", instances),
+        ("warehouse", warehouse),
+    ] {
         let p = Project::new(&moto.url());
         for f in ["running", "parked"] {
             std::fs::remove_file(p.path().join(format!("profiles/{f}.yaml"))).unwrap();

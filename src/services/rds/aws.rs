@@ -371,25 +371,34 @@ impl Adapter for Databases {
     }
 
     /// Creation times from the listings (an instance and a cluster may
-    /// share a name: the instance's is given).
+    /// share a name: the instance's is given); clusters are listed only
+    /// for names no instance has, so that a profile of instances needs no
+    /// DescribeDBClusters.
     async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
         let mut out = BTreeMap::new();
-        for c in self.clusters().await? {
-            if let (Some(n), Some(t)) =
-                (c.db_cluster_identifier(), time_of(c.cluster_create_time()))
-            {
-                out.insert(n.to_string(), t);
-            }
-        }
         for d in self.instances().await? {
-            if let (Some(n), Some(t)) = (
+            let (Some(n), Some(t)) = (
                 d.db_instance_identifier(),
                 time_of(d.instance_create_time()),
-            ) {
+            ) else {
+                continue;
+            };
+            if names.iter().any(|x| x == n) {
                 out.insert(n.to_string(), t);
             }
         }
-        out.retain(|n, _| names.contains(n));
+        if out.len() < names.len() {
+            for c in self.clusters().await? {
+                let (Some(n), Some(t)) =
+                    (c.db_cluster_identifier(), time_of(c.cluster_create_time()))
+                else {
+                    continue;
+                };
+                if names.iter().any(|x| x == n) {
+                    out.entry(n.to_string()).or_insert(t);
+                }
+            }
+        }
         Ok(out)
     }
 }
