@@ -174,7 +174,7 @@ pub async fn read_and_plan(
 }
 
 /// The planning context now: the time, and what parkctl applied in this
-/// account and region within the last day (its records, and the S3
+/// account and region within `Context::DONE_HOURS` (its records, and the S3
 /// mirror's when there is one: a runner without local state sees them).
 pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) -> Context {
     let now = chrono::Utc::now();

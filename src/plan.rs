@@ -251,8 +251,10 @@ pub struct Done {
 }
 
 impl Context {
-    /// How far back the records are read: AWS's rolling windows are a day.
-    pub const DONE_HOURS: i64 = 24;
+    /// How far back the records are read: AWS's rolling windows are a
+    /// day, and AWS starts a stopped database again after 7 days (a
+    /// service tells its own stop from AWS's start by the last record).
+    pub const DONE_HOURS: i64 = 8 * 24;
 
     pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
         Context { now, done: vec![] }
@@ -261,6 +263,15 @@ impl Context {
     pub fn with_done(mut self, done: Vec<Done>) -> Self {
         self.done = done;
         self
+    }
+
+    /// The last change parkctl applied to `attr` of `resource` within
+    /// [`Context::DONE_HOURS`], whatever its value.
+    pub fn last_done(&self, resource: &ResourceId, attr: &str) -> Option<&Done> {
+        self.done
+            .iter()
+            .filter(|d| d.resource == *resource && d.attr == attr)
+            .max_by_key(|d| d.at)
     }
 
     /// When parkctl set `attr` of `resource` to `to` within the last

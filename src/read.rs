@@ -67,20 +67,25 @@ impl Wanted {
     pub fn prefixed(prefix: &str) -> Self {
         let mut w = Wanted::default();
         for s in SERVICES {
-            let sel = Selector {
-                prefix: Some(prefix.to_string()),
-                ..Default::default()
-            };
-            w.add(s.name(), sel, false);
+            for kind in s.kinds().iter().filter(|k| k.selectable) {
+                let sel = Selector {
+                    prefix: Some(prefix.to_string()),
+                    ..Default::default()
+                };
+                w.add(s.name(), sel.of_kind(kind.name), false);
+            }
         }
         w
     }
 
-    /// What `sel` matches in each of `services` (`parkctl init`).
+    /// What `sel` matches in each of `services` (`parkctl init`), every
+    /// selectable kind of each.
     pub fn selecting(services: &[&str], sel: &Selector) -> Self {
         let mut w = Wanted::default();
-        for s in services {
-            w.add(s, sel.clone(), false);
+        for s in SERVICES.iter().filter(|s| services.contains(&s.name())) {
+            for kind in s.kinds().iter().filter(|k| k.selectable) {
+                w.add(s.name(), sel.clone().of_kind(kind.name), false);
+            }
         }
         w
     }

@@ -21,6 +21,7 @@ mod notebooks;
 mod operator;
 mod profile_corpus;
 mod proxy;
+mod rds;
 mod reconcile;
 mod safety;
 mod sagemaker;

@@ -166,7 +166,7 @@ fn table_line(t: &serde_json::Value, all: &[serde_json::Value]) -> String {
 }
 
 /// No temp file of an atomic write was left behind.
-fn assert_no_partial_files(state: &Path, what: &str) {
+pub(crate) fn assert_no_partial_files(state: &Path, what: &str) {
     for f in files(state) {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         assert!(

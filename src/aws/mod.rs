@@ -12,6 +12,7 @@ pub mod s3;
 pub mod scaling;
 pub mod sts;
 pub mod tagging;
+pub mod wait;
 
 pub use calllog::CallStats;
 pub use error::AwsError;

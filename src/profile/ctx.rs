@@ -144,6 +144,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// `wait_minutes` of the rule at `path`: how long an apply waits for
+    /// one resource, 1 minute to half a day; `help` says what it waits for.
+    pub fn wait_minutes(&mut self, path: &str, n: i64, help: &str) -> Option<u32> {
+        const MAX: i64 = 720;
+        let msg = format!("wait_minutes must be between 1 and {MAX}, not {n}");
+        self.in_range(&format!("{path}.wait_minutes"), n, 1..=MAX, &msg, help)
+    }
+
     /// A whole number within `range`, or an error at `path` saying so.
     pub fn in_range(
         &mut self,

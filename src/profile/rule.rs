@@ -36,8 +36,9 @@ impl Rule {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Selector {
     /// The kind of resource selected, where a service has several that
-    /// rules select (SageMaker endpoints and notebook instances); `None`:
-    /// the service's first selectable kind in a rule, every kind in a read.
+    /// rules select (SageMaker endpoints and notebooks, RDS instances and
+    /// clusters); `None` in a rule: the service's first selectable kind.
+    /// Every read names it (`crate::read::Wanted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -79,6 +80,18 @@ impl Selector {
     pub fn name_may_match(&self, name: &str) -> bool {
         (self.names.is_empty() || self.names.iter().any(|n| n == name))
             && self.prefix.as_deref().is_none_or(|p| name.starts_with(p))
+    }
+
+    /// The selector of the same resources of another kind.
+    pub fn of_kind(mut self, kind: &str) -> Self {
+        self.kind = Some(kind.to_string());
+        self
+    }
+
+    /// Whether it selects resources of `kind`, the first selectable kind
+    /// of its service being `first`.
+    pub fn is_of(&self, kind: &str, first: &str) -> bool {
+        self.kind.as_deref().unwrap_or(first) == kind
     }
 
     pub fn needs_tags(&self) -> bool {

@@ -15,6 +15,8 @@ pub mod ecs;
 pub mod eks;
 pub mod kinesis;
 pub mod lambda;
+pub mod rds;
+pub mod redshift;
 pub mod sagemaker;
 pub mod scaling;
 
@@ -81,6 +83,8 @@ registry! {
     autoscaling => autoscaling::AutoScaling,
     ecs => ecs::Ecs,
     eks => eks::Eks,
+    rds => rds::Rds,
+    redshift => redshift::Redshift,
 }
 
 /// The service registered under `name`.

@@ -138,6 +138,10 @@ impl Operation {
                 o.change.describe(),
                 o.duration_ms
             ));
+            // What the service said of the change (why it is made).
+            if let Some(n) = &o.change.note {
+                s.push_str(&format!("\n         {n}"));
+            }
             if let Some(e) = &o.error {
                 s.push_str(&format!("\n         error: {e}"));
             }

@@ -56,7 +56,7 @@ impl Sdk {
         Sdk::of(&Sdk::conf(endpoint, super::REGION).await)
     }
 
-    async fn conf(endpoint: &str, region: &str) -> aws_types::SdkConfig {
+    pub async fn conf(endpoint: &str, region: &str) -> aws_types::SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
             .endpoint_url(endpoint)
             .region(aws_config::Region::new(region.to_string()))

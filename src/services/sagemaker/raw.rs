@@ -46,9 +46,6 @@ pub struct RawRule {
     pub wait_minutes: Option<i64>,
 }
 
-/// The longest a restore may wait for one endpoint: half a day.
-const MAX_WAIT_MINUTES: i64 = 720;
-
 pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
     let path = format!("sagemaker.endpoints[{i}]");
     let named_only = r.prefix.is_none() && r.tags.is_none();
@@ -77,18 +74,9 @@ pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
     if let Some(b) = r.replace_failed {
         attrs.insert("replace_failed".into(), Value::Bool(b));
     }
-    if let Some(n) = r.wait_minutes {
-        let msg = format!("wait_minutes must be between 1 and {MAX_WAIT_MINUTES}, not {n}");
-        let help = "how long a restore waits for the endpoint to be InService";
-        if let Some(n) = cx.in_range(
-            &format!("{path}.wait_minutes"),
-            n,
-            1..=MAX_WAIT_MINUTES,
-            &msg,
-            help,
-        ) {
-            attrs.insert("wait_minutes".into(), Value::from(n));
-        }
+    let help = "how long a restore waits for the endpoint to be InService";
+    if let Some(n) = r.wait_minutes.and_then(|n| cx.wait_minutes(&path, n, help)) {
+        attrs.insert("wait_minutes".into(), Value::from(n));
     }
     cx.rule(NAME, &path, selector, attrs)
 }

@@ -400,7 +400,8 @@ fn capture_and_init_write_notebooks_beside_endpoints() {
     // The endpoint can be recreated (its config and model are there): it
     // is parked as deleted, not left out.
     assert!(
-        init.section.contains("endpoints:\n    - name: ") && init.section.contains("state: deleted"),
+        init.section.contains("endpoints:\n    - name: ")
+            && init.section.contains("state: deleted"),
         "{}",
         init.section
     );
