@@ -198,23 +198,7 @@ pub enum Command {
     #[command(
         after_help = "Selects the project's resources by tag, by name prefix, or both (both must match).\nReads only; nothing in AWS is changed. Existing files are kept unless --force.\n\nExamples:\n  parkctl init --tag Project=acme\n  parkctl init --prefix acme-\n  parkctl init --tag Project=acme --services rds,ecs,lambda\n  parkctl init --prefix acme- --dry-run      print the files instead of writing them\n\nThen: parkctl validate && parkctl plan parked"
     )]
-    Init {
-        /// Select resources carrying this tag (KEY=VALUE); it becomes the cost tag
-        #[arg(long, value_name = "KEY=VALUE", required_unless_present = "prefix")]
-        tag: Option<String>,
-        /// Select resources whose name starts with this
-        #[arg(long)]
-        prefix: Option<String>,
-        /// Only these services (comma-separated registry names) [default: every service]
-        #[arg(long, value_delimiter = ',', value_name = "NAMES")]
-        services: Vec<String>,
-        /// Overwrite existing profiles and parkctl.yaml
-        #[arg(long)]
-        force: bool,
-        /// Print the files instead of writing them
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Init(InitArgs),
     /// Write the live state of a profile's resources as a new profile
     #[command(
         after_help = "Examples:\n  parkctl capture running --like parked        live values of what `parked` selects\n  parkctl capture today --prefix my-project-   everything with this prefix\n  parkctl capture running --like parked --force   overwrite"
@@ -307,4 +291,24 @@ pub struct Confirm {
     /// Do not ask for confirmation
     #[arg(long, short = 'y', visible_alias = "auto-approve", alias = "force")]
     pub yes: bool,
+}
+
+/// `parkctl init`'s flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// Select resources carrying this tag (KEY=VALUE); it becomes the cost tag
+    #[arg(long, value_name = "KEY=VALUE", required_unless_present = "prefix")]
+    pub tag: Option<String>,
+    /// Select resources whose name starts with this
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// Only these services (comma-separated registry names) [default: every service]
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub services: Vec<String>,
+    /// Overwrite existing profiles and parkctl.yaml
+    #[arg(long)]
+    pub force: bool,
+    /// Print the files instead of writing them
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -170,8 +170,8 @@ pub trait Service: Sync {
     fn check(&self, _live: &Live, _changes: &[Change], _out: &mut Notices) {}
 
     /// Other names a rule's `name`, `names` and `prefix` select `r` by,
-    /// besides its own: an EC2 instance is named by its id (stable, unique)
-    /// and selected by its `Name` tag too.
+    /// besides its own: a resource named by a generated id (stable, unique)
+    /// may be selected by the name its owners gave it (a `Name` tag) too.
     fn aliases<'a>(&self, _r: &'a Resource) -> Vec<&'a str> {
         vec![]
     }

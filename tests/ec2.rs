@@ -315,3 +315,36 @@ fn validate_points_at_the_line() {
     assert!(err.contains("bad.yaml:6:18"), "{err}");
     assert!(err.contains("`hibernate` is for `state: stopped`"), "{err}");
 }
+
+/// `parkctl init --tag` over EC2: the tagged instances are parked (the one
+/// configured for it hibernated), the bystander is not selected, the
+/// config carries the tag as the cost tag, and the files round-trip.
+#[test]
+fn init_by_tag_parks_the_tagged_instances_and_round_trips() {
+    let s = seeded();
+    let original = s.rt.block_on(s.sdk.instances());
+    let p = Project::new(&s.moto.url());
+    for f in ["running.yaml", "parked.yaml"] {
+        std::fs::remove_file(p.path().join("profiles").join(f)).unwrap();
+    }
+    let (code, out, err) = p.run(&["init", "--tag", "Project=acme", "--services", "ec2"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("ec2") && out.contains("3 instances"), "{out}");
+    let parked = std::fs::read_to_string(p.path().join("profiles/parked.yaml")).unwrap();
+    assert!(!parked.contains(&s.bystander), "{parked}");
+    let config = std::fs::read_to_string(p.path().join("parkctl.yaml")).unwrap();
+    assert!(config.contains("cost_tag: \"Project=acme\""), "{config}");
+    let (code, out, err) = p.run(&["validate"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = p.run(&["plan", "running", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for id in &s.ids {
+        assert_eq!(s.rt.block_on(s.sdk.state_of(id)), "stopped");
+    }
+    assert_eq!(s.rt.block_on(s.sdk.state_of(&s.bystander)), "running");
+    let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(s.rt.block_on(s.sdk.instances()), original);
+}

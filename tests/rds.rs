@@ -513,17 +513,24 @@ fn killed_after_each_write_the_next_runs_converge() {
             original,
             "{what}: nothing changed"
         );
-        let snaps = std::fs::read_dir(p.state().join("snapshots"))
+        let mut snaps: Vec<String> = std::fs::read_dir(p.state().join("snapshots"))
             .unwrap()
-            .count();
-        assert!(snaps >= 1, "{what}: no restore point");
+            .flatten()
+            .map(|e| e.path().display().to_string())
+            .filter(|f| f.ends_with(".json"))
+            .collect();
+        snaps.sort();
+        assert!(!snaps.is_empty(), "{what}: no restore point");
+        // The killed run's restore point (the first): the re-run's holds
+        // only what was still to change, since the others ran side by side.
+        let crash = snaps[0].clone();
         let (code, out, err) = p.run(&["apply", "dbparked", "--yes"]);
         assert_eq!(code, 0, "{what}: re-run\n{out}\n{err}");
         assert!(err.contains("Took over the lock"), "{what}: {err}");
         assert_eq!(rt.block_on(dbs.state()), parked, "{what}");
         // Back through the crash snapshot, or through the profile.
         let args: &[&str] = if n % 2 == 1 {
-            &["restore", "--yes"]
+            &["restore", &crash, "--yes"]
         } else {
             &["apply", "dbrunning", "--yes"]
         };

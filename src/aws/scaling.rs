@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 /// DescribeScalableTargets takes at most 50 resource ids per request.
 const IDS_PER_CALL: usize = 50;
 
-/// One service namespace's scalable targets (`dynamodb`, `ecs`).
+/// One service namespace's scalable targets (the namespace is the service's).
 pub struct Scaling {
     client: Client,
     namespace: ServiceNamespace,

@@ -110,7 +110,9 @@ impl Files {
     }
 }
 
-pub async fn run(ctx: &Ctx, ask: Ask, force: bool, dry_run: bool) -> Res {
+pub async fn run(ctx: &Ctx, args: &crate::cli::InitArgs) -> Res {
+    let ask = Ask::new(args.tag.as_deref(), args.prefix.as_deref(), &args.services)?;
+    let (force, dry_run) = (args.force, args.dry_run);
     let paths = paths(ctx);
     refuse_overwrite(&paths, force || dry_run)?;
     let aws = ctx.connect(None).await?;
@@ -337,7 +339,7 @@ fn report(
     Ok(())
 }
 
-/// `kinesis  1 stream` lines, per service in registry order.
+/// `SERVICE  N KINDs` lines, per service in registry order.
 fn found(live: &Live) -> Vec<(String, String)> {
     let mut counts: BTreeMap<(usize, String), BTreeMap<String, usize>> = BTreeMap::new();
     for r in live.resources.iter().filter(|r| selectable(r)) {

@@ -35,7 +35,7 @@ pub async fn run(cli: Cli) -> Res {
             | Command::Apply { .. }
             | Command::Restore { .. }
             | Command::Capture { .. }
-            | Command::Init { .. }
+            | Command::Init(_)
             | Command::Status { .. }
             | Command::Billing { .. }
             | Command::Unlock { .. }
@@ -97,16 +97,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             format,
             idle_window,
         } => status::run(ctx, format, &idle_window).await,
-        Command::Init {
-            tag,
-            prefix,
-            services,
-            force,
-            dry_run,
-        } => {
-            let ask = init::Ask::new(tag.as_deref(), prefix.as_deref(), &services)?;
-            init::run(ctx, ask, force, dry_run).await
-        }
+        Command::Init(args) => init::run(ctx, &args).await,
         Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
         Command::Schedule { at, days, format } => {
             schedule::run(ctx, at.as_deref(), days, format).await
@@ -117,13 +108,8 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             reason,
             clear,
         } => {
-            let action = hold::Action::of(
-                clear,
-                profile.as_deref(),
-                until.as_deref(),
-                reason.as_deref(),
-            );
-            hold::run(ctx, action).await
+            let (p, u, r) = (profile.as_deref(), until.as_deref(), reason.as_deref());
+            hold::run(ctx, hold::Action::of(clear, p, u, r)).await
         }
         Command::History { id, format } => history::run(ctx, id.as_deref(), format),
         Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,

@@ -196,7 +196,7 @@ fn resolve_service(
 ) {
     let scope = Scope::of(live, s.name());
     // A service whose rules select several kinds resolves each kind's
-    // rules apart (a SageMaker endpoint and a notebook may share a name).
+    // rules apart (two kinds of one service may share a name).
     for kind in s.kinds().iter().filter(|k| k.selectable) {
         let first = s.kinds().iter().find(|k| k.selectable).map(|k| k.name);
         let mine: Vec<&Rule> = rules

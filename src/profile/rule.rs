@@ -36,8 +36,8 @@ impl Rule {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Selector {
     /// The kind of resource selected, where a service has several that
-    /// rules select (SageMaker endpoints and notebooks, RDS instances and
-    /// clusters); `None` in a rule: the service's first selectable kind.
+    /// rules select (a service's instances and clusters, say); `None` in a
+    /// rule: the service's first selectable kind.
     /// Every read names it (`crate::read::Wanted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
