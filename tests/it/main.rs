@@ -6,6 +6,7 @@
 mod autoscaling;
 mod bad_state;
 mod billing;
+#[path = "../common/mod.rs"]
 mod common;
 mod deploy;
 mod dynamodb;
