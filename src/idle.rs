@@ -14,12 +14,44 @@ pub struct MetricQuery {
     pub dimensions: Vec<(&'static str, String)>,
 }
 
+impl MetricQuery {
+    /// A metric of one dimension (a resource's name).
+    pub fn of(
+        namespace: &'static str,
+        metric: &'static str,
+        dimension: &'static str,
+        value: &str,
+    ) -> Self {
+        MetricQuery {
+            namespace,
+            metric,
+            dimensions: vec![(dimension, value.to_string())],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "activity", rename_all = "snake_case")]
 pub enum Activity {
     Active { count: f64 },
     Idle,
     NoData,
+}
+
+/// The CPU utilisation (percent, averaged over the window) at or under
+/// which a host or a task counts as idle: an idle machine still runs its
+/// agents at a few percent, so zero never comes.
+pub const CPU_BUSY_ABOVE_PERCENT: f64 = 5.0;
+
+/// A utilisation averaged over the window against `busy_above`; like
+/// [`classify`] otherwise (no datapoint is "no data" for a young resource).
+pub fn classify_above(average: Option<f64>, busy_above: f64, older_than_window: bool) -> Activity {
+    match average {
+        Some(v) if v > busy_above => Activity::Active { count: v },
+        Some(_) => Activity::Idle,
+        None if older_than_window => Activity::Idle,
+        None => Activity::NoData,
+    }
 }
 
 /// `sum`: the metric summed over the window (`None`: no datapoint).
@@ -68,6 +100,13 @@ mod tests {
         assert_eq!(classify(Some(0.0), false), Activity::Idle);
         assert_eq!(classify(None, true), Activity::Idle);
         assert_eq!(classify(None, false), Activity::NoData);
+        assert_eq!(
+            classify_above(Some(37.0), 5.0, true),
+            Activity::Active { count: 37.0 }
+        );
+        assert_eq!(classify_above(Some(3.5), 5.0, true), Activity::Idle);
+        assert_eq!(classify_above(Some(5.0), 5.0, true), Activity::Idle);
+        assert_eq!(classify_above(None, 5.0, false), Activity::NoData);
     }
 
     #[test]

@@ -59,6 +59,11 @@ pub struct IdleMetric {
     /// Said of an idle resource that costs nothing idle, instead of
     /// offering a saving that does not exist.
     pub free_when_idle: Option<&'static str>,
+    /// `None`: the queries count work (records, invocations), summed, and
+    /// any is work. `Some(p)`: they measure a utilisation in percent (CPU),
+    /// averaged over the window, and the resource is busy only above `p`:
+    /// a host idles at a few percent, never at zero.
+    pub busy_above: Option<f64>,
 }
 
 /// Every wanted attribute of one resource.

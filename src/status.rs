@@ -48,6 +48,13 @@ pub struct ResourceActivity {
     pub metric: String,
     #[serde(flatten)]
     pub activity: Activity,
+    /// A utilisation's average over the window (percent), where the
+    /// metric is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The utilisation above which the resource counts as busy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy_above: Option<f64>,
     /// How a window without any reads (`no incoming records`).
     #[serde(skip)]
     pub quiet: String,

@@ -30,22 +30,6 @@ impl Metrics {
 
 pub use crate::idle::MetricQuery;
 
-impl MetricQuery {
-    /// A metric of one dimension (a resource's name).
-    pub fn of(
-        namespace: &'static str,
-        metric: &'static str,
-        dimension: &'static str,
-        value: &str,
-    ) -> Self {
-        MetricQuery {
-            namespace,
-            metric,
-            dimensions: vec![(dimension, value.to_string())],
-        }
-    }
-}
-
 /// GetMetricData takes at most 500 queries a call.
 pub const METRIC_QUERIES_PER_CALL: usize = 500;
 
@@ -58,6 +42,19 @@ impl Metrics {
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Option<f64>>, AwsError> {
+        let all: Vec<(MetricQuery, bool)> = queries.iter().map(|q| (q.clone(), false)).collect();
+        self.values(&all, start, end).await
+    }
+
+    /// Each metric over the window: summed (`false`), or averaged (`true`,
+    /// a utilisation), in one pass of GetMetricData calls whatever the mix;
+    /// `None` where CloudWatch has no datapoint.
+    pub async fn values(
+        &self,
+        queries: &[(MetricQuery, bool)],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Option<f64>>, AwsError> {
         use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
         let secs = (end - start).num_seconds().max(60);
         let period = (secs + 59) / 60 * 60;
@@ -67,7 +64,7 @@ impl Metrics {
             let qs: Vec<MetricDataQuery> = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, q)| {
+                .map(|(i, (q, average))| {
                     MetricDataQuery::builder()
                         .id(format!("q{}", base + i))
                         .metric_stat(
@@ -87,7 +84,7 @@ impl Metrics {
                                         .build(),
                                 )
                                 .period(period as i32)
-                                .stat("Sum")
+                                .stat(if *average { "Average" } else { "Sum" })
                                 .build(),
                         )
                         .return_data(true)
@@ -116,8 +113,8 @@ impl Metrics {
                             continue;
                         };
                         if i < out.len() && !r.values().is_empty() {
-                            let sum: f64 = r.values().iter().sum();
-                            out[i] = Some(out[i].unwrap_or(0.0) + sum);
+                            out[i] =
+                                Some(out[i].unwrap_or(0.0) + combined(r.values(), queries[i].1));
                         }
                     }
                 },
@@ -125,6 +122,17 @@ impl Metrics {
             .await?;
         }
         Ok(out)
+    }
+}
+
+/// A query's datapoints as one figure: summed counts, or the mean of
+/// averages (the period is the window, so there is usually one).
+fn combined(values: &[f64], average: bool) -> f64 {
+    let sum: f64 = values.iter().sum();
+    if average {
+        sum / values.len().max(1) as f64
+    } else {
+        sum
     }
 }
 

@@ -147,19 +147,7 @@ async fn activity(
     if measured.is_empty() {
         return Ok(vec![]);
     }
-    let queries: Vec<_> = measured
-        .iter()
-        .flat_map(|(_, m)| m.queries.iter().cloned())
-        .collect();
-    let mut each = aws.metrics.sums(&queries, start, now).await?.into_iter();
-    // One sum per resource over its queries; no datapoint at all is `None`.
-    let sums: Vec<Option<f64>> = measured
-        .iter()
-        .map(|(_, m)| {
-            let parts: Vec<Option<f64>> = each.by_ref().take(m.queries.len()).collect();
-            parts.into_iter().flatten().reduce(|a, b| a + b)
-        })
-        .collect();
+    let sums = values(aws, &measured, start, now).await?;
     let born = ages(aws, &measured, &sums).await?;
     Ok(measured
         .iter()
@@ -172,10 +160,45 @@ async fn activity(
                 kind: r.id.title(),
                 name: r.name().to_string(),
                 metric: m.queries.first().map_or("", |q| q.metric).into(),
-                activity: classify(sum, older),
+                activity: match m.busy_above {
+                    Some(p) => crate::idle::classify_above(sum, p, older),
+                    None => classify(sum, older),
+                },
+                value: sum.filter(|_| m.busy_above.is_some()),
+                busy_above: m.busy_above,
                 quiet: m.quiet.into(),
                 free_when_idle: m.free_when_idle.map(str::to_string),
             }
+        })
+        .collect())
+}
+
+/// One figure per resource over its queries, all in one metrics pass:
+/// counts summed, utilisations averaged; no datapoint at all is `None`.
+async fn values(
+    aws: &Aws,
+    measured: &[(&Resource, IdleMetric)],
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Option<f64>>, crate::aws::AwsError> {
+    let queries: Vec<_> = measured
+        .iter()
+        .flat_map(|(_, m)| {
+            m.queries
+                .iter()
+                .map(|q| (q.clone(), m.busy_above.is_some()))
+        })
+        .collect();
+    let mut each = aws.metrics.values(&queries, start, now).await?.into_iter();
+    Ok(measured
+        .iter()
+        .map(|(_, m)| {
+            let parts: Vec<f64> = each.by_ref().take(m.queries.len()).flatten().collect();
+            let sum = parts.iter().copied().reduce(|a, b| a + b)?;
+            Some(match m.busy_above {
+                Some(_) => sum / parts.len() as f64,
+                None => sum,
+            })
         })
         .collect())
 }

@@ -65,10 +65,16 @@ pub fn text(s: &Status, live: &Live) -> String {
 
     let _ = writeln!(o, "\nActivity over {:.0} h", s.window_hours);
     for a in &s.activity {
-        let v = match a.activity {
-            Activity::Active { count } => format!("active ({count:.0} {})", a.metric),
-            Activity::Idle => format!("IDLE (no {})", a.metric),
-            Activity::NoData => "no data (younger than the window?)".into(),
+        let v = match (a.activity, a.busy_above, a.value) {
+            (Activity::Active { count }, Some(p), _) => {
+                format!("active ({} {count:.1}% on average, above {p}%)", a.metric)
+            }
+            (Activity::Idle, Some(p), Some(v)) => {
+                format!("IDLE ({} {v:.1}% on average, at most {p}%)", a.metric)
+            }
+            (Activity::Active { count }, None, _) => format!("active ({count:.0} {})", a.metric),
+            (Activity::Idle, _, _) => format!("IDLE (no {})", a.metric),
+            (Activity::NoData, _, _) => "no data (younger than the window?)".into(),
         };
         let _ = writeln!(o, "  {:<16} {:<48} {v}", a.kind, a.name);
     }

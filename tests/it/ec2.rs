@@ -348,3 +348,45 @@ fn init_by_tag_parks_the_tagged_instances_and_round_trips() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(s.rt.block_on(s.sdk.instances()), original);
 }
+
+/// `status` judges an instance by its CPU averaged over the window against
+/// the stated threshold: busy above it, idle at or under it.
+#[test]
+fn status_judges_instances_by_average_cpu_against_the_threshold() {
+    let s = seeded();
+    let cw = s.rt.block_on(crate::common::seed::Sdk::new(&s.moto.url()));
+    s.rt.block_on(async {
+        cw.activity("AWS/EC2", "CPUUtilization", "InstanceId", &s.ids[0], 37.0)
+            .await;
+        cw.activity("AWS/EC2", "CPUUtilization", "InstanceId", &s.ids[1], 1.5)
+            .await;
+    });
+    let p = project(&s.moto, &[("parked", PARKED), ("running", RUNNING)]);
+    let (code, out, err) = p.run(&["status"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.contains("ec2 instance") && l.contains(id) && l.contains('%'))
+            .unwrap_or_else(|| panic!("no activity line for {id}:\n{out}"))
+            .to_string()
+    };
+    assert!(
+        line(&s.ids[0]).contains("active (CPUUtilization 37.0% on average, above 5%)"),
+        "{out}"
+    );
+    assert!(
+        line(&s.ids[1]).contains("IDLE (CPUUtilization 1.5% on average, at most 5%)"),
+        "{out}"
+    );
+    let (code, out, _) = p.run(&["status", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let busy = v["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"].as_str().is_some_and(|n| n.contains(&s.ids[0])))
+        .unwrap();
+    assert_eq!(busy["busy_above"], 5.0, "{busy}");
+    assert_eq!(busy["value"], 37.0, "{busy}");
+}

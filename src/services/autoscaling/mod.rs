@@ -14,12 +14,13 @@ mod raw;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Attr, Facts, InitParked, Kind, LeftOut, Planned, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, Service, TerraformHint, Ty, Wants,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -141,6 +142,26 @@ impl Service for AutoScaling {
     fn cost(&self, g: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
         let (basis, month) = group_cost(g, lookup);
         Some(ResourceCost::new(&g.id, basis, month))
+    }
+
+    /// The CPU of the group's instances, averaged over the window (AWS/EC2
+    /// by AutoScalingGroupName, which needs the group's detailed metrics
+    /// or the instances' basic ones): idle at or under the threshold.
+    fn idle(&self, g: &Resource) -> Option<IdleMetric> {
+        if g.u32("desired_capacity").unwrap_or(0) == 0 {
+            return None;
+        }
+        Some(IdleMetric {
+            queries: vec![MetricQuery::of(
+                "AWS/EC2",
+                "CPUUtilization",
+                "AutoScalingGroupName",
+                g.name(),
+            )],
+            quiet: "no CPU use on its instances",
+            free_when_idle: None,
+            busy_above: Some(crate::idle::CPU_BUSY_ABOVE_PERCENT),
+        })
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {

@@ -270,6 +270,7 @@ impl Service for DynamoDb {
             free_when_idle: (r.text("billing") == ON_DEMAND).then_some(
                 "on-demand: its capacity costs nothing while idle (storage is still billed)",
             ),
+            busy_above: None,
         })
     }
 

@@ -15,12 +15,14 @@ mod raw;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule, Selector};
 use crate::service::{
-    Attr, Facts, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint,
+    Ty, Wants,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -275,6 +277,26 @@ impl Service for Ec2 {
             format!("{basis} + {vol_basis}"),
             month,
         ))
+    }
+
+    /// A running instance's CPU, averaged over the window: idle at or
+    /// under the core's threshold. A group's member is measured with its
+    /// group (`autoscaling`), as it is priced there.
+    fn idle(&self, r: &Resource) -> Option<IdleMetric> {
+        if r.text("state") != RUNNING || r.get("group").is_string() {
+            return None;
+        }
+        Some(IdleMetric {
+            queries: vec![MetricQuery::of(
+                "AWS/EC2",
+                "CPUUtilization",
+                "InstanceId",
+                r.name(),
+            )],
+            quiet: "no CPU use",
+            free_when_idle: None,
+            busy_above: Some(crate::idle::CPU_BUSY_ABOVE_PERCENT),
+        })
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {

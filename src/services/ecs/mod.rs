@@ -176,6 +176,7 @@ impl Service for Ecs {
             quiet: "no CPU use",
             free_when_idle: on_ec2(r)
                 .then_some("its tasks run on EC2 instances, which are billed where they are"),
+            busy_above: Some(crate::idle::CPU_BUSY_ABOVE_PERCENT),
         })
     }
 

@@ -202,6 +202,7 @@ impl Service for Eks {
             queries,
             quiet: "no CPU use on its nodes",
             free_when_idle: None,
+            busy_above: Some(crate::idle::CPU_BUSY_ABOVE_PERCENT),
         })
     }
 

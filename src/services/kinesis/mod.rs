@@ -251,6 +251,7 @@ impl Service for Kinesis {
             )],
             quiet: "no incoming records",
             free_when_idle: None,
+            busy_above: None,
         })
     }
 

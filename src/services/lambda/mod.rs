@@ -250,6 +250,7 @@ impl Service for Lambda {
             )],
             quiet: "no invocations",
             free_when_idle: Some("it costs nothing while idle (Lambda bills per invocation)"),
+            busy_above: None,
         })
     }
 

@@ -251,6 +251,7 @@ impl Service for Rds {
             }],
             quiet: "no connections",
             free_when_idle: None,
+            busy_above: None,
         })
     }
 

@@ -145,6 +145,7 @@ impl Service for Redshift {
             }],
             quiet: "no connections",
             free_when_idle: None,
+            busy_above: None,
         })
     }
 

@@ -48,18 +48,6 @@ fn not_found(e: &AwsError) -> bool {
     e.is_not_found() || (e.code == "ValidationException" && e.message.contains("Could not find"))
 }
 
-/// `InService` -> `in_service`, as profiles and plans write states.
-pub(super) fn snake(status: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in status.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
 impl Endpoints {
     pub fn new(shared: &crate::aws::Shared) -> Self {
         let conf = aws_sdk_sagemaker::config::Builder::from(&shared.conf)
@@ -122,7 +110,7 @@ impl Endpoints {
         let config = out.endpoint_config_name().unwrap_or_default().to_string();
         let state = out
             .endpoint_status()
-            .map(|s| snake(s.as_str()))
+            .map(|s| super::snake(s.as_str()))
             .unwrap_or_default();
         let counts: BTreeMap<String, i32> = out
             .production_variants()

@@ -275,6 +275,7 @@ impl Service for SageMaker {
             queries,
             quiet: "no invocations",
             free_when_idle: None,
+            busy_above: None,
         })
     }
 
@@ -539,4 +540,16 @@ fn endpoint_not_parkable(e: &Resource) -> Option<String> {
     } else {
         None
     }
+}
+
+/// `InService` -> `in_service`, as profiles and plans write states.
+pub(super) fn snake(status: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in status.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }

@@ -95,7 +95,7 @@ impl Notebooks {
         };
         let state = out
             .notebook_instance_status()
-            .map(|s| super::aws::snake(s.as_str()))
+            .map(|s| super::snake(s.as_str()))
             .unwrap_or_default();
         let mut r = notebook(name)
             .with("state", state)
