@@ -47,6 +47,8 @@ pub struct BilledDay {
 pub struct Report {
     pub tag: String,
     pub days: Vec<BilledDay>,
+    /// What AWS billed over the whole window (the days summed).
+    pub total: Money,
     /// Average billed per fully running and fully parked day.
     pub per_running_day: Option<Money>,
     pub per_parked_day: Option<Money>,
@@ -139,6 +141,10 @@ pub fn report(tag: &str, days: &[Day], applied: &[Applied], estimate: Option<Mon
     }
     Report {
         tag: tag.to_string(),
+        total: billed
+            .iter()
+            .map(|d| d.total)
+            .fold(Money::ZERO, |a, b| a + b),
         per_running_day: running,
         per_parked_day: parked,
         billed_saving_per_day: running.zip(parked).map(|(r, p)| r - p),

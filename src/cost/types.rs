@@ -47,6 +47,17 @@ pub struct ResourceCost {
     /// a reader can check it against the pricing page.
     pub basis: String,
     pub month: Option<Money>,
+    /// The figure in its parts, where it has several a reader acts on
+    /// apart (a busy function's compute and its logs); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<CostPart>,
+}
+
+/// One part of a resource's monthly cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostPart {
+    pub what: String,
+    pub month: Option<Money>,
 }
 
 /// `None` is unknown (no price). `saving` is `before - after`: negative
@@ -180,6 +191,19 @@ impl ResourceCost {
             name: id.shown_name().to_string(),
             basis,
             month,
+            parts: vec![],
         }
+    }
+
+    /// With its parts (`what`, monthly figure), which sum to `month`.
+    pub fn with_parts(mut self, parts: Vec<(&str, Option<Money>)>) -> ResourceCost {
+        self.parts = parts
+            .into_iter()
+            .map(|(what, month)| CostPart {
+                what: what.to_string(),
+                month,
+            })
+            .collect();
+        self
     }
 }

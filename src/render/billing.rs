@@ -47,6 +47,13 @@ pub fn text(r: &Report) -> String {
             width = BAR
         );
     }
+    let _ = writeln!(
+        o,
+        "  {:<10} {:>9} over {} day(s)",
+        "total",
+        r.total.usd(2),
+        r.days.len()
+    );
     let show = |m: Option<Money>| m.map_or("unknown".to_string(), |m| m.usd(2));
     let _ = writeln!(
         o,

@@ -95,8 +95,22 @@ fn busiest(o: &mut String, s: &Status) {
     let _ = writeln!(o, "\nBusiest by monthly cost");
     for r in &s.busiest {
         let what = format!("{} {}", r.kind, r.name);
-        let _ = writeln!(o, "  {what:<64} {:>10}  {}", money(r.month), r.basis);
+        let _ = writeln!(o, "  {what:<64} {:>10}  {}", money(r.month), in_parts(r));
     }
+}
+
+/// `$49.06 requests and duration + $30.42 logs (BASIS)` where the cost has
+/// parts, else its basis.
+fn in_parts(r: &crate::cost::types::ResourceCost) -> String {
+    if r.parts.is_empty() {
+        return r.basis.clone();
+    }
+    let parts: Vec<String> = r
+        .parts
+        .iter()
+        .map(|p| format!("{} {}", money(p.month), p.what))
+        .collect();
+    format!("{} ({})", parts.join(" + "), r.basis)
 }
 
 /// `Schedule: `parked` due (default) until ...`, and the hold.

@@ -66,6 +66,8 @@ fn billing_shows_each_day_its_top_services_and_the_estimate() {
         "{out}"
     );
     assert!(out.contains("(estimated)"), "{out}");
+    // The window's billed total beside the days: $3.99 + $2.78.
+    assert!(out.contains("total          $6.77 over 2 day(s)"), "{out}");
     // Running profile $122.41 a month, parked $13.56: $108.85 x 24 / 730.
     assert!(out.contains("parkctl's estimate $3.58"), "{out}");
     assert!(
@@ -174,7 +176,18 @@ fn a_busy_function_and_its_logs_are_priced_from_their_metrics() {
         .map(|r| r["name"].as_str().unwrap())
         .collect();
     assert_eq!(busiest[1..3], [FUNCTIONS[0], ARM], "{out}");
+    // Each part of a busy function's cost, which sum to its figure.
+    let f = &v["busiest"][1];
+    let parts = f["parts"].as_array().expect("parts");
+    assert_eq!(parts.len(), 2, "{f}");
+    assert_eq!(parts[0]["what"], "requests and duration", "{f}");
+    assert_eq!(parts[1]["what"], "logs", "{f}");
     let (code, out, _) = p.run(&["status"]);
     assert_eq!(code, 0);
     assert!(out.contains("Busiest by monthly cost"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains(FUNCTIONS[0]) && l.contains("requests and duration"))
+        .unwrap_or_else(|| panic!("no parts for the busy function:\n{out}"));
+    assert!(line.contains(" + $") && line.contains(" logs ("), "{line}");
 }

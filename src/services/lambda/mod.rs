@@ -233,11 +233,11 @@ impl Service for Lambda {
             lookup.note(LAMBDA_NOTE);
         }
         let month = inv.month.zip(logs.month).map(|(a, b)| a + b);
-        Some(ResourceCost::new(
-            &r.id,
-            format!("{} + {}", inv.basis, logs.basis),
-            month,
-        ))
+        let parts = vec![("requests and duration", inv.month), ("logs", logs.month)];
+        Some(
+            ResourceCost::new(&r.id, format!("{} + {}", inv.basis, logs.basis), month)
+                .with_parts(parts),
+        )
     }
 
     fn idle(&self, r: &Resource) -> Option<IdleMetric> {
