@@ -200,3 +200,18 @@ fn the_policy_covers_every_call_and_validate_names_the_line() {
     assert_ne!(code, 0, "{out}\n{err}");
     assert!(format!("{out}{err}").contains("bad.yaml:6:"), "{out}{err}");
 }
+
+#[test]
+fn killed_at_every_write_and_thirty_percent_faults_converge() {
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Eks::new(&moto.url()));
+    rt.block_on(sdk.seed());
+    let project = |url: &str| {
+        let p = Project::new(url);
+        p.write_profile("parked", PARKED);
+        p.write_profile("running", RUNNING);
+        p
+    };
+    crate::safety::crash_and_faults_converge(&moto, &project, &|| rt.block_on(sdk.state()));
+}

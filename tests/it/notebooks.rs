@@ -140,3 +140,22 @@ fn notebooks_stop_and_start_again_exactly() {
     // The last apply was `running`'s.
     assert_eq!(rt.block_on(state(&sdk)), original);
 }
+
+#[test]
+fn killed_at_every_write_and_thirty_percent_faults_converge() {
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Sdk::new(&moto.url()));
+    rt.block_on(async {
+        for n in ["acme-lab", "acme-etl", "billing-notebook"] {
+            notebook(&sdk, n).await;
+        }
+    });
+    let project = |url: &str| {
+        let p = Project::new(url);
+        p.write_profile("parked", PARKED);
+        p.write_profile("running", RUNNING);
+        p
+    };
+    crate::safety::crash_and_faults_converge(&moto, &project, &|| rt.block_on(state(&sdk)));
+}

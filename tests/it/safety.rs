@@ -559,3 +559,63 @@ fn ctrl_c_stops_cleanly_records_interrupted_and_releases_the_lock() {
         assert_eq!(rt.block_on(sdk.state()), before, "{ctx}: something changed");
     }
 }
+
+/// The crash and fault guarantees for any service's park: `project` makes
+/// a fresh project with the `parked` and `running` profiles, `state` reads
+/// the service's live state. An apply of `parked` killed after each of its
+/// writes is converged by a plain re-run (the dead run's lock taken over),
+/// the killed run's own snapshot restores the original state, and both
+/// directions converge through a proxy failing 30% of requests.
+pub(crate) fn crash_and_faults_converge(
+    moto: &Moto,
+    project: &dyn Fn(&str) -> Project,
+    state: &dyn Fn() -> String,
+) {
+    let original = state();
+    let p = project(&moto.url());
+    let (code, out, err) = p.run(&["apply", "parked", "--yes", "--stats"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let writes = writes_in_stats(&err);
+    assert!(writes >= 1, "no write counted:\n{err}");
+    let parked = state();
+    let (code, out, err) = p.run(&["apply", "running", "--yes"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(state(), original);
+    for n in 1..=writes {
+        let what = format!("killed after write {n} of {writes}");
+        let p = project(&moto.url());
+        let out = p
+            .cmd(&["apply", "parked", "--yes"])
+            .env("PARKCTL_TEST_KILL_AFTER_WRITES", n.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.signal(), Some(libc::SIGKILL), "{what}");
+        assert_no_partial_files(&p.state(), &what);
+        let (code, out, err) = p.run(&["apply", "parked", "--yes"]);
+        assert_eq!(code, 0, "{what}: re-run\n{out}\n{err}");
+        assert!(err.contains("Took over the lock"), "{what}: {err}");
+        assert_eq!(state(), parked, "{what}");
+        let first = json_files(&p.state().join("snapshots"))
+            .into_iter()
+            .min()
+            .expect("the killed run's snapshot");
+        let first = first.to_string_lossy().into_owned();
+        let (code, out, err) = p.run(&["restore", &first, "--yes"]);
+        assert_eq!(code, 0, "{what}: restore\n{out}\n{err}");
+        assert_eq!(state(), original, "{what}: restore");
+    }
+    let proxy = Proxy::start(
+        moto.port,
+        ProxyOpts {
+            delay: Duration::from_millis(2),
+            fault_rate: 0.3,
+            seed: 25,
+        },
+    );
+    let p = project(&proxy.url());
+    crate::faults::until_converged(&p, &proxy, &["apply", "parked", "--yes"], 4);
+    assert_eq!(state(), parked);
+    crate::faults::until_converged(&p, &proxy, &["apply", "running", "--yes"], 4);
+    assert_eq!(state(), original);
+    assert!(proxy.faults() > 0);
+}
