@@ -180,6 +180,8 @@ fn order_key(
 }
 
 #[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
 mod tests;
 
 /// Live resources by key (and by ARN), built once per plan so that each

@@ -503,3 +503,6 @@ fn stream_v1(s: &serde_json::Value) -> Resource {
     r.tags = serde_json::from_value(s["tags"].clone()).unwrap_or_default();
     r
 }
+
+#[cfg(test)]
+mod tests;

@@ -519,3 +519,6 @@ pub fn source_name(arn: &str) -> &str {
         _ => resource,
     }
 }
+
+#[cfg(test)]
+mod tests;
