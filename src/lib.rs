@@ -31,6 +31,9 @@ pub mod profile;
 pub(crate) mod progress;
 pub(crate) mod read;
 pub(crate) mod render;
+
+/// How `main` prints the error a run ends with: the one renderer of errors.
+pub use render::error::eprint as eprint_error;
 pub mod schedule;
 pub(crate) mod service;
 pub mod services;

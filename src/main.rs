@@ -27,7 +27,7 @@ fn main() {
         Ok(exit) => exit,
         Err(e) => {
             let exit = e.exit();
-            eprintln!("{:?}", miette::Report::new(e));
+            parkctl::eprint_error(e);
             exit
         }
     };

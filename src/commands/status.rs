@@ -34,7 +34,7 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
         return Ok(Exit::Ok);
     }
     for (_, e) in profiles(ctx)?.1 {
-        eprintln!("{:?}", miette::Report::new(e));
+        crate::render::error::eprint(e);
     }
     eprintln!(
         "{} invalid profile(s) left out of the comparison: run `parkctl validate`",

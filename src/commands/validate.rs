@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
             Err(e) => {
                 bad += 1;
                 println!("invalid  {}", p.display());
-                eprintln!("{:?}", miette::Report::new(e));
+                crate::render::error::eprint(e);
             }
         }
     }
@@ -67,7 +67,7 @@ fn schedule(ctx: &Ctx) -> bool {
         }
         Err(e) => {
             println!("invalid  {} schedule", c.file);
-            eprintln!("{:?}", miette::Report::new(e));
+            crate::render::error::eprint(e);
             false
         }
     }
@@ -85,7 +85,7 @@ fn targets(ctx: &Ctx) -> bool {
         }
         Err(e) => {
             println!("invalid  {} targets", c.file);
-            eprintln!("{:?}", miette::Report::new(e));
+            crate::render::error::eprint(e);
             false
         }
     }

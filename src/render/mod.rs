@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod cost;
 pub mod diff;
+pub mod error;
 pub mod fleet;
 pub mod progress;
 pub mod schedule;

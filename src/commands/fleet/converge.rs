@@ -72,7 +72,7 @@ fn stopped(m: &Member, e: Error) -> Row {
         Exit::Locked => format!("locked: {e}"),
         _ => format!("not planned: {e}"),
     };
-    eprintln!("{:?}", miette::Report::new(e));
+    crate::render::error::eprint(e);
     row(m, None, why, code)
 }
 
@@ -253,7 +253,7 @@ fn outcome(target: &str, result: Res) -> (String, Exit) {
                 Exit::Locked => format!("locked: {e}"),
                 _ => format!("failed: {e}"),
             };
-            eprintln!("Target {target}:\n{:?}", miette::Report::new(e));
+            crate::render::error::eprint_under(&format!("Target {target}:"), e);
             (text, code)
         }
     }

@@ -73,7 +73,7 @@ fn has_operation(m: &Member, id: &str) -> bool {
 fn code_of(r: Res) -> Exit {
     r.unwrap_or_else(|e| {
         let code = e.exit();
-        eprintln!("{:?}", miette::Report::new(e));
+        crate::render::error::eprint(e);
         code
     })
 }

@@ -61,7 +61,7 @@ pub async fn run(fleet: &Fleet<'_>, format: Format, window: &str) -> Res {
             print!("{}", heading(&t.name, &t.account, &t.region));
             match d {
                 Ok((s, live)) => print!("{}", crate::render::status::text(&s, &live)),
-                Err(e) => eprintln!("{:?}", miette::Report::new(e)),
+                Err(e) => crate::render::error::eprint(e),
             }
         }
     }
