@@ -58,6 +58,28 @@ fn apply_mirrors_snapshot_and_record_to_s3() {
         !keys.iter().any(|k| k == "parkctl/lock"),
         "the S3 lock was not released: {keys:?}"
     );
+    // The run that waited for no lock planned from a read made after it
+    // held the lease: in the call log, the lock's PutObject comes before
+    // the first call to any managed service.
+    let log: String = std::fs::read_dir(p.state().join("logs"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let calls: Vec<&str> = log.lines().filter(|l| l.contains("aws call")).collect();
+    let lock = calls
+        .iter()
+        .position(|l| l.contains("operation=PutObject") && l.contains("/parkctl/lock"))
+        .expect("the lease's PutObject in the log");
+    let first_read = calls
+        .iter()
+        .position(|l| !l.contains("service=STS") && !l.contains("service=S3"))
+        .expect("a managed service read");
+    assert!(
+        lock < first_read,
+        "read before the lock:\n{}",
+        calls.join("\n")
+    );
 }
 
 #[test]
