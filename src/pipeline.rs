@@ -86,16 +86,36 @@ pub struct Connected {
     pub caller: Option<Caller>,
 }
 
-pub fn source(ctx: &Ctx, profile: Option<&str>, snapshot: Option<&str>) -> Result<Source, Error> {
-    match (profile, snapshot) {
-        (_, Some(s)) => {
+/// What a plan is asked towards, as the command line names it: a profile,
+/// or a snapshot (`latest`, or a file) of the run's own state directory.
+/// One target's run and every target's of `--targets` load it the same way.
+#[derive(Debug, Clone, Copy)]
+pub enum Toward<'a> {
+    Profile(&'a str),
+    Snapshot(&'a str),
+}
+
+impl<'a> Toward<'a> {
+    /// From `plan PROFILE` or `plan --snapshot S` (the snapshot wins).
+    pub fn of(profile: Option<&'a str>, snapshot: Option<&'a str>) -> Result<Toward<'a>, Error> {
+        match (profile, snapshot) {
+            (_, Some(s)) => Ok(Toward::Snapshot(s)),
+            (Some(p), None) => Ok(Toward::Profile(p)),
+            (None, None) => Err(fail("name a profile or a snapshot")),
+        }
+    }
+}
+
+/// Loads what `toward` names in the run's context.
+pub fn source(ctx: &Ctx, toward: Toward) -> Result<Source, Error> {
+    match toward {
+        Toward::Snapshot(s) => {
             let which = if s == "latest" { None } else { Some(s) };
             let path = Snapshot::find(&ctx.state(), which)?;
             let snap = Snapshot::read(&path)?;
             Ok(Source::Snapshot(path, snap))
         }
-        (Some(p), None) => Ok(Source::Profile(ctx.load_profile(p)?)),
-        (None, None) => Err(fail("name a profile or a snapshot")),
+        Toward::Profile(p) => Ok(Source::Profile(ctx.load_profile(p)?)),
     }
 }
 

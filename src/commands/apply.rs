@@ -38,12 +38,15 @@ pub async fn run(ctx: &Ctx, target: &str, yes: bool) -> Res {
     if path.is_file() && SavedPlan::sniff(path) {
         return apply_saved(ctx, path, yes).await;
     }
-    let src = source(ctx, Some(target), None)?;
+    let src = source(ctx, crate::pipeline::Toward::Profile(target))?;
     converge(ctx, "apply", src, yes).await
 }
 
 pub async fn restore(ctx: &Ctx, snapshot: Option<&str>, yes: bool) -> Res {
-    let src = source(ctx, None, Some(snapshot.unwrap_or("latest")))?;
+    let src = source(
+        ctx,
+        crate::pipeline::Toward::Snapshot(snapshot.unwrap_or("latest")),
+    )?;
     converge(ctx, "restore", src, yes).await
 }
 
@@ -264,8 +267,8 @@ pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Schedule
     let plan = &ready.prep.plan;
     if plan.is_empty() && !plan.has_errors() {
         println!(
-            "Scheduled: `{}` is due ({}); the live state matches it, nothing to do.",
-            plan.profile, why.detail
+            "{}",
+            crate::render::schedule::nothing_due(&plan.profile, &why.detail)
         );
         ready.release().await;
         return Ok(Exit::Ok);

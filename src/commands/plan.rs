@@ -41,7 +41,7 @@ pub async fn run(
     out: Option<&Path>,
     detailed: bool,
 ) -> Res {
-    let src = source(ctx, profile, snapshot)?;
+    let src = source(ctx, crate::pipeline::Toward::of(profile, snapshot)?)?;
     let started = std::time::Instant::now();
     let prep = prepare(ctx, &src, out.is_some()).await?;
     show(&prep.plan, format);

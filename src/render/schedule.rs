@@ -171,6 +171,12 @@ fn cost(v: &View) -> String {
     o
 }
 
+/// What a scheduled run says when the due profile already matches (a
+/// timer runs it every few minutes: one quiet line).
+pub fn nothing_due(profile: &str, detail: &str) -> String {
+    format!("Scheduled: `{profile}` is due ({detail}); the live state matches it, nothing to do.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

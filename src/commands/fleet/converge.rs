@@ -9,37 +9,12 @@ use super::Member;
 use crate::cli::Format;
 use crate::commands::apply::Ready;
 use crate::commands::plan::show;
-use crate::context::{confirm, fail, Ctx, Error, Exit, Res};
+use crate::context::{confirm, Ctx, Error, Exit, Res};
 use crate::fleet::{each, worst};
-use crate::pipeline::{prepare, source, Source};
+use crate::pipeline::{prepare, source, Toward};
 use crate::plan::Plan;
 use crate::render::fleet::{heading, summary, Row};
 use crate::state::operation::Scheduled;
-
-/// What every target is planned towards.
-#[derive(Clone, Copy)]
-pub enum Want<'a> {
-    Profile(&'a str),
-    /// A snapshot of each target's own state (`latest`, or a file name).
-    Snapshot(&'a str),
-}
-
-impl<'a> Want<'a> {
-    pub fn of(profile: Option<&'a str>, snapshot: Option<&'a str>) -> Result<Want<'a>, Error> {
-        match (profile, snapshot) {
-            (_, Some(s)) => Ok(Want::Snapshot(s)),
-            (Some(p), None) => Ok(Want::Profile(p)),
-            (None, None) => Err(fail("name a profile or a snapshot")),
-        }
-    }
-
-    fn source(self, ctx: &Ctx) -> Result<Source, Error> {
-        match self {
-            Want::Profile(p) => source(ctx, Some(p), None),
-            Want::Snapshot(s) => source(ctx, None, Some(s)),
-        }
-    }
-}
 
 pub struct Fleet<'a> {
     pub members: &'a [Member],
@@ -99,10 +74,10 @@ fn print_heading(m: &Member) {
 
 impl Fleet<'_> {
     /// Every target's plan under its heading, then the summary.
-    pub async fn plan(&self, want: Want<'_>, format: Format, detailed: bool) -> Res {
+    pub async fn plan(&self, want: Toward<'_>, format: Format, detailed: bool) -> Res {
         let started = std::time::Instant::now();
         let preps = each(self.members, self.n, name, |m| async move {
-            prepare(&m.ctx, &want.source(&m.ctx)?, false).await
+            prepare(&m.ctx, &source(&m.ctx, want)?, false).await
         })
         .await;
         let mut rows = Vec::new();
@@ -143,12 +118,12 @@ impl Fleet<'_> {
     pub async fn apply(
         &self,
         command: &str,
-        want: Want<'_>,
+        want: Toward<'_>,
         yes: bool,
         why: Option<Scheduled>,
     ) -> Res {
         let readies = each(self.members, self.n, name, |m| async move {
-            Ready::new(&m.ctx, command, want.source(&m.ctx)?).await
+            Ready::new(&m.ctx, command, source(&m.ctx, want)?).await
         })
         .await;
         let mut rows = Vec::new();
@@ -219,11 +194,16 @@ impl Fleet<'_> {
         );
         if dry_run {
             return self
-                .plan(Want::Profile(&profile), Format::Text, false)
+                .plan(Toward::Profile(&profile), Format::Text, false)
                 .await;
         }
-        self.apply("apply --scheduled", Want::Profile(&profile), yes, Some(why))
-            .await
+        self.apply(
+            "apply --scheduled",
+            Toward::Profile(&profile),
+            yes,
+            Some(why),
+        )
+        .await
     }
 }
 
@@ -231,10 +211,12 @@ impl Fleet<'_> {
 /// one line.
 fn show_ready(plan: &Plan, why: Option<&Scheduled>) {
     match why {
-        Some(w) if plan.is_empty() && !plan.has_errors() => println!(
-            "Scheduled: `{}` is due ({}); the live state matches it, nothing to do.",
-            plan.profile, w.detail
-        ),
+        Some(w) if plan.is_empty() && !plan.has_errors() => {
+            println!(
+                "{}",
+                crate::render::schedule::nothing_due(&plan.profile, &w.detail)
+            )
+        }
         _ => show(plan, Format::Text),
     }
 }

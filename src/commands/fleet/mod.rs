@@ -61,7 +61,7 @@ pub async fn dispatch(ctx: &Ctx, wanted: &str, command: Command) -> Res {
                     "plan one target without --targets (with its credentials), or drop --out",
                 ));
             }
-            let want = converge::Want::of(profile.as_deref(), snapshot.as_deref())?;
+            let want = crate::pipeline::Toward::of(profile.as_deref(), snapshot.as_deref())?;
             run.plan(want, format, detailed_exitcode).await
         }
         Command::Apply {
@@ -84,7 +84,7 @@ pub async fn dispatch(ctx: &Ctx, wanted: &str, command: Command) -> Res {
                     "or apply the profile to every target: parkctl apply PROFILE --targets ...",
                 ));
             }
-            let want = converge::Want::Profile(&profile);
+            let want = crate::pipeline::Toward::Profile(&profile);
             if dry_run {
                 return run.plan(want, crate::cli::Format::Text, false).await;
             }
@@ -94,7 +94,7 @@ pub async fn dispatch(ctx: &Ctx, wanted: &str, command: Command) -> Res {
             let snap = snapshot.unwrap_or_else(|| "latest".into());
             run.apply(
                 "restore",
-                converge::Want::Snapshot(&snap),
+                crate::pipeline::Toward::Snapshot(&snap),
                 confirm.yes,
                 None,
             )
