@@ -123,6 +123,32 @@ pub fn names_only(sels: &[Selector]) -> Option<Vec<String>> {
     crate::profile::rule::sel::names_only(sels)
 }
 
+/// The names within `cluster` that `sels` may select: those the selectors
+/// name, when they only name; else those `list` finds (called only then)
+/// that may match by name. ECS services and EKS node groups read alike.
+pub async fn names_in<E, F, Fut>(
+    cluster: &str,
+    sels: &[Selector],
+    list: F,
+) -> Result<Vec<String>, E>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<String>, E>>,
+{
+    Ok(match names_only(sels) {
+        Some(all) => all
+            .iter()
+            .filter(|n| split(n).0 == cluster)
+            .map(|n| split(n).1.to_string())
+            .collect(),
+        None => list()
+            .await?
+            .into_iter()
+            .filter(|n| may_match(sels, &format!("{cluster}/{n}")))
+            .collect(),
+    })
+}
+
 /// The selectors' names and prefixes in lower case are not needed: ARNs of
 /// clustered resources keep their case. The ARN patterns of a selector:
 /// `BASE + CLUSTER/NAME` (or a prefix wildcard), then `suffix`.

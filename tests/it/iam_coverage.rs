@@ -127,3 +127,29 @@ fn every_call_of_every_command_is_in_that_profiles_policy() {
         }
     }
 }
+
+/// Runs plan, status, capture and apply of `profile` in `p` (with
+/// `--stats`) and asserts that every AWS call each makes is granted by
+/// `iam-policy PROFILE`: the services' own coverage tests call this.
+pub(crate) fn assert_covered(p: &Project, profile: &str) {
+    let policy = granted(p, profile);
+    let commands: [&[&str]; 4] = [
+        &["plan", profile],
+        &["status"],
+        &["capture", "captured", "--like", profile, "--force"],
+        &["apply", profile, "--yes"],
+    ];
+    for args in commands {
+        let mut args = args.to_vec();
+        args.push("--stats");
+        let (code, out, err) = p.run(&args);
+        assert_eq!(code, 0, "{profile}: {args:?}\n{out}\n{err}");
+        let made = calls(&err);
+        let missing: Vec<&String> = made.difference(&policy).collect();
+        assert!(
+            missing.is_empty(),
+            "{profile}: `{}` calls {missing:?}, which its policy lacks:\n{policy:?}",
+            args.join(" ")
+        );
+    }
+}

@@ -114,28 +114,7 @@ fn notebooks_stop_and_start_again_exactly() {
     // The policy of each profile covers what each command calls.
     for (profile, text) in [("parked", PARKED), ("running", RUNNING)] {
         let p = project(&moto, &[(profile, text)]);
-        let policy = crate::iam_coverage::granted(&p, profile);
-        let commands: [&[&str]; 4] = [
-            &["plan", profile],
-            &["status"],
-            &["capture", "captured", "--like", profile],
-            &["apply", profile, "--yes"],
-        ];
-        for args in commands {
-            let mut args = args.to_vec();
-            args.push("--stats");
-            let (code, out, err) = p.run(&args);
-            assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
-            let missing: Vec<String> = crate::iam_coverage::calls(&err)
-                .difference(&policy)
-                .cloned()
-                .collect();
-            assert!(
-                missing.is_empty(),
-                "{profile}: `{}` calls {missing:?}, which its policy lacks",
-                args.join(" ")
-            );
-        }
+        crate::iam_coverage::assert_covered(&p, profile);
     }
     // The last apply was `running`'s.
     assert_eq!(rt.block_on(state(&sdk)), original);

@@ -124,19 +124,7 @@ impl Services {
         cluster: &str,
         sels: &[Selector],
     ) -> Result<Vec<Resource>, AwsError> {
-        let names: Vec<String> = match clustered::names_only(sels) {
-            Some(all) => all
-                .iter()
-                .filter(|n| split(n).0 == cluster)
-                .map(|n| split(n).1.to_string())
-                .collect(),
-            None => self
-                .list_services(cluster)
-                .await?
-                .into_iter()
-                .filter(|n| clustered::may_match(sels, &format!("{cluster}/{n}")))
-                .collect(),
-        };
+        let names = clustered::names_in(cluster, sels, || self.list_services(cluster)).await?;
         let batches: Vec<&[String]> = names.chunks(PER_DESCRIBE).collect();
         let found = bounded(batches, self.concurrency, |b| self.describe(cluster, b)).await;
         let mut out = Vec::new();

@@ -130,19 +130,7 @@ impl NodeGroups {
         cluster: &str,
         sels: &[Selector],
     ) -> Result<Vec<Resource>, AwsError> {
-        let names: Vec<String> = match clustered::names_only(sels) {
-            Some(all) => all
-                .iter()
-                .filter(|n| split(n).0 == cluster)
-                .map(|n| split(n).1.to_string())
-                .collect(),
-            None => self
-                .list_nodegroups(cluster)
-                .await?
-                .into_iter()
-                .filter(|n| clustered::may_match(sels, &format!("{cluster}/{n}")))
-                .collect(),
-        };
+        let names = clustered::names_in(cluster, sels, || self.list_nodegroups(cluster)).await?;
         let found = bounded(names, self.concurrency, |n| async move {
             self.describe(cluster, &n).await
         })

@@ -15,6 +15,7 @@ mod notebook;
 mod notebooks_aws;
 mod plan;
 mod raw;
+mod tags;
 
 pub use notebook::{notebook, NOTEBOOK, STOPPED};
 

@@ -113,24 +113,7 @@ impl Notebooks {
     }
 
     async fn tags(&self, arn: &str, what: &str) -> Result<Tags, AwsError> {
-        let mut tags = Tags::new();
-        let pages = self
-            .client
-            .list_tags()
-            .resource_arn(arn)
-            .max_results(100)
-            .into_paginator()
-            .send();
-        each_page(&self.pace, pages, (NAME, "ListTags", what), |p| {
-            for t in p.tags() {
-                tags.insert(
-                    t.key().unwrap_or_default().to_string(),
-                    t.value().unwrap_or_default().to_string(),
-                );
-            }
-        })
-        .await?;
-        Ok(tags)
+        super::tags::of(&self.client, &self.pace, arn, what).await
     }
 
     pub async fn read(&self, sels: &[Selector]) -> Result<Vec<Resource>, AwsError> {
