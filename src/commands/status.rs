@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 
 pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     let started = std::time::Instant::now();
-    let (status, live, aws) = gather(ctx, parse_window(window)?).await?;
+    let secs = parse_window(window)?;
+    let (good, bad) = profiles(ctx)?;
+    let (status, live, aws) = gather_of(ctx, secs, good, &bad).await?;
     match format {
         Format::Json => println!(
             "{}",
@@ -33,7 +35,7 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     if status.invalid_profiles.is_empty() {
         return Ok(Exit::Ok);
     }
-    for (_, e) in profiles(ctx)?.1 {
+    for (_, e) in bad {
         crate::render::error::eprint(e);
     }
     eprintln!(
@@ -77,7 +79,19 @@ pub async fn gather(
     ctx: &Ctx,
     window_secs: i64,
 ) -> Result<(crate::status::Status, Live, Aws), crate::context::Error> {
-    let (profiles, invalid) = profiles(ctx)?;
+    let (good, bad) = profiles(ctx)?;
+    gather_of(ctx, window_secs, good, &bad).await
+}
+
+/// [`gather`] over profiles already loaded (`invalid`: those that did not
+/// load, named in the status), so that a caller printing their errors
+/// reads the directory once.
+async fn gather_of(
+    ctx: &Ctx,
+    window_secs: i64,
+    profiles: Vec<Profile>,
+    invalid: &[(String, crate::context::Error)],
+) -> Result<(crate::status::Status, Live, Aws), crate::context::Error> {
     let wanted = profiles
         .iter()
         .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
