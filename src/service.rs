@@ -114,7 +114,7 @@ pub struct Facts {
 /// What `init` writes into `parked.yaml` for one service.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InitParked {
-    /// The service's profile section (`rds:\n  instances: ...`), empty when
+    /// The service's profile section (`SERVICE:\n  KINDs: ...`), empty when
     /// it parks none of the resources.
     pub section: String,
     pub left_out: Vec<LeftOut>,
@@ -123,7 +123,7 @@ pub struct InitParked {
 /// A resource `init` found but does not park, and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LeftOut {
-    /// As plans name it (`rds instance acme-replica`).
+    /// As plans name it (`SERVICE KIND NAME`).
     pub resource: String,
     pub why: String,
 }

@@ -125,7 +125,7 @@ pub fn names_only(sels: &[Selector]) -> Option<Vec<String>> {
 
 /// The names within `cluster` that `sels` may select: those the selectors
 /// name, when they only name; else those `list` finds (called only then)
-/// that may match by name. ECS services and EKS node groups read alike.
+/// that may match by name.
 pub async fn names_in<E, F, Fut>(
     cluster: &str,
     sels: &[Selector],
