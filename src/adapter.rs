@@ -8,8 +8,6 @@ use crate::aws::Shared;
 use crate::outcome::{Interrupt, Outcome};
 use crate::plan::Change;
 use crate::profile::rule::Selector;
-use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 
 /// Builds a service's adapter from the one shared SDK configuration.
 pub trait Connect: Sync {
@@ -46,7 +44,4 @@ pub trait Adapter: Send + Sync {
         earlier: &[Outcome],
         interrupt: &Interrupt,
     ) -> Vec<Outcome>;
-    /// Since when each named resource exists, where that is known: a
-    /// resource younger than the idle window cannot be judged idle.
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError>;
 }

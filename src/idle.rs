@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One metric summed over a window, e.g. a stream's IncomingRecords (the
 /// AWS layer reads it: `crate::aws::metrics`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricQuery {
     pub namespace: &'static str,
     pub metric: &'static str,
@@ -28,6 +28,25 @@ impl MetricQuery {
             dimensions: vec![(dimension, value.to_string())],
         }
     }
+}
+
+/// The attribute a read records a resource's creation time in (RFC 3339),
+/// where its describe tells one: a resource younger than the idle window
+/// cannot be judged idle, and the read already has the answer.
+pub const CREATED: &str = "created";
+
+/// The value of [`CREATED`] for a time in seconds since the epoch.
+pub fn created_value(secs: i64) -> serde_json::Value {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map_or(serde_json::Value::Null, |t| t.to_rfc3339().into())
+}
+
+/// Since when `r` exists, where its read recorded it.
+pub fn created(r: &crate::model::Resource) -> Option<chrono::DateTime<chrono::Utc>> {
+    let t = r.attrs.get(CREATED)?.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ pub(crate) mod fsutil;
 pub(crate) mod iam;
 pub(crate) mod idle;
 pub(crate) mod logging;
+pub(crate) mod measure;
 pub mod model;
 pub(crate) mod outcome;
 pub(crate) mod pipeline;

@@ -176,7 +176,7 @@ pub async fn read_and_plan(
 ) -> Result<Prepared, Error> {
     let Connected { aws, caller } = connected;
     let wanted = src.wanted();
-    let live = crate::read::read(&aws, &wanted).await?;
+    let live = crate::read::read(&aws, &wanted, crate::measure::Measure::USAGE).await?;
     let account = caller.as_ref().map_or("", |c| c.account.as_str());
     let context = self::context(ctx, Some(&aws), account, &aws.region).await;
     let mut plan = src.plan(&live, &context);

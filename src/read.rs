@@ -4,6 +4,7 @@
 //! read only for resources whose name can match a tag rule.
 
 use crate::aws::AwsError;
+use crate::measure::{IdleFigure, Measure};
 use crate::model::Live;
 use crate::profile::{Profile, Selector};
 use crate::services::SERVICES;
@@ -109,7 +110,24 @@ impl Wanted {
     }
 }
 
-pub async fn read(aws: &Aws, wanted: &Wanted) -> Result<Live, AwsError> {
+/// Reads the resources `wanted` names and what `measure` asks of them.
+pub async fn read(aws: &Aws, wanted: &Wanted, measure: Measure) -> Result<Live, AwsError> {
+    Ok(read_measured(aws, wanted, measure).await?.0)
+}
+
+/// [`read`], with the idle figures of `measure.idle_secs` (`status`).
+pub async fn read_measured(
+    aws: &Aws,
+    wanted: &Wanted,
+    measure: Measure,
+) -> Result<(Live, Vec<IdleFigure>), AwsError> {
+    let mut live = describe(aws, wanted).await?;
+    let idle = crate::measure::pass(&aws.metrics, &mut live, measure).await?;
+    Ok((live, idle))
+}
+
+/// Every service's resources, the services side by side.
+async fn describe(aws: &Aws, wanted: &Wanted) -> Result<Live, AwsError> {
     let reads = SERVICES.iter().filter_map(|s| {
         let sels = wanted.selectors.get(s.name())?;
         let facts = wanted.facts.get(s.name()).copied().unwrap_or(false);

@@ -51,6 +51,7 @@ pub struct PriceKey {
 }
 
 /// The metric that tells whether a resource did any work in a window.
+#[derive(Debug)]
 pub struct IdleMetric {
     /// Summed together (an endpoint's variants each have their own).
     pub queries: Vec<MetricQuery>,
@@ -195,6 +196,15 @@ pub trait Service: Sync {
 
     fn idle(&self, _r: &Resource) -> Option<IdleMetric> {
         None
+    }
+
+    /// The metrics a resource's cost is computed from (requests a stream
+    /// or a function bills by), each under the key its `usage` attribute
+    /// carries: declared here, read for every service together in one
+    /// metrics pass (`crate::measure`), so that a service makes no
+    /// GetMetricData call of its own.
+    fn usage(&self, _r: &Resource) -> Vec<(&'static str, MetricQuery)> {
+        vec![]
     }
 
     /// The lines `status` shows for this service's resources.

@@ -1,6 +1,7 @@
-//! CloudWatch metrics: one metric per resource summed over a window, in as
-//! few GetMetricData calls as the API allows. `status` uses it for every
-//! service's idle metric; it is plumbing, not a managed service.
+//! CloudWatch metrics: each query summed or averaged over a window, in as
+//! few GetMetricData calls as the API allows. The read's one metrics pass
+//! (`crate::measure`) is its only caller; it is plumbing, not a managed
+//! service.
 
 use super::AwsError;
 use aws_sdk_cloudwatch::Client;
@@ -34,18 +35,6 @@ pub use crate::idle::MetricQuery;
 pub const METRIC_QUERIES_PER_CALL: usize = 500;
 
 impl Metrics {
-    /// The sum of each metric over the window, `None` where CloudWatch has
-    /// no datapoint at all (which is not the same as zero).
-    pub async fn sums(
-        &self,
-        queries: &[MetricQuery],
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Option<f64>>, AwsError> {
-        let all: Vec<(MetricQuery, bool)> = queries.iter().map(|q| (q.clone(), false)).collect();
-        self.values(&all, start, end).await
-    }
-
     /// Each metric over the window: summed (`false`), or averaged (`true`,
     /// a utilisation), in one pass of GetMetricData calls whatever the mix;
     /// `None` where CloudWatch has no datapoint.
@@ -138,53 +127,3 @@ fn combined(values: &[f64], average: bool) -> f64 {
 
 /// How far back usage is read: a day shows a project's daily rhythm.
 pub const USAGE_HOURS: i64 = 24;
-
-impl Metrics {
-    /// Sets `usage` on each resource `queries` names metrics for: `{hours,
-    /// KEY: sum, ...}` over the last [`USAGE_HOURS`] (a sum is `null` where
-    /// CloudWatch has no datapoint), or `null` with `usage_error` when the
-    /// metrics cannot be read, so that a cost computed from them is unknown
-    /// rather than $0. One GetMetricData call per 500 queries.
-    pub async fn attach_usage(
-        &self,
-        resources: &mut [crate::model::Resource],
-        queries: impl Fn(&crate::model::Resource) -> Vec<(&'static str, MetricQuery)>,
-    ) {
-        let wanted: Vec<(usize, Vec<(&'static str, MetricQuery)>)> = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i, queries(r)))
-            .filter(|(_, q)| !q.is_empty())
-            .collect();
-        if wanted.is_empty() {
-            return;
-        }
-        let all: Vec<MetricQuery> = wanted
-            .iter()
-            .flat_map(|(_, q)| q.iter().map(|(_, m)| m.clone()))
-            .collect();
-        let end = chrono::Utc::now();
-        let start = end - chrono::Duration::hours(USAGE_HOURS);
-        let sums = self.sums(&all, start, end).await;
-        let mut at = 0;
-        for (i, qs) in wanted {
-            let r = &mut resources[i];
-            match &sums {
-                Ok(s) => {
-                    let mut u = serde_json::Map::new();
-                    u.insert("hours".into(), serde_json::Value::from(USAGE_HOURS));
-                    for (k, _) in &qs {
-                        u.insert(k.to_string(), serde_json::json!(s[at]));
-                        at += 1;
-                    }
-                    r.attrs.insert("usage".into(), serde_json::Value::Object(u));
-                }
-                Err(e) => {
-                    r.attrs.insert("usage".into(), serde_json::Value::Null);
-                    r.attrs
-                        .insert("usage_error".into(), serde_json::Value::from(e.to_string()));
-                }
-            }
-        }
-    }
-}

@@ -341,7 +341,7 @@ async fn read_unmoved(
     wanted: &crate::read::Wanted,
     saved: &SavedPlan,
 ) -> Result<Live, Error> {
-    let live = crate::read::read(aws, wanted).await?;
+    let live = crate::read::read(aws, wanted, crate::measure::Measure::NOTHING).await?;
     let moved = drift(
         &crate::planner::observe(&saved.live),
         &crate::planner::observe(&live),
@@ -641,7 +641,8 @@ async fn verify(
     wanted: &crate::read::Wanted,
     reread: &dyn Fn(&Live) -> Plan,
 ) -> Vec<String> {
-    match crate::read::read(aws, wanted).await {
+    // What converged is told by the managed attributes alone: no metrics.
+    match crate::read::read(aws, wanted, crate::measure::Measure::NOTHING).await {
         Ok(now) => reread(&now)
             .changes
             .iter()

@@ -38,7 +38,7 @@ pub async fn run(
     let aws = ctx.connect(target.region.as_deref()).await?;
     ctx.guard(&aws, &target, "the profile").await?;
     let caller = aws.sts.caller().await?;
-    let live = crate::read::read(&aws, &wanted).await?;
+    let live = crate::read::read(&aws, &wanted, crate::measure::Measure::NOTHING).await?;
     let text = to_yaml(
         &live,
         &caller.account,

@@ -119,7 +119,7 @@ pub async fn run(ctx: &Ctx, args: &crate::cli::InitArgs) -> Res {
     ctx.guard(&aws, &Default::default(), "init").await?;
     let caller = aws.sts.caller().await?;
     let wanted = wanted(&ask);
-    let live = crate::read::read(&aws, &wanted).await?;
+    let live = crate::read::read(&aws, &wanted, crate::measure::Measure::USAGE).await?;
     if !live.resources.iter().any(selectable) {
         eprintln!(
             "Nothing in account {} ({}) matches {}: wrote nothing. Check the tag or prefix, the region (--region) and the credentials.",

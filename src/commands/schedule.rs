@@ -103,7 +103,7 @@ async fn costs(
     let wanted = profiles
         .iter()
         .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
-    let live: Live = crate::read::read(aws, &wanted)
+    let live: Live = crate::read::read(aws, &wanted, crate::measure::Measure::USAGE)
         .await
         .map_err(|e| e.to_string())?;
     let pricing = crate::pipeline::pricing(ctx)?;

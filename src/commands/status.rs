@@ -5,14 +5,13 @@
 use crate::cli::Format;
 use crate::context::{fail, Ctx, Exit, Res};
 use crate::idle::{classify, parse_window};
-use crate::model::{Live, Resource};
+use crate::measure::IdleFigure;
+use crate::model::Live;
 use crate::profile::Profile;
 use crate::read::Wanted;
-use crate::service::IdleMetric;
 use crate::session::Aws;
 use crate::status::{build, ResourceActivity};
-use chrono::{DateTime, Duration, Utc};
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
 
 pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
     let started = std::time::Instant::now();
@@ -100,11 +99,14 @@ async fn gather_of(
     if ctx.target.is_some() {
         ctx.guard(&aws, &Default::default(), "status").await?;
     }
-    let live = crate::read::read(&aws, &wanted).await?;
+    let measure = crate::measure::Measure {
+        usage: true,
+        idle_secs: Some(window_secs),
+    };
+    let (live, idle) = crate::read::read_measured(&aws, &wanted, measure).await?;
     let pricing = crate::pipeline::pricing(ctx)?;
     let now = Utc::now();
-    let start = now - Duration::seconds(window_secs);
-    let activity = activity(&aws, &live, start, now).await?;
+    let activity = activity(&live, idle);
     let mut status = build(
         &pricing,
         &aws.region,
@@ -144,101 +146,31 @@ async fn schedule(
         .ok()
 }
 
-/// Each resource's idle metric over the window, in one pass of
-/// GetMetricData; for resources without any datapoint, their age (a
-/// resource younger than the window cannot be judged idle).
-async fn activity(
-    aws: &Aws,
-    live: &Live,
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Vec<ResourceActivity>, crate::aws::AwsError> {
-    let measured: Vec<(&Resource, IdleMetric)> = live
-        .resources
-        .iter()
-        .filter_map(|r| Some((r, crate::services::get(&r.id.service)?.idle(r)?)))
-        .collect();
-    if measured.is_empty() {
-        return Ok(vec![]);
-    }
-    let sums = values(aws, &measured, start, now).await?;
-    let born = ages(aws, &measured, &sums).await?;
-    Ok(measured
-        .iter()
-        .zip(sums)
-        .map(|((r, m), sum)| {
-            let older = born
-                .get(&(r.id.service.clone(), r.name().to_string()))
-                .is_some_and(|t| *t <= start);
+/// Each resource's activity over the window, from the read's metrics
+/// pass. A resource without any datapoint is idle only if it existed for
+/// the whole window (its read recorded since when): a younger one may
+/// simply not have been measured yet.
+fn activity(live: &Live, idle: Vec<IdleFigure>) -> Vec<ResourceActivity> {
+    idle.into_iter()
+        .map(|f| {
+            let r = &live.resources[f.at];
+            let older = crate::idle::created(r).is_some_and(|t| t <= f.since);
+            let m = f.metric;
             ResourceActivity {
                 kind: r.id.title(),
                 name: r.name().to_string(),
                 metric: m.queries.first().map_or("", |q| q.metric).into(),
                 activity: match m.busy_above {
-                    Some(p) => crate::idle::classify_above(sum, p, older),
-                    None => classify(sum, older),
+                    Some(p) => crate::idle::classify_above(f.value, p, older),
+                    None => classify(f.value, older),
                 },
-                value: sum.filter(|_| m.busy_above.is_some()),
+                value: f.value.filter(|_| m.busy_above.is_some()),
                 busy_above: m.busy_above,
                 quiet: m.quiet.into(),
                 free_when_idle: m.free_when_idle.map(str::to_string),
             }
         })
-        .collect())
-}
-
-/// One figure per resource over its queries, all in one metrics pass:
-/// counts summed, utilisations averaged; no datapoint at all is `None`.
-async fn values(
-    aws: &Aws,
-    measured: &[(&Resource, IdleMetric)],
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Vec<Option<f64>>, crate::aws::AwsError> {
-    let queries: Vec<_> = measured
-        .iter()
-        .flat_map(|(_, m)| {
-            m.queries
-                .iter()
-                .map(|q| (q.clone(), m.busy_above.is_some()))
-        })
-        .collect();
-    let mut each = aws.metrics.values(&queries, start, now).await?.into_iter();
-    Ok(measured
-        .iter()
-        .map(|(_, m)| {
-            let parts: Vec<f64> = each.by_ref().take(m.queries.len()).flatten().collect();
-            let sum = parts.iter().copied().reduce(|a, b| a + b)?;
-            Some(match m.busy_above {
-                Some(_) => sum / parts.len() as f64,
-                None => sum,
-            })
-        })
-        .collect())
-}
-
-/// Since when the resources without a datapoint exist, per service.
-async fn ages(
-    aws: &Aws,
-    measured: &[(&Resource, IdleMetric)],
-    sums: &[Option<f64>],
-) -> Result<BTreeMap<(String, String), DateTime<Utc>>, crate::aws::AwsError> {
-    let mut quiet: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for ((r, _), sum) in measured.iter().zip(sums) {
-        if sum.is_none() {
-            quiet
-                .entry(r.id.service.as_str())
-                .or_default()
-                .push(r.name().to_string());
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (service, names) in quiet {
-        for (name, t) in aws.adapter(service).born(&names).await? {
-            out.insert((service.to_string(), name), t);
-        }
-    }
-    Ok(out)
+        .collect()
 }
 
 /// An error's first line, for a one-line mention in the status JSON.

@@ -11,7 +11,6 @@ use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use aws_sdk_cloudwatch::types::AlarmType;
 use aws_sdk_cloudwatch::Client;
-use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// DescribeAlarms' largest page, and the most names
@@ -305,10 +304,6 @@ impl Adapter for AlarmClient {
         })
         .await;
         results.into_iter().flatten().collect()
-    }
-
-    async fn born(&self, _names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        Ok(BTreeMap::new())
     }
 }
 

@@ -14,7 +14,6 @@ use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use aws_sdk_autoscaling::types::AutoScalingGroup;
 use aws_sdk_autoscaling::Client;
-use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -88,6 +87,11 @@ fn resource(g: &AutoScalingGroup) -> Resource {
         })
         .collect();
     let mut r = group(g.auto_scaling_group_name().unwrap_or_default())
+        .with(
+            crate::idle::CREATED,
+            g.created_time()
+                .map_or(Value::Null, |t| crate::idle::created_value(t.secs())),
+        )
         .with("min_size", n(g.min_size()))
         .with("max_size", n(g.max_size()))
         .with("desired_capacity", n(g.desired_capacity()))
@@ -469,21 +473,6 @@ impl Adapter for Groups {
         .into_iter()
         .flatten()
         .collect()
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let mut out = BTreeMap::new();
-        for chunk in names.chunks(NAMES_PER_CALL) {
-            for g in self.describe(Some(chunk.to_vec())).await? {
-                if let (Some(n), Some(t)) = (g.auto_scaling_group_name(), g.created_time()) {
-                    out.insert(
-                        n.to_string(),
-                        DateTime::from_timestamp(t.secs(), 0).unwrap_or_default(),
-                    );
-                }
-            }
-        }
-        Ok(out)
     }
 }
 

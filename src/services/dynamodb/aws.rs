@@ -27,7 +27,6 @@ const POLL: Duration = Duration::from_secs(5);
 pub struct Tables {
     client: Client,
     scaling: Scaling,
-    metrics: crate::aws::metrics::Metrics,
     concurrency: usize,
     pace: crate::aws::pace::Pace,
 }
@@ -45,7 +44,6 @@ impl Tables {
                 super::scaling::resource_id,
                 NAME,
             ),
-            metrics: crate::aws::metrics::Metrics::new(shared),
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
         }
@@ -141,30 +139,6 @@ impl Tables {
             out.extend(resources(&d, tags));
         }
         self.scaling.attach(&mut out).await?;
-        // Consumed units price an on-demand table's and index's requests
-        // (and what a provisioned one would cost parked on demand).
-        self.metrics
-            .attach_usage(&mut out, |r| {
-                // An index's requests are billed on their own: its metrics
-                // carry its name beside the table's.
-                let mut dims = vec![("TableName", table_name(r.name()).to_string())];
-                if r.id.kind == INDEX {
-                    dims.push((
-                        "GlobalSecondaryIndexName",
-                        super::index_name(r.name()).to_string(),
-                    ));
-                }
-                let q = |metric| crate::aws::metrics::MetricQuery {
-                    namespace: "AWS/DynamoDB",
-                    metric,
-                    dimensions: dims.clone(),
-                };
-                vec![
-                    ("read_units", q("ConsumedReadCapacityUnits")),
-                    ("write_units", q("ConsumedWriteCapacityUnits")),
-                ]
-            })
-            .await;
         Ok(out)
     }
 
@@ -301,6 +275,9 @@ fn resources(d: &TableDescription, tags: Tags) -> Vec<Resource> {
         .with("last_on_demand", time(last_on_demand))
         .with("size_bytes", d.table_size_bytes().unwrap_or(0).max(0))
         .with("global", !d.replicas().is_empty());
+    if let Some(c) = d.creation_date_time() {
+        t = t.with(crate::idle::CREATED, crate::idle::created_value(c.secs()));
+    }
     t.arn = d.table_arn().unwrap_or_default().to_string();
     t.tags = tags;
     let mut out = vec![];
@@ -390,19 +367,6 @@ impl Adapter for Tables {
         .await;
         out.extend(done.into_iter().flatten());
         out
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let mut out = BTreeMap::new();
-        for d in self.describe(names).await? {
-            if let Some(t) = d
-                .creation_date_time()
-                .and_then(|t| DateTime::from_timestamp(t.secs(), 0))
-            {
-                out.insert(d.table_name().unwrap_or_default().to_string(), t);
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -22,10 +22,10 @@ mod plan;
 mod raw;
 mod scaling;
 
-use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::ctx::Ctx;
@@ -272,6 +272,29 @@ impl Service for DynamoDb {
             ),
             busy_above: None,
         })
+    }
+
+    /// Consumed units price an on-demand table's and index's requests
+    /// (and what a provisioned one would cost parked on demand). An
+    /// index's requests are billed on their own: its metrics carry its
+    /// name beside the table's.
+    fn usage(&self, r: &Resource) -> Vec<(&'static str, MetricQuery)> {
+        if r.id.kind != TABLE && r.id.kind != INDEX {
+            return vec![];
+        }
+        let mut dims = vec![("TableName", table_name(r.name()).to_string())];
+        if r.id.kind == INDEX {
+            dims.push(("GlobalSecondaryIndexName", index_name(r.name()).to_string()));
+        }
+        let q = |metric| MetricQuery {
+            namespace: "AWS/DynamoDB",
+            metric,
+            dimensions: dims.clone(),
+        };
+        vec![
+            ("read_units", q("ConsumedReadCapacityUnits")),
+            ("write_units", q("ConsumedWriteCapacityUnits")),
+        ]
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {

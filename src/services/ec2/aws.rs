@@ -13,7 +13,6 @@ use crate::profile::rule::Selector;
 use aws_sdk_ec2::client::Waiters;
 use aws_sdk_ec2::types::{Filter, Instance, InstanceAttributeName};
 use aws_sdk_ec2::Client;
-use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -471,11 +470,6 @@ impl Adapter for Instances {
         )
         .await;
         done.into_iter().flatten().collect()
-    }
-
-    /// An instance's launch time is its last start, not its birth: none.
-    async fn born(&self, _names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        Ok(BTreeMap::new())
     }
 }
 

@@ -15,7 +15,6 @@ use crate::profile::rule::Selector;
 use crate::services::clustered::{self, split};
 use aws_sdk_ecs::types::{Service, ServiceField};
 use aws_sdk_ecs::Client;
-use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -232,6 +231,11 @@ fn resource(cluster: &str, s: &Service) -> Resource {
         Value::from(s.desired_count().max(0))
     };
     let mut r = super::service(cluster, name)
+        .with(
+            crate::idle::CREATED,
+            s.created_at()
+                .map_or(Value::Null, |t| crate::idle::created_value(t.secs())),
+        )
         .with("desired_count", desired)
         .with("running_count", s.running_count().max(0))
         .with("pending_count", s.pending_count().max(0))
@@ -327,28 +331,6 @@ impl Adapter for Services {
         .await;
         out.extend(done);
         out
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let mut by_cluster: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for n in names {
-            let (c, s) = split(n);
-            by_cluster.entry(c).or_default().push(s.to_string());
-        }
-        let mut out = BTreeMap::new();
-        for (c, ss) in by_cluster {
-            for batch in ss.chunks(PER_DESCRIBE) {
-                for s in self.describe(c, batch).await.unwrap_or_default() {
-                    if let Some(t) = s
-                        .created_at()
-                        .and_then(|t| DateTime::from_timestamp(t.secs(), 0))
-                    {
-                        out.insert(format!("{c}/{}", s.service_name().unwrap_or_default()), t);
-                    }
-                }
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -14,10 +14,10 @@ mod aws;
 mod plan;
 mod raw;
 
-use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notices, Want};
 use crate::profile::ctx::Ctx;

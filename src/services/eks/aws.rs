@@ -14,7 +14,6 @@ use crate::services::clustered::{self, split};
 use aws_sdk_eks::client::Waiters;
 use aws_sdk_eks::types::{Nodegroup, NodegroupScalingConfig};
 use aws_sdk_eks::Client;
-use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -220,6 +219,11 @@ fn resource(cluster: &str, g: &Nodegroup) -> Resource {
         })
         .unwrap_or_default();
     let mut r = nodegroup(cluster, g.nodegroup_name().unwrap_or_default())
+        .with(
+            crate::idle::CREATED,
+            g.created_at()
+                .map_or(Value::Null, |t| crate::idle::created_value(t.secs())),
+        )
         .with("min_size", n(sc.and_then(|s| s.min_size())))
         .with("desired_size", n(sc.and_then(|s| s.desired_size())))
         .with("max_size", n(sc.and_then(|s| s.max_size())))
@@ -267,22 +271,6 @@ impl Adapter for NodeGroups {
         })
         .await;
         done.into_iter().flatten().collect()
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let mut out = BTreeMap::new();
-        for n in names {
-            let (c, g) = split(n);
-            if let Ok(d) = self.describe(c, g).await {
-                if let Some(t) = d
-                    .created_at()
-                    .and_then(|t| DateTime::from_timestamp(t.secs(), 0))
-                {
-                    out.insert(n.clone(), t);
-                }
-            }
-        }
-        Ok(out)
     }
 }
 

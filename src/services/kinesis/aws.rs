@@ -12,7 +12,6 @@ use crate::profile::rule::{sel, Selector};
 use aws_sdk_kinesis::client::Waiters;
 use aws_sdk_kinesis::types::{ScalingType, StreamMode as SdkMode, StreamModeDetails};
 use aws_sdk_kinesis::Client;
-use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -21,7 +20,6 @@ const RESHARD_WAIT: Duration = Duration::from_secs(30 * 60);
 
 pub struct Streams {
     client: Client,
-    metrics: crate::aws::metrics::Metrics,
     concurrency: usize,
     pace: crate::aws::pace::Pace,
 }
@@ -33,7 +31,6 @@ impl Streams {
             .build();
         Streams {
             client: Client::from_conf(conf),
-            metrics: crate::aws::metrics::Metrics::new(shared),
             concurrency: shared.concurrency,
             pace: shared.pace(NAME),
         }
@@ -120,7 +117,11 @@ impl Streams {
                         .with("shards", d.open_shard_count().max(0))
                         .with("retention_hours", d.retention_period_hours().max(0))
                         .with("mode", mode)
-                        .with("status", d.stream_status().as_str());
+                        .with("status", d.stream_status().as_str())
+                        .with(
+                            crate::idle::CREATED,
+                            crate::idle::created_value(d.stream_creation_timestamp().secs()),
+                        );
                     r.arn = d.stream_arn().to_string();
                     r
                 })),
@@ -134,38 +135,6 @@ impl Streams {
         })
         .await;
         Ok(existing(results)?.into_iter().flatten().collect())
-    }
-
-    /// When each stream was created, for telling "idle" from "too young to
-    /// judge" in status.
-    pub async fn created(
-        &self,
-        names: &[String],
-    ) -> Result<Vec<(String, DateTime<Utc>)>, AwsError> {
-        let results = bounded(names.iter().cloned(), self.concurrency, |name| async move {
-            self.pace.wait().await;
-            let out = self
-                .client
-                .describe_stream_summary()
-                .stream_name(&name)
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::from_sdk(
-                        "kinesis",
-                        "DescribeStreamSummary",
-                        &format!("stream {name}"),
-                        e,
-                    )
-                })?;
-            let secs = out
-                .stream_description_summary()
-                .map(|d| d.stream_creation_timestamp().secs())
-                .unwrap_or(0);
-            Ok((name, DateTime::from_timestamp(secs, 0).unwrap_or_default()))
-        })
-        .await;
-        results.into_iter().collect()
     }
 
     async fn wait_active(&self, name: &str) -> Result<(), AwsError> {
@@ -302,18 +271,6 @@ impl Streams {
         for s in &mut streams {
             s.tags = tags.get(s.name()).cloned().unwrap_or_default();
         }
-        // Bytes written price an on-demand stream's data.
-        self.metrics
-            .attach_usage(&mut streams, |s| {
-                let q = |m| {
-                    crate::aws::metrics::MetricQuery::of("AWS/Kinesis", m, "StreamName", s.name())
-                };
-                vec![
-                    ("incoming_bytes", q("IncomingBytes")),
-                    ("incoming_records", q("IncomingRecords")),
-                ]
-            })
-            .await;
         Ok(streams)
     }
 }
@@ -369,10 +326,6 @@ impl Adapter for Streams {
             .await
         })
         .await
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        Ok(self.created(names).await?.into_iter().collect())
     }
 }
 

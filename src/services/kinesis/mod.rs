@@ -10,9 +10,9 @@ mod aws;
 mod mode;
 pub mod reshard;
 
-use crate::aws::metrics::MetricQuery;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
@@ -253,6 +253,15 @@ impl Service for Kinesis {
             free_when_idle: None,
             busy_above: None,
         })
+    }
+
+    /// Bytes and records written price an on-demand stream's data.
+    fn usage(&self, s: &Resource) -> Vec<(&'static str, MetricQuery)> {
+        let q = |m| MetricQuery::of("AWS/Kinesis", m, "StreamName", s.name());
+        vec![
+            ("incoming_bytes", q("IncomingBytes")),
+            ("incoming_records", q("IncomingRecords")),
+        ]
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {

@@ -1,11 +1,9 @@
-//! The usage a function's cost is computed from, read beside it: its
-//! `Invocations` and `Duration` sums and its log group's `IncomingBytes`
-//! over the last 24 h (one GetMetricData for all functions, 500 queries a
-//! call), and its log group's stored bytes (DescribeLogGroups, paged by
-//! prefix). A read that fails leaves the figure `null` with the reason:
+//! What a function's logs cost besides its metrics (which the read's one
+//! metrics pass brings, `Service::usage`): its log group's stored bytes
+//! (DescribeLogGroups, paged by prefix), read beside the functions'
+//! describes. A read that fails leaves the figure `null` with the reason:
 //! the cost is then unknown, never $0, and the plan still goes on.
 
-use crate::aws::metrics::{MetricQuery, Metrics};
 use crate::aws::{each_page, AwsError};
 use crate::model::{Resource, Value};
 use serde_json::json;
@@ -15,7 +13,6 @@ use std::collections::BTreeMap;
 pub const DEFAULT_PREFIX: &str = "/aws/lambda/";
 
 pub struct Activity {
-    pub metrics: Metrics,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pace: crate::aws::pace::Pace,
 }
@@ -26,44 +23,16 @@ impl Activity {
             .interceptor(shared.log())
             .build();
         Activity {
-            metrics: Metrics::new(shared),
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(conf),
             pace: shared.pace(crate::aws::metrics::PACE_FAMILY),
         }
     }
 
-    /// Sets `usage` and `logs` on each function of `out`.
-    pub async fn attach(&self, out: &mut [Resource]) {
-        let groups: Vec<String> = out
-            .iter()
-            .filter(|r| r.id.kind == super::FUNCTION)
-            .map(|r| r.text("log_group").to_string())
-            .collect();
-        if groups.is_empty() {
-            return;
-        }
-        let usage = self.metrics.attach_usage(out, |r| {
-            if r.id.kind != super::FUNCTION {
-                return vec![];
-            }
-            let f = |m| MetricQuery::of("AWS/Lambda", m, "FunctionName", r.name());
-            vec![
-                ("invocations", f("Invocations")),
-                ("duration_ms", f("Duration")),
-                (
-                    "log_incoming_bytes",
-                    MetricQuery::of(
-                        "AWS/Logs",
-                        "IncomingBytes",
-                        "LogGroupName",
-                        r.text("log_group"),
-                    ),
-                ),
-            ]
-        });
-        let (_, stored) = tokio::join!(usage, self.stored(&groups));
+    /// Sets `logs` on each function of `out` from what [`Self::stored`]
+    /// found: a failed read leaves it `null` with the reason.
+    pub fn attach(out: &mut [Resource], stored: &Result<BTreeMap<String, i64>, AwsError>) {
         for r in out.iter_mut().filter(|r| r.id.kind == super::FUNCTION) {
-            let logs = match &stored {
+            let logs = match stored {
                 Ok(st) => json!({
                     "group": r.text("log_group"),
                     "stored_bytes": st.get(r.text("log_group")).copied().unwrap_or(0),
@@ -80,7 +49,7 @@ impl Activity {
 
     /// Stored bytes of each named group that exists: one paged listing for
     /// the default prefix, one for each group elsewhere.
-    async fn stored(&self, groups: &[String]) -> Result<BTreeMap<String, i64>, AwsError> {
+    pub async fn stored(&self, groups: &[String]) -> Result<BTreeMap<String, i64>, AwsError> {
         let mut prefixes: Vec<&str> = groups
             .iter()
             .map(|g| {

@@ -11,7 +11,7 @@ use crate::outcome::{one, skipped, Interrupt, Outcome, Status};
 use crate::plan::Change;
 use crate::profile::rule::{sel, Selector};
 use aws_sdk_lambda::Client;
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -306,7 +306,12 @@ impl Functions {
             return Ok(vec![]);
         }
         let names: Vec<String> = chosen.iter().map(|f| f.name.clone()).collect();
-        let (reserved, mappings) = tokio::join!(self.reserved(&names), self.mappings());
+        let groups: Vec<String> = chosen.iter().map(|f| f.log_group.clone()).collect();
+        let (reserved, mappings, stored) = tokio::join!(
+            self.reserved(&names),
+            self.mappings(),
+            self.activity.stored(&groups)
+        );
         let reserved: BTreeMap<String, Option<u32>> = reserved?.into_iter().collect();
         let mut by_fn: BTreeMap<String, Vec<Mapping>> = BTreeMap::new();
         for m in mappings? {
@@ -322,6 +327,12 @@ impl Functions {
                 .with("memory_mb", f.memory_mb)
                 .with("architecture", f.architecture.as_str())
                 .with("log_group", f.log_group.as_str());
+            // Lambda tells no creation time: a function existed at least
+            // since its last change, which is enough to tell "idle" from
+            // "too young to judge".
+            if let Some(t) = f.last_modified.as_deref().and_then(modified_secs) {
+                res = res.with(crate::idle::CREATED, crate::idle::created_value(t));
+            }
             res.arn = f.arn.clone();
             res.tags = tags.get(&f.name).cloned().unwrap_or_default();
             out.push(res);
@@ -335,7 +346,7 @@ impl Functions {
                 ));
             }
         }
-        self.activity.attach(&mut out).await;
+        super::activity::Activity::attach(&mut out, &stored);
         Ok(out)
     }
 
@@ -437,29 +448,17 @@ impl Adapter for Functions {
         })
         .await
     }
-
-    /// Lambda has no creation time. The last modification is a safe bound
-    /// for the idle verdict: a function last modified before the window
-    /// certainly existed through it; one modified since may be new, and
-    /// then gets "no data", never "idle".
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let wanted: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
-        Ok(self
-            .list()
-            .await?
-            .into_iter()
-            .filter(|f| wanted.contains(f.name.as_str()))
-            .filter_map(|f| {
-                let t = f.last_modified?;
-                let t = DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z").ok()?;
-                Some((f.name, t.with_timezone(&Utc)))
-            })
-            .collect())
-    }
 }
 
 impl Connect for super::Lambda {
     fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
         Box::new(Functions::new(shared))
     }
+}
+
+/// Lambda's `LastModified` (`2024-01-31T12:00:00.000+0000`) in seconds.
+fn modified_secs(t: &str) -> Option<i64> {
+    DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z")
+        .ok()
+        .map(|t| t.timestamp())
 }

@@ -10,10 +10,10 @@ mod aws;
 mod raw;
 mod usage;
 
-use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{show, Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
 use crate::profile::ctx::Ctx;
@@ -252,6 +252,24 @@ impl Service for Lambda {
             free_when_idle: Some("it costs nothing while idle (Lambda bills per invocation)"),
             busy_above: None,
         })
+    }
+
+    /// A function bills by invocations and duration, its log group by
+    /// the bytes it ingests.
+    fn usage(&self, r: &Resource) -> Vec<(&'static str, MetricQuery)> {
+        if r.id.kind != FUNCTION {
+            return vec![];
+        }
+        let f = |m| MetricQuery::of("AWS/Lambda", m, "FunctionName", r.name());
+        let group = r.text("log_group");
+        vec![
+            ("invocations", f("Invocations")),
+            ("duration_ms", f("Duration")),
+            (
+                "log_incoming_bytes",
+                MetricQuery::of("AWS/Logs", "IncomingBytes", "LogGroupName", group),
+            ),
+        ]
     }
 
     fn summary(&self, resources: &[&Resource]) -> Vec<String> {

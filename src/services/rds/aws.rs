@@ -49,6 +49,11 @@ fn time_of(t: Option<&aws_smithy_types::DateTime>) -> Option<DateTime<Utc>> {
     t.and_then(|t| DateTime::from_timestamp(t.secs(), 0))
 }
 
+/// A describe's creation time as the `created` attribute.
+fn created(t: Option<&aws_smithy_types::DateTime>) -> Value {
+    t.map_or(Value::Null, |t| crate::idle::created_value(t.secs()))
+}
+
 fn text(v: Option<&str>) -> Value {
     v.map_or(Value::Null, Value::from)
 }
@@ -76,7 +81,8 @@ fn instance(d: &DbInstance) -> Resource {
         )
         .with("replicas", Value::Array(replicas))
         .with("storage_gb", d.allocated_storage().unwrap_or(0).max(0))
-        .with("storage_type", d.storage_type().unwrap_or_default());
+        .with("storage_type", d.storage_type().unwrap_or_default())
+        .with(crate::idle::CREATED, created(d.instance_create_time()));
     r.arn = d.db_instance_arn().unwrap_or_default().to_string();
     r.tags = tags(d.tag_list());
     r
@@ -96,7 +102,8 @@ fn cluster(c: &DbCluster, classes: &BTreeMap<String, String>) -> Resource {
         .with("engine_mode", c.engine_mode().unwrap_or("provisioned"))
         .with("multi_az", c.multi_az().unwrap_or(false))
         .with("global", text(c.global_cluster_identifier()))
-        .with("members", Value::Array(members));
+        .with("members", Value::Array(members))
+        .with(crate::idle::CREATED, created(c.cluster_create_time()));
     r.arn = c.db_cluster_arn().unwrap_or_default().to_string();
     r.tags = tags(c.tag_list());
     r
@@ -368,38 +375,6 @@ impl Adapter for Databases {
             one(c, interrupt, self.run(c, interrupt)).await
         })
         .await
-    }
-
-    /// Creation times from the listings (an instance and a cluster may
-    /// share a name: the instance's is given); clusters are listed only
-    /// for names no instance has, so that a profile of instances needs no
-    /// DescribeDBClusters.
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let mut out = BTreeMap::new();
-        for d in self.instances().await? {
-            let (Some(n), Some(t)) = (
-                d.db_instance_identifier(),
-                time_of(d.instance_create_time()),
-            ) else {
-                continue;
-            };
-            if names.iter().any(|x| x == n) {
-                out.insert(n.to_string(), t);
-            }
-        }
-        if out.len() < names.len() {
-            for c in self.clusters().await? {
-                let (Some(n), Some(t)) =
-                    (c.db_cluster_identifier(), time_of(c.cluster_create_time()))
-                else {
-                    continue;
-                };
-                if names.iter().any(|x| x == n) {
-                    out.entry(n.to_string()).or_insert(t);
-                }
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -12,8 +12,6 @@ use crate::profile::rule::{sel, Selector};
 use aws_sdk_redshift::client::Waiters;
 use aws_sdk_redshift::types::Cluster;
 use aws_sdk_redshift::Client;
-use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct Clusters {
@@ -37,7 +35,12 @@ fn resource(c: &Cluster) -> Resource {
     let mut r = cluster(c.cluster_identifier().unwrap_or_default())
         .with("state", c.cluster_status().unwrap_or_default())
         .with("node_type", c.node_type().unwrap_or_default())
-        .with("nodes", c.number_of_nodes().unwrap_or(0).max(0));
+        .with("nodes", c.number_of_nodes().unwrap_or(0).max(0))
+        .with(
+            crate::idle::CREATED,
+            c.cluster_create_time()
+                .map_or(Value::Null, |t| crate::idle::created_value(t.secs())),
+        );
     r.tags = c
         .tags()
         .iter()
@@ -178,21 +181,6 @@ impl Adapter for Clusters {
             one(c, interrupt, self.run(c, interrupt)).await
         })
         .await
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        let mut out = BTreeMap::new();
-        for c in self.list().await? {
-            let (Some(n), Some(t)) = (c.cluster_identifier(), c.cluster_create_time()) else {
-                continue;
-            };
-            if names.iter().any(|x| x == n) {
-                if let Some(t) = DateTime::from_timestamp(t.secs(), 0) {
-                    out.insert(n.to_string(), t);
-                }
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -12,7 +12,6 @@ use crate::profile::rule::{sel, Selector};
 use aws_sdk_sagemaker::client::Waiters;
 use aws_sdk_sagemaker::types::Tag;
 use aws_sdk_sagemaker::Client;
-use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -125,7 +124,12 @@ impl Endpoints {
         let mut r = endpoint(name)
             .with("state", state)
             .with("endpoint_config", config.as_str())
-            .with("failure_reason", out.failure_reason().unwrap_or_default());
+            .with("failure_reason", out.failure_reason().unwrap_or_default())
+            .with(
+                crate::idle::CREATED,
+                out.creation_time()
+                    .map_or(Value::Null, |t| crate::idle::created_value(t.secs())),
+            );
         r.arn = out.endpoint_arn().unwrap_or_default().to_string();
         self.add_config(&mut r, &config, &counts).await?;
         r.tags = self.tags(&r.arn, &what).await?;
@@ -479,30 +483,6 @@ impl Adapter for Endpoints {
             .await,
         );
         out
-    }
-
-    async fn born(&self, names: &[String]) -> Result<BTreeMap<String, DateTime<Utc>>, AwsError> {
-        // Endpoints only: a notebook has no idle metric, so no age is asked
-        // of one.
-        let mut out = BTreeMap::new();
-        for n in names {
-            self.pace.wait().await;
-            if let Ok(e) = self
-                .client
-                .describe_endpoint()
-                .endpoint_name(n)
-                .send()
-                .await
-            {
-                if let Some(t) = e.creation_time() {
-                    out.insert(
-                        n.clone(),
-                        DateTime::from_timestamp(t.secs(), 0).unwrap_or_default(),
-                    );
-                }
-            }
-        }
-        Ok(out)
     }
 }
 

@@ -19,10 +19,10 @@ mod tags;
 
 pub use notebook::{notebook, NOTEBOOK, STOPPED};
 
-use crate::aws::metrics::MetricQuery;
 use crate::cost::money::Money;
 use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
+use crate::idle::MetricQuery;
 use crate::model::{Resource, Value};
 use crate::plan::{Change, Context, Want};
 use crate::profile::ctx::Ctx;
