@@ -71,13 +71,16 @@ impl Window {
     }
 }
 
+/// A resource's usage keys, each with its slot in a window's answers.
+type UsageSlots = Vec<(&'static str, usize)>;
+
 /// Which slots of which window each resource's figures come from.
 #[derive(Default)]
 struct Asked {
     /// Window lengths in seconds, each with its queries.
     windows: Vec<(i64, Window)>,
     /// (resource, window, [(usage key, slot)])
-    usage: Vec<(usize, usize, Vec<(&'static str, usize)>)>,
+    usage: Vec<(usize, usize, UsageSlots)>,
     /// (resource, window, idle metric, slots)
     idle: Vec<(usize, usize, IdleMetric, Vec<usize>)>,
 }
