@@ -180,7 +180,8 @@ pub async fn read_and_plan(
     let account = caller.as_ref().map_or("", |c| c.account.as_str());
     let context = self::context(ctx, Some(&aws), account, &aws.region).await;
     let mut plan = src.plan(&live, &context);
-    plan.cost = cost(ctx, &aws.region, &live, &plan);
+    let after = after(&aws, &live, &plan).await;
+    plan.cost = cost(ctx, &aws.region, &live, &after);
     let region = aws.region.clone();
     Ok(Prepared {
         aws: Some(aws),
@@ -223,14 +224,36 @@ pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
     crate::cost::load(ctx.config.pricing.as_deref())
 }
 
-fn cost(ctx: &Ctx, region: &str, live: &Live, plan: &Plan) -> Option<crate::cost::CostComparison> {
+/// The live state once `plan` is applied, as it is priced: what a change
+/// recreates completed by its service's read (`Adapter::recreated`); where
+/// that read fails, the recreated resource stays unpriced ("unknown").
+async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
+    let mut after = planner::after(live, plan);
+    let changed: std::collections::BTreeSet<&str> = plan
+        .changes
+        .iter()
+        .map(|c| c.resource.service.as_str())
+        .collect();
+    for service in changed {
+        let at: Vec<usize> = (0..after.resources.len())
+            .filter(|i| after.resources[*i].id.service == service)
+            .collect();
+        let mut mine: Vec<_> = at.iter().map(|i| after.resources[*i].clone()).collect();
+        match aws.adapter(service).recreated(&mut mine).await {
+            Ok(()) => {
+                for (i, r) in at.into_iter().zip(mine) {
+                    after.resources[i] = r;
+                }
+            }
+            Err(e) => tracing::warn!("what {service} recreates is not priced: {e}"),
+        }
+    }
+    after
+}
+
+fn cost(ctx: &Ctx, region: &str, live: &Live, after: &Live) -> Option<crate::cost::CostComparison> {
     match pricing(ctx) {
-        Ok(p) => Some(crate::cost::compare(
-            &p,
-            region,
-            live,
-            &planner::after(live, plan),
-        )),
+        Ok(p) => Some(crate::cost::compare(&p, region, live, after)),
         Err(e) => {
             tracing::warn!("no cost estimate: {e}");
             eprintln!("Warning: no cost estimate: {e}");

@@ -64,6 +64,15 @@ fn park_and_restore_keep_config_model_and_tags() {
     let (code, out, _) = p.run(&["plan", "parked", "--detailed-exitcode"]);
     assert_eq!(code, 0, "parked twice still has changes:\n{out}");
 
+    // The restore prices what it recreates, from the config it reads.
+    let (code, out, err) = p.run(&["plan", "running"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("sagemaker $0.00 -> $83.95"),
+        "the recreated endpoint is not priced:\n{out}"
+    );
+    assert!(!out.contains("-> unknown"), "{out}");
+
     let (code, out, err) = p.run(&["apply", "running", "--yes"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(rt.block_on(sdk.state()), original);

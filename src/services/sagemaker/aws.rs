@@ -484,6 +484,28 @@ impl Adapter for Endpoints {
         );
         out
     }
+
+    async fn recreated(&self, after: &mut [Resource]) -> Result<(), AwsError> {
+        self.recreated_endpoints(after).await
+    }
+}
+
+impl Endpoints {
+    /// Variants of the endpoints a plan recreates, from their config, with
+    /// the config's initial instance counts.
+    async fn recreated_endpoints(&self, after: &mut [Resource]) -> Result<(), AwsError> {
+        for r in after.iter_mut().filter(|r| {
+            r.id.kind == super::ENDPOINT
+                && r.text("state") == super::IN_SERVICE
+                && r.get("variants").is_null()
+        }) {
+            let config = r.text("endpoint_config").to_string();
+            if !config.is_empty() {
+                self.add_config(r, &config, &BTreeMap::new()).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Connect for super::SageMaker {

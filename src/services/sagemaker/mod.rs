@@ -217,6 +217,16 @@ impl Service for SageMaker {
         }
     }
 
+    /// A recreated endpoint comes back on the config its change names, from
+    /// which the read prices it (`Adapter::recreated`).
+    fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
+        let r = &mut resources[at];
+        r.attrs.insert(c.attr.clone(), c.to.clone());
+        if let Some(config) = c.args.get("endpoint_config") {
+            r.attrs.insert("endpoint_config".into(), config.clone());
+        }
+    }
+
     fn cost(&self, e: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
         if e.id.kind == NOTEBOOK {
             let (basis, month) = notebook::cost(e, lookup);
