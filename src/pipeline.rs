@@ -227,7 +227,7 @@ pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
 /// The live state once `plan` is applied, as it is priced: what a change
 /// recreates completed by its service's read (`Adapter::recreated`); where
 /// that read fails, the recreated resource stays unpriced ("unknown").
-async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
+pub async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
     let mut after = planner::after(live, plan);
     let changed: std::collections::BTreeSet<&str> = plan
         .changes

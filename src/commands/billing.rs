@@ -7,7 +7,9 @@ use crate::cli::Format;
 use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
 use crate::cost::money::Money;
 use crate::cost::types::{HOURS_PER_DAY, HOURS_PER_MONTH};
-use crate::pipeline::{prepare, Source};
+use crate::measure::Measure;
+use crate::pipeline::Source;
+use crate::read::Wanted;
 use chrono::{Days, Utc};
 
 pub async fn run(ctx: &Ctx, days: u32, tag: Option<String>, format: Format) -> Res {
@@ -83,18 +85,35 @@ fn applied(ctx: &Ctx, account: &str) -> Vec<Applied> {
 }
 
 /// parkctl's saving per parked day: the `running` profile's monthly cost
-/// minus the `parked` one's, per 24 of 730 hours. `None` without both
-/// profiles or when either cannot be priced.
+/// minus the `parked` one's, per 24 of 730 hours, both priced from one
+/// read of what either selects. `None` without both profiles or when
+/// either cannot be priced.
 async fn estimate(ctx: &Ctx) -> Option<Money> {
-    let mut after = Vec::new();
-    for name in ["running", "parked"] {
-        let p = ctx.load_profile(name).ok()?;
-        let prep = prepare(ctx, &Source::Profile(p), false).await.ok()?;
-        if prep.plan.has_errors() {
+    let profiles = [
+        ctx.load_profile("running").ok()?,
+        ctx.load_profile("parked").ok()?,
+    ];
+    let src = Source::Profile(profiles[0].clone());
+    let aws = crate::pipeline::connect(ctx, &src, false).await.ok()?.aws;
+    let wanted = Wanted::of(&profiles[0]).merge(Wanted::of(&profiles[1]));
+    let live = crate::read::read(&aws, &wanted, Measure::USAGE)
+        .await
+        .ok()?;
+    let pricing = crate::pipeline::pricing(ctx).ok()?;
+    let context = crate::planner::Context::at(Utc::now());
+    let mut month = Vec::new();
+    for p in &profiles {
+        let plan = crate::planner::plan(p, &live, &context);
+        if plan.has_errors() {
             return None;
         }
-        after.push(prep.plan.cost?.total.after?);
+        let after = crate::pipeline::after(&aws, &live, &plan).await;
+        month.push(
+            crate::cost::estimate(&pricing, &aws.region, &after)
+                .total
+                .month?,
+        );
     }
-    let per_month = after[0] - after[1];
+    let per_month = month[0] - month[1];
     Some(per_month.scale(i128::from(HOURS_PER_DAY), i128::from(HOURS_PER_MONTH)))
 }
