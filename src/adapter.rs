@@ -31,11 +31,51 @@ impl Read {
     }
 }
 
+/// Where a read tells, as soon as it knows them, which resources it will
+/// return, with what it knows of them so far (names, and what its listing
+/// gave): the read's one metrics pass (`crate::measure`) starts from them
+/// beside the describes still to come. Telling is optional: a read that
+/// does not tell is told for when it ends. Only the first telling counts.
+pub struct Early {
+    tx: std::sync::Mutex<Option<futures::channel::oneshot::Sender<Vec<crate::model::Resource>>>>,
+}
+
+/// What a read told early (nothing, if it failed).
+pub type Told = futures::channel::oneshot::Receiver<Vec<crate::model::Resource>>;
+
+impl Early {
+    pub fn new() -> (Early, Told) {
+        let (tx, rx) = futures::channel::oneshot::channel();
+        let early = Early {
+            tx: std::sync::Mutex::new(Some(tx)),
+        };
+        (early, rx)
+    }
+
+    /// Tells the resources the read will return.
+    pub fn known(&self, resources: Vec<crate::model::Resource>) {
+        if let Some(tx) = self.tx.lock().ok().and_then(|mut t| t.take()) {
+            let _ = tx.send(resources);
+        }
+    }
+
+    /// Whether the read has told already.
+    pub fn told(&self) -> bool {
+        self.tx.lock().map_or(true, |t| t.is_none())
+    }
+}
+
 /// The SDK half of a service, built from the one shared SDK configuration.
 #[async_trait::async_trait(?Send)]
 pub trait Adapter: Send + Sync {
-    /// The resources any of `selectors` can match, with the fewest calls.
-    async fn read(&self, selectors: &[Selector], facts: bool) -> Result<Read, AwsError>;
+    /// The resources any of `selectors` can match, with the fewest calls;
+    /// `early` is told which they are as soon as that is known.
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        facts: bool,
+        early: &Early,
+    ) -> Result<Read, AwsError>;
     /// Runs this service's changes of one wave; `earlier` holds the
     /// outcomes of the waves before (a change may be unsafe after a failure).
     async fn apply(

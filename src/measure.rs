@@ -3,13 +3,19 @@
 //! computed from, `Service::idle` for whether it worked), and the read
 //! fetches all of them together, GetMetricData with up to 500 queries a
 //! call, instead of each service calling CloudWatch on its own and
-//! `status` calling it again. A metric both asks for (a function's
+//! `status` calling it again. A metric both ask for (a function's
 //! invocations) is read once.
+//!
+//! The pass starts as soon as every service has told which resources it
+//! will return (`adapter::Early`), beside the describes still running, not
+//! after them. What the describes then add that changes a query (a log
+//! group named by a function's configuration, an index found in a table's
+//! description) is read in a second, usually empty, pass.
 
 use crate::aws::metrics::{Metrics, USAGE_HOURS};
 use crate::aws::AwsError;
 use crate::idle::MetricQuery;
-use crate::model::Live;
+use crate::model::{Live, Resource};
 use crate::service::IdleMetric;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -36,6 +42,10 @@ impl Measure {
         usage: true,
         idle_secs: None,
     };
+
+    pub fn any(&self) -> bool {
+        self.usage || self.idle_secs.is_some()
+    }
 }
 
 /// One resource's idle figure over the window: its queries summed (counts)
@@ -51,147 +61,173 @@ pub struct IdleFigure {
     pub since: DateTime<Utc>,
 }
 
-/// The queries of one window, each asked once.
+/// A query of a window: (window in seconds, query, averaged).
+type Key = (i64, MetricQuery, bool);
+
+/// What the metrics passes answered: each query's figure, and the error of
+/// each window whose read failed.
 #[derive(Default)]
-struct Window {
-    queries: Vec<(MetricQuery, bool)>,
-    seen: HashMap<(MetricQuery, bool), usize>,
+pub struct Answers {
+    now: Option<DateTime<Utc>>,
+    values: HashMap<Key, Option<f64>>,
+    failed: HashMap<i64, AwsError>,
 }
 
-impl Window {
-    /// The slot of `q` in this window's answers, adding it if new.
-    fn slot(&mut self, q: &MetricQuery, average: bool) -> usize {
-        let key = (q.clone(), average);
-        if let Some(i) = self.seen.get(&key) {
-            return *i;
+/// Every query `measure` asks of `resources`, each once, in the order
+/// first asked.
+fn asked(resources: &[Resource], measure: Measure) -> Vec<Key> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in resources {
+        let Some(s) = crate::services::get(&r.id.service) else {
+            continue;
+        };
+        let mut add = |k: Key| {
+            if seen.insert(k.clone()) {
+                out.push(k);
+            }
+        };
+        if measure.usage {
+            for (_, q) in s.usage(r) {
+                add((USAGE_HOURS * 3600, q, false));
+            }
         }
-        self.queries.push(key.clone());
-        self.seen.insert(key, self.queries.len() - 1);
-        self.queries.len() - 1
-    }
-}
-
-/// A resource's usage keys, each with its slot in a window's answers.
-type UsageSlots = Vec<(&'static str, usize)>;
-
-/// Which slots of which window each resource's figures come from.
-#[derive(Default)]
-struct Asked {
-    /// Window lengths in seconds, each with its queries.
-    windows: Vec<(i64, Window)>,
-    /// (resource, window, [(usage key, slot)])
-    usage: Vec<(usize, usize, UsageSlots)>,
-    /// (resource, window, idle metric, slots)
-    idle: Vec<(usize, usize, IdleMetric, Vec<usize>)>,
-}
-
-impl Asked {
-    fn window(&mut self, secs: i64) -> usize {
-        if let Some(i) = self.windows.iter().position(|(s, _)| *s == secs) {
-            return i;
+        if let (Some(secs), Some(m)) = (measure.idle_secs, s.idle(r)) {
+            for q in m.queries {
+                add((secs, q, m.busy_above.is_some()));
+            }
         }
-        self.windows.push((secs, Window::default()));
-        self.windows.len() - 1
     }
+    out
+}
 
-    /// Every query `measure` asks of the resources of `live`.
-    fn of(live: &Live, measure: Measure) -> Asked {
-        let mut a = Asked::default();
-        for (at, r) in live.resources.iter().enumerate() {
-            let Some(s) = crate::services::get(&r.id.service) else {
+impl Answers {
+    /// Reads the queries of `keys` not answered yet: per window, one
+    /// GetMetricData call per 500 queries, the windows side by side.
+    async fn read(&mut self, metrics: &Metrics, keys: Vec<Key>) {
+        let now = *self.now.get_or_insert_with(Utc::now);
+        let mut windows: Vec<(i64, Vec<(MetricQuery, bool)>)> = Vec::new();
+        for (secs, q, avg) in keys {
+            if self.values.contains_key(&(secs, q.clone(), avg)) || self.failed.contains_key(&secs)
+            {
                 continue;
-            };
-            if measure.usage {
-                let qs = s.usage(r);
-                if !qs.is_empty() {
-                    let w = a.window(USAGE_HOURS * 3600);
-                    let slots = qs
-                        .iter()
-                        .map(|(k, q)| (*k, a.windows[w].1.slot(q, false)))
-                        .collect();
-                    a.usage.push((at, w, slots));
+            }
+            match windows.iter_mut().find(|(s, _)| *s == secs) {
+                Some((_, qs)) => qs.push((q, avg)),
+                None => windows.push((secs, vec![(q, avg)])),
+            }
+        }
+        let reads = windows
+            .iter()
+            .map(|(secs, qs)| metrics.values(qs, now - chrono::Duration::seconds(*secs), now));
+        let got = futures::future::join_all(reads).await;
+        for ((secs, qs), got) in windows.into_iter().zip(got) {
+            match got {
+                Ok(vals) => {
+                    for ((q, avg), v) in qs.into_iter().zip(vals) {
+                        self.values.insert((secs, q, avg), v);
+                    }
+                }
+                Err(e) => {
+                    self.failed.insert(secs, e);
                 }
             }
-            if let (Some(secs), Some(m)) = (measure.idle_secs, s.idle(r)) {
-                let w = a.window(secs);
-                let average = m.busy_above.is_some();
-                let slots = m
-                    .queries
-                    .iter()
-                    .map(|q| a.windows[w].1.slot(q, average))
-                    .collect();
-                a.idle.push((at, w, m, slots));
-            }
         }
-        a
+    }
+
+    fn get(&self, key: &Key) -> Result<Option<f64>, &AwsError> {
+        match self.failed.get(&key.0) {
+            Some(e) => Err(e),
+            None => Ok(self.values.get(key).copied().flatten()),
+        }
     }
 }
 
-/// Reads what `measure` asks of `live`'s resources in one pass (one
-/// GetMetricData call per 500 distinct queries of a window; the windows
-/// side by side), sets each resource's `usage`, and returns the idle
-/// figures. A failed read leaves `usage` `null` with `usage_error`, so that
-/// a cost computed from it is unknown rather than $0; idle figures that
-/// cannot be read are an error (status cannot judge without them).
-pub async fn pass(
+/// The pass over what the services told early (`known`): every query
+/// they ask, read before their describes end.
+pub async fn early(metrics: &Metrics, known: &[Resource], measure: Measure) -> Answers {
+    let mut answers = Answers::default();
+    if measure.any() {
+        answers.read(metrics, asked(known, measure)).await;
+    }
+    answers
+}
+
+/// Completes `answers` for the resources as read (a second pass only for
+/// queries the early one could not know), sets each resource's `usage`,
+/// and returns the idle figures. A failed usage read leaves `usage` `null`
+/// with `usage_error`, so that a cost computed from it is unknown rather
+/// than $0; idle figures that cannot be read are an error (status cannot
+/// judge without them).
+pub async fn settle(
     metrics: &Metrics,
     live: &mut Live,
+    mut answers: Answers,
     measure: Measure,
 ) -> Result<Vec<IdleFigure>, AwsError> {
-    let asked = Asked::of(live, measure);
-    if asked.windows.is_empty() {
+    if !measure.any() {
         return Ok(vec![]);
     }
-    let now = Utc::now();
-    let reads = asked.windows.iter().map(|(secs, w)| {
-        let start = now - chrono::Duration::seconds(*secs);
-        metrics.values(&w.queries, start, now)
-    });
-    let answers = futures::future::join_all(reads).await;
-    set_usage(live, &asked, &answers);
+    answers.read(metrics, asked(&live.resources, measure)).await;
+    let now = answers.now.unwrap_or_else(Utc::now);
     let mut out = Vec::new();
-    for (at, w, metric, slots) in asked.idle {
-        let got = answers[w].as_ref().map_err(Clone::clone)?;
-        let parts: Vec<f64> = slots.iter().filter_map(|s| got[*s]).collect();
-        let value = parts
-            .iter()
-            .copied()
-            .reduce(|a, b| a + b)
-            .map(|sum| match metric.busy_above {
-                Some(_) => sum / parts.len() as f64,
-                None => sum,
+    for (at, r) in live.resources.iter_mut().enumerate() {
+        let Some(s) = crate::services::get(&r.id.service) else {
+            continue;
+        };
+        if measure.usage {
+            set_usage(r, &s.usage(r), &answers);
+        }
+        if let (Some(secs), Some(metric)) = (measure.idle_secs, s.idle(r)) {
+            let value = idle_value(&metric, secs, &answers).map_err(Clone::clone)?;
+            let since = now - chrono::Duration::seconds(secs);
+            out.push(IdleFigure {
+                at,
+                metric,
+                value,
+                since,
             });
-        let since = now - chrono::Duration::seconds(asked.windows[w].0);
-        out.push(IdleFigure {
-            at,
-            metric,
-            value,
-            since,
-        });
+        }
     }
     Ok(out)
 }
 
-/// `usage: {hours, KEY: sum, ...}` on each resource that asked for usage
-/// (a sum is `null` where CloudWatch has no datapoint), or `usage: null`
-/// with `usage_error` where the window's read failed.
-fn set_usage(live: &mut Live, asked: &Asked, answers: &[Result<Vec<Option<f64>>, AwsError>]) {
-    for (at, w, slots) in &asked.usage {
-        let r = &mut live.resources[*at];
-        match &answers[*w] {
-            Ok(got) => {
-                let mut u = serde_json::Map::new();
-                u.insert("hours".into(), serde_json::Value::from(USAGE_HOURS));
-                for (k, s) in slots {
-                    u.insert(k.to_string(), serde_json::json!(got[*s]));
-                }
-                r.attrs.insert("usage".into(), serde_json::Value::Object(u));
+/// The idle metric's queries as one figure: summed counts, or the mean of
+/// utilisations; `None` without any datapoint.
+fn idle_value<'a>(
+    m: &IdleMetric,
+    secs: i64,
+    answers: &'a Answers,
+) -> Result<Option<f64>, &'a AwsError> {
+    let average = m.busy_above.is_some();
+    let mut parts = Vec::new();
+    for q in &m.queries {
+        parts.extend(answers.get(&(secs, q.clone(), average))?);
+    }
+    let sum = parts.iter().copied().reduce(|a, b| a + b);
+    Ok(sum.map(|s| if average { s / parts.len() as f64 } else { s }))
+}
+
+/// `usage: {hours, KEY: sum, ...}` (a sum is `null` where CloudWatch has no
+/// datapoint), or `usage: null` with `usage_error` where the read failed.
+fn set_usage(r: &mut Resource, queries: &[(&'static str, MetricQuery)], answers: &Answers) {
+    if queries.is_empty() {
+        return;
+    }
+    let mut u = serde_json::Map::new();
+    u.insert("hours".into(), serde_json::Value::from(USAGE_HOURS));
+    for (k, q) in queries {
+        match answers.get(&(USAGE_HOURS * 3600, q.clone(), false)) {
+            Ok(v) => {
+                u.insert(k.to_string(), serde_json::json!(v));
             }
             Err(e) => {
                 r.attrs.insert("usage".into(), serde_json::Value::Null);
                 r.attrs
                     .insert("usage_error".into(), serde_json::Value::from(e.to_string()));
+                return;
             }
         }
     }
+    r.attrs.insert("usage".into(), serde_json::Value::Object(u));
 }

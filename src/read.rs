@@ -3,6 +3,7 @@
 //! calls (`Adapter::read`): names-only selectors skip listing, tags are
 //! read only for resources whose name can match a tag rule.
 
+use crate::adapter::Early;
 use crate::aws::AwsError;
 use crate::measure::{IdleFigure, Measure};
 use crate::model::Live;
@@ -115,31 +116,46 @@ pub async fn read(aws: &Aws, wanted: &Wanted, measure: Measure) -> Result<Live, 
     Ok(read_measured(aws, wanted, measure).await?.0)
 }
 
-/// [`read`], with the idle figures of `measure.idle_secs` (`status`).
+/// [`read`], with the idle figures of `measure.idle_secs` (`status`). The
+/// metrics pass starts when every service has told its resources
+/// (`Early`), beside the describes, and is settled once they end.
 pub async fn read_measured(
     aws: &Aws,
     wanted: &Wanted,
     measure: Measure,
 ) -> Result<(Live, Vec<IdleFigure>), AwsError> {
-    let mut live = describe(aws, wanted).await?;
-    let idle = crate::measure::pass(&aws.metrics, &mut live, measure).await?;
-    Ok((live, idle))
-}
-
-/// Every service's resources, the services side by side.
-async fn describe(aws: &Aws, wanted: &Wanted) -> Result<Live, AwsError> {
+    let mut told = Vec::new();
     let reads = SERVICES.iter().filter_map(|s| {
         let sels = wanted.selectors.get(s.name())?;
         let facts = wanted.facts.get(s.name()).copied().unwrap_or(false);
-        Some(async move { (s.name(), aws.adapter(s.name()).read(sels, facts).await) })
+        let (early, rx) = Early::new();
+        told.push(rx);
+        Some(async move {
+            let r = aws.adapter(s.name()).read(sels, facts, &early).await;
+            if !early.told() {
+                early.known(r.as_ref().map_or(vec![], |r| r.resources.clone()));
+            }
+            (s.name(), r)
+        })
     });
+    let reads = futures::future::join_all(reads);
+    let metrics = async {
+        let known: Vec<_> = futures::future::join_all(told)
+            .await
+            .into_iter()
+            .flat_map(Result::unwrap_or_default)
+            .collect();
+        crate::measure::early(&aws.metrics, &known, measure).await
+    };
+    let (reads, answers) = futures::join!(reads, metrics);
     let mut live = Live::default();
-    for (name, r) in futures::future::join_all(reads).await {
+    for (name, r) in reads {
         let r = r?;
         live.resources.extend(r.resources);
         if !r.facts.is_empty() {
             live.facts.insert(name.to_string(), r.facts);
         }
     }
-    Ok(live)
+    let idle = crate::measure::settle(&aws.metrics, &mut live, answers, measure).await?;
+    Ok((live, idle))
 }

@@ -36,82 +36,99 @@ pub const METRIC_QUERIES_PER_CALL: usize = 500;
 
 impl Metrics {
     /// Each metric over the window: summed (`false`), or averaged (`true`,
-    /// a utilisation), in one pass of GetMetricData calls whatever the mix;
-    /// `None` where CloudWatch has no datapoint.
+    /// a utilisation), in one pass of GetMetricData calls whatever the mix,
+    /// the calls side by side; `None` where CloudWatch has no datapoint.
     pub async fn values(
         &self,
         queries: &[(MetricQuery, bool)],
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Option<f64>>, AwsError> {
-        use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-        let secs = (end - start).num_seconds().max(60);
-        let period = (secs + 59) / 60 * 60;
-        let mut out = vec![None; queries.len()];
-        for (chunk_no, chunk) in queries.chunks(METRIC_QUERIES_PER_CALL).enumerate() {
-            let base = chunk_no * METRIC_QUERIES_PER_CALL;
-            let qs: Vec<MetricDataQuery> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, (q, average))| {
-                    MetricDataQuery::builder()
-                        .id(format!("q{}", base + i))
-                        .metric_stat(
-                            MetricStat::builder()
-                                .metric(
-                                    Metric::builder()
-                                        .namespace(q.namespace)
-                                        .metric_name(q.metric)
-                                        .set_dimensions(Some(
-                                            q.dimensions
-                                                .iter()
-                                                .map(|(n, v)| {
-                                                    Dimension::builder().name(*n).value(v).build()
-                                                })
-                                                .collect(),
-                                        ))
-                                        .build(),
-                                )
-                                .period(period as i32)
-                                .stat(if *average { "Average" } else { "Sum" })
-                                .build(),
-                        )
-                        .return_data(true)
-                        .build()
-                })
-                .collect();
-            let pages = self
-                .client
-                .get_metric_data()
-                .set_metric_data_queries(Some(qs))
-                .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
-                .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()))
-                .into_paginator()
-                .send();
-            super::each_page(
-                &self.pace,
-                pages,
-                ("cloudwatch", "GetMetricData", "activity metrics"),
-                |page| {
-                    for r in page.metric_data_results() {
-                        let Some(i) = r
-                            .id()
-                            .and_then(|id| id.strip_prefix('q'))
-                            .and_then(|n| n.parse::<usize>().ok())
-                        else {
-                            continue;
-                        };
-                        if i < out.len() && !r.values().is_empty() {
-                            out[i] =
-                                Some(out[i].unwrap_or(0.0) + combined(r.values(), queries[i].1));
-                        }
-                    }
-                },
-            )
-            .await?;
+        let calls = queries
+            .chunks(METRIC_QUERIES_PER_CALL)
+            .map(|chunk| self.call(chunk, start, end));
+        let mut out = Vec::with_capacity(queries.len());
+        for got in futures::future::join_all(calls).await {
+            out.extend(got?);
         }
         Ok(out)
     }
+
+    /// One GetMetricData call (and its pages) for at most 500 queries.
+    async fn call(
+        &self,
+        queries: &[(MetricQuery, bool)],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Option<f64>>, AwsError> {
+        let secs = (end - start).num_seconds().max(60);
+        let period = ((secs + 59) / 60 * 60) as i32;
+        let qs = queries
+            .iter()
+            .enumerate()
+            .map(|(i, (q, average))| data_query(i, q, *average, period))
+            .collect();
+        let pages = self
+            .client
+            .get_metric_data()
+            .set_metric_data_queries(Some(qs))
+            .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+            .end_time(aws_smithy_types::DateTime::from_secs(end.timestamp()))
+            .into_paginator()
+            .send();
+        let mut out = vec![None; queries.len()];
+        super::each_page(
+            &self.pace,
+            pages,
+            ("cloudwatch", "GetMetricData", "activity metrics"),
+            |page| {
+                for r in page.metric_data_results() {
+                    let Some(i) = r
+                        .id()
+                        .and_then(|id| id.strip_prefix('q'))
+                        .and_then(|n| n.parse::<usize>().ok())
+                    else {
+                        continue;
+                    };
+                    if i < out.len() && !r.values().is_empty() {
+                        out[i] = Some(out[i].unwrap_or(0.0) + combined(r.values(), queries[i].1));
+                    }
+                }
+            },
+        )
+        .await?;
+        Ok(out)
+    }
+}
+
+/// The `i`th query of a call, over one period the length of the window.
+fn data_query(
+    i: usize,
+    q: &MetricQuery,
+    average: bool,
+    period: i32,
+) -> aws_sdk_cloudwatch::types::MetricDataQuery {
+    use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+    let dimensions = q
+        .dimensions
+        .iter()
+        .map(|(n, v)| Dimension::builder().name(*n).value(v).build())
+        .collect();
+    let metric = Metric::builder()
+        .namespace(q.namespace)
+        .metric_name(q.metric)
+        .set_dimensions(Some(dimensions))
+        .build();
+    let stat = MetricStat::builder()
+        .metric(metric)
+        .period(period)
+        .stat(if average { "Average" } else { "Sum" })
+        .build();
+    MetricDataQuery::builder()
+        .id(format!("q{i}"))
+        .metric_stat(stat)
+        .return_data(true)
+        .build()
 }
 
 /// A query's datapoints as one figure: summed counts, or the mean of

@@ -156,3 +156,30 @@ fn an_invalid_profile_is_named_and_the_rest_is_shown() {
         "{out}"
     );
 }
+
+/// One metrics pass per read: the plan's usage of every service, and
+/// status's idle metrics with it, each in ceil(queries / 500) GetMetricData
+/// calls (one for the sample); the verify after an apply reads none.
+#[test]
+fn each_read_makes_one_metrics_pass_and_the_verify_none() {
+    use crate::ec2::count;
+    let moto = Moto::start();
+    let rt = rt();
+    let sdk = rt.block_on(Sdk::new(&moto.url()));
+    rt.block_on(sdk.sample());
+    let p = Project::new(&moto.url());
+    let getmetricdata = |err: &str| count(err, "cloudwatch:GetMetricData");
+
+    let (code, out, err) = p.run(&["plan", "parked", "--stats"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(getmetricdata(&err), 1, "{err}");
+
+    let (code, out, err) = p.run(&["status", "--stats"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(getmetricdata(&err), 1, "{err}");
+
+    // The plan's read measures usage; the verify's re-read does not.
+    let (code, out, err) = p.run(&["apply", "parked", "--yes", "--stats"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(getmetricdata(&err), 1, "{err}");
+}

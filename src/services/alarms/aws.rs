@@ -271,7 +271,12 @@ impl AlarmClient {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for AlarmClient {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_alarms(selectors).await?))
     }
 

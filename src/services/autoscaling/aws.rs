@@ -449,7 +449,12 @@ impl Groups {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Groups {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_groups(selectors).await?))
     }
 

@@ -327,7 +327,12 @@ fn throughput_of(
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Tables {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_tables(selectors).await?))
     }
 

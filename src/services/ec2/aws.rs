@@ -433,7 +433,12 @@ where
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Instances {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_instances(selectors).await?))
     }
 

@@ -308,7 +308,12 @@ impl Services {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Services {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_services(selectors).await?))
     }
 

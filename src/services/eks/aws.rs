@@ -242,7 +242,12 @@ fn resource(cluster: &str, g: &Nodegroup) -> Resource {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for NodeGroups {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_groups(selectors).await?))
     }
 

@@ -249,7 +249,11 @@ impl Streams {
         self.wait_active(name).await
     }
 
-    async fn read_streams(&self, sels: &[Selector]) -> Result<Vec<Resource>, AwsError> {
+    async fn read_streams(
+        &self,
+        sels: &[Selector],
+        early: &crate::adapter::Early,
+    ) -> Result<Vec<Resource>, AwsError> {
         if sels.is_empty() {
             return Ok(vec![]);
         }
@@ -267,6 +271,9 @@ impl Streams {
             .into_iter()
             .filter(|n| sel::selected(sels, n, tags.get(n).unwrap_or(&Tags::new())))
             .collect();
+        // A stream's metrics need only its name: read them beside the
+        // describes.
+        early.known(chosen.iter().map(|n| stream(n)).collect());
         let mut streams = self.describe(&chosen).await?;
         for s in &mut streams {
             s.tags = tags.get(s.name()).cloned().unwrap_or_default();
@@ -277,8 +284,13 @@ impl Streams {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Streams {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
-        Ok(Read::of(self.read_streams(selectors).await?))
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
+        Ok(Read::of(self.read_streams(selectors, early).await?))
     }
 
     async fn apply(

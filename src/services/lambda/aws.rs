@@ -283,7 +283,11 @@ pub fn function_name_of(arn: &str) -> String {
 }
 
 impl Functions {
-    async fn read_functions(&self, sels: &[Selector]) -> Result<Vec<Resource>, AwsError> {
+    async fn read_functions(
+        &self,
+        sels: &[Selector],
+        early: &crate::adapter::Early,
+    ) -> Result<Vec<Resource>, AwsError> {
         if sels.is_empty() {
             return Ok(vec![]);
         }
@@ -305,6 +309,14 @@ impl Functions {
         if chosen.is_empty() {
             return Ok(vec![]);
         }
+        // The listing names each function's log group: its usage metrics
+        // can be read while the concurrency reads run.
+        early.known(
+            chosen
+                .iter()
+                .map(|f| function(&f.name).with("log_group", f.log_group.as_str()))
+                .collect(),
+        );
         let names: Vec<String> = chosen.iter().map(|f| f.name.clone()).collect();
         let groups: Vec<String> = chosen.iter().map(|f| f.log_group.clone()).collect();
         let (reserved, mappings, stored) = tokio::join!(
@@ -412,7 +424,12 @@ fn unsafe_to_throttle(done: &[Outcome]) -> BTreeSet<String> {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Functions {
-    async fn read(&self, selectors: &[Selector], facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        facts: bool,
+        early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         // The account's concurrency pool is read alongside, not after: one
         // round trip less on the critical path.
         let account = async {
@@ -422,7 +439,7 @@ impl Adapter for Functions {
                 Attrs::new()
             }
         };
-        let (resources, facts) = tokio::join!(self.read_functions(selectors), account);
+        let (resources, facts) = tokio::join!(self.read_functions(selectors, early), account);
         Ok(Read {
             resources: resources?,
             facts,

@@ -361,7 +361,12 @@ impl Databases {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Databases {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         Ok(Read::of(self.read_all(selectors).await?))
     }
 

@@ -158,7 +158,12 @@ impl Clusters {
 
 #[async_trait::async_trait(?Send)]
 impl Adapter for Clusters {
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         if selectors.is_empty() {
             return Ok(Read::default());
         }

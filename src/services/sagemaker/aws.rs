@@ -450,7 +450,12 @@ impl Endpoints {
 impl Adapter for Endpoints {
     /// Each selector reads its kind; one naming none (a `--prefix`
     /// capture) reads both.
-    async fn read(&self, selectors: &[Selector], _facts: bool) -> Result<Read, AwsError> {
+    async fn read(
+        &self,
+        selectors: &[Selector],
+        _facts: bool,
+        _early: &crate::adapter::Early,
+    ) -> Result<Read, AwsError> {
         let of = |kind: &str| -> Vec<Selector> {
             selectors
                 .iter()
