@@ -19,8 +19,8 @@ use crate::render::fleet::heading;
 /// One job: the context a command runs in, and the target of `targets:`
 /// it is for (none: the run's own context, without `--targets`).
 pub struct Member {
-    pub target: Option<Target>,
-    pub ctx: Ctx,
+    target: Option<Target>,
+    ctx: Ctx,
 }
 
 impl Member {
@@ -47,8 +47,8 @@ impl Member {
 
 /// The jobs of one run and how many of them run at once.
 pub struct Fleet {
-    pub members: Vec<Member>,
-    pub n: usize,
+    members: Vec<Member>,
+    n: usize,
 }
 
 impl Fleet {
