@@ -33,6 +33,7 @@ pub fn fail_code(code: Exit, message: impl Into<String>) -> Error {
 
 pub type Res = Result<Exit, Error>;
 
+#[derive(Clone)]
 pub struct Ctx {
     pub config: Config,
     pub global: Global,

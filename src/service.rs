@@ -70,6 +70,30 @@ pub struct IdleMetric {
 /// Every wanted attribute of one resource.
 pub type Wants = BTreeMap<String, Want>;
 
+/// A parked period worth planning for: a weekend plus a holiday Monday.
+/// Data a parked resource keeps for less may expire before it is read.
+pub const PARKED_PERIOD_HOURS: u32 = 7 * 24;
+
+/// The live state as the planner indexed it, for the checks where one
+/// service's change meets another's resource ([`Service::guard`],
+/// [`Service::parks`]): found by key, by ARN, and by what they belong to.
+pub trait Found {
+    fn find(&self, service: &str, kind: &str, name: &str) -> Option<&Resource>;
+    fn by_arn(&self, arn: &str) -> Option<&Resource>;
+    /// The resources of `service` that belong to `parent`.
+    fn children<'s>(&'s self, service: &'s str, parent: &'s str) -> &'s [&'s Resource];
+}
+
+/// What a plan's guards see ([`Service::guard`]): every selected
+/// resource's wanted attributes by (service, kind, name), the live state,
+/// the changes planned and the planning context.
+pub struct Across<'a> {
+    pub desired: &'a BTreeMap<(String, String, String), Wants>,
+    pub live: &'a dyn Found,
+    pub changes: &'a [Change],
+    pub ctx: &'a Context,
+}
+
 /// What the planner is to do about one attribute that differs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Planned {
@@ -172,8 +196,28 @@ pub trait Service: Sync {
     }
 
     /// Checks on this service's changes as a whole (account pools, call
-    /// quotas). Checks that span services live in `planner::guards`.
+    /// quotas).
     fn check(&self, _live: &Live, _changes: &[Change], _out: &mut Notices) {}
+
+    /// Checks where this service's wants meet another service's resources
+    /// and would lose data (a consumer throttled while its source keeps
+    /// delivering): errors or warnings into `out`, once per plan. The
+    /// planner's guards call every service's; none by default.
+    fn guard(&self, _plan: &Across, _out: &mut Notices) {}
+
+    /// The resource, of any service, whose data `c` (one of this service's
+    /// changes) leaves waiting unread while parked (a stream with fewer
+    /// shards, the source of a consumer stopped); `None` by default.
+    fn parks<'a>(&self, _c: &Change, _live: &'a dyn Found) -> Option<&'a Resource> {
+        None
+    }
+
+    /// A warning when `r`, one of this service's resources left unread
+    /// while parked, keeps its data for less than a parked period
+    /// ([`PARKED_PERIOD_HOURS`]); `None` by default.
+    fn parked(&self, _r: &Resource, _ctx: &Context) -> Option<Notice> {
+        None
+    }
 
     /// Other names a rule's `name`, `names` and `prefix` select `r` by,
     /// besides its own: a resource named by a generated id (stable, unique)

@@ -13,7 +13,7 @@ use crate::cli::Format;
 use crate::context::{confirm, fail, fail_code, fail_help, Ctx, Error, Exit, Res};
 use crate::model::Live;
 use crate::outcome::Outcome;
-use crate::pipeline::{connect, read_and_plan, source, Connected, Prepared, Source};
+use crate::pipeline::{connect, read_and_plan, Connected, Prepared, Source};
 use crate::plan::Plan;
 use crate::render::text::Style;
 use crate::session::Aws;
@@ -32,23 +32,6 @@ macro_rules! say {
     ($($t:tt)*) => { println!("{}{}", crate::render::progress::label(), format!($($t)*)) };
 }
 use std::path::{Path, PathBuf};
-
-pub async fn run(ctx: &Ctx, target: &str, yes: bool) -> Res {
-    let path = Path::new(target);
-    if path.is_file() && SavedPlan::sniff(path) {
-        return apply_saved(ctx, path, yes).await;
-    }
-    let src = source(ctx, crate::pipeline::Toward::Profile(target))?;
-    converge(ctx, "apply", src, yes).await
-}
-
-pub async fn restore(ctx: &Ctx, snapshot: Option<&str>, yes: bool) -> Res {
-    let src = source(
-        ctx,
-        crate::pipeline::Toward::Snapshot(snapshot.unwrap_or("latest")),
-    )?;
-    converge(ctx, "restore", src, yes).await
-}
 
 /// The local lock, registered with the process's Ctrl-C handler (which
 /// releases it, and the S3 lock once taken, if the run ends before any
@@ -252,38 +235,9 @@ fn target_lock(
     }
 }
 
-async fn converge(ctx: &Ctx, command: &str, src: Source, yes: bool) -> Res {
-    let ready = Ready::new(ctx, command, src).await?;
-    show(&ready.prep.plan, Format::Text);
-    ready.go(ctx, command, yes, None).await
-}
-
-/// `apply --scheduled`: the normal path, but one quiet line when the
-/// live state already matches (a timer runs it every few minutes), and a
-/// record that says the apply was scheduled and why.
-pub async fn converge_scheduled(ctx: &Ctx, src: Source, yes: bool, why: Scheduled) -> Res {
-    const COMMAND: &str = "apply --scheduled";
-    let ready = Ready::new(ctx, COMMAND, src).await?;
-    let plan = &ready.prep.plan;
-    if plan.is_empty() && !plan.has_errors() {
-        println!(
-            "{}",
-            crate::render::schedule::nothing_due(&plan.profile, &why.detail)
-        );
-        ready.release().await;
-        return Ok(Exit::Ok);
-    }
-    eprintln!(
-        "Scheduled at {}: `{}` is due ({}).",
-        why.at.format("%Y-%m-%d %H:%M UTC"),
-        plan.profile,
-        why.detail
-    );
-    show(plan, Format::Text);
-    ready.go(ctx, COMMAND, yes, Some(why)).await
-}
-
-async fn apply_saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
+/// `apply FILE` of a plan saved with `plan --out`: applied exactly, under
+/// the locks, if the live state is still what it was made from.
+pub async fn saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     let saved = SavedPlan::read(path)?;
     let op_id = operation_id();
     let guarded = take_lock(ctx, &op_id, "apply-saved-plan")?;

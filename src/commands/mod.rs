@@ -50,13 +50,13 @@ pub async fn run(cli: Cli) -> Res {
     dispatch(&ctx, cli.command).await
 }
 
-/// Runs one command (in every target named with `--targets`).
+/// Runs one command. Those that work in an account and region run over
+/// the run's jobs (`fleet::Fleet`): one per target `--targets` names, or
+/// the run's own context alone, so that one path serves one target or
+/// many; the others are the project's, run once.
 async fn dispatch(ctx: &Ctx, command: Command) -> Res {
-    if let Some(wanted) = &ctx.global.targets {
-        return fleet::dispatch(ctx, wanted, command).await;
-    }
+    let jobs = fleet::Fleet::of(ctx)?;
     match command {
-        Command::Validate { profiles } => validate::run(ctx, &profiles),
         Command::Plan {
             profile,
             format,
@@ -64,15 +64,9 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             detailed_exitcode,
             snapshot,
         } => {
-            plan::run(
-                ctx,
-                profile.as_deref(),
-                snapshot.as_deref(),
-                format,
-                out.as_deref(),
-                detailed_exitcode,
-            )
-            .await
+            let (p, s) = (profile.as_deref(), snapshot.as_deref());
+            jobs.plan_command(p, s, format, out.as_deref(), detailed_exitcode)
+                .await
         }
         Command::Apply {
             target,
@@ -80,23 +74,39 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             dry_run,
             scheduled,
             at,
-        } => match target {
-            Some(t) if !scheduled => apply(ctx, &t, confirm.yes, dry_run).await,
-            _ => schedule::apply(ctx, at.as_deref(), confirm.yes, dry_run).await,
+        } => match target.filter(|_| !scheduled) {
+            Some(t) => jobs.apply(&t, confirm.yes, dry_run).await,
+            None => {
+                jobs.scheduled(ctx, at.as_deref(), confirm.yes, dry_run)
+                    .await
+            }
         },
         Command::Restore { snapshot, confirm } => {
-            apply::restore(ctx, snapshot.as_deref(), confirm.yes).await
+            jobs.restore(snapshot.as_deref(), confirm.yes).await
         }
         Command::Capture {
             name,
             like,
             prefix,
             force,
-        } => capture::run(ctx, &name, like.as_deref(), prefix.as_deref(), force).await,
+        } => {
+            jobs.capture(&name, like.as_deref(), prefix.as_deref(), force)
+                .await
+        }
         Command::Status {
             format,
             idle_window,
-        } => status::run(ctx, format, &idle_window).await,
+        } => jobs.status(format, &idle_window).await,
+        Command::History { id, format } => jobs.history(id.as_deref(), format),
+        Command::Unlock { confirm } => jobs.unlock(confirm.yes).await,
+        Command::IamPolicy { profiles } => jobs.iam_policy(ctx, &profiles),
+        _ if jobs.named() => Err(fail_help(
+            "--targets is for plan, apply, restore, status, history, capture, unlock and iam-policy",
+            "run this command without --targets",
+        )),
+        // The project's commands, run once: the profiles, the schedule and
+        // its hold, the bill, the tooling.
+        Command::Validate { profiles } => validate::run(ctx, &profiles),
         Command::Init(args) => init::run(ctx, &args).await,
         Command::Billing { days, tag, format } => billing::run(ctx, days, tag, format).await,
         Command::Schedule { at, days, format } => {
@@ -111,34 +121,17 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Res {
             let (p, u, r) = (profile.as_deref(), until.as_deref(), reason.as_deref());
             hold::run(ctx, hold::Action::of(clear, p, u, r)).await
         }
-        Command::History { id, format } => history::run(ctx, id.as_deref(), format),
-        Command::Unlock { confirm } => history::unlock(ctx, confirm.yes).await,
-        Command::IamPolicy { profiles } => iam::run(ctx, &profiles),
         Command::TerraformHints { profiles } => terraform::run(ctx, &profiles),
         Command::Man => man(),
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
-            Ok(Exit::Ok)
-        }
+        Command::Completions { shell } => completions(shell),
     }
 }
 
-/// `apply TARGET`, or only its plan with --dry-run.
-async fn apply(ctx: &Ctx, target: &str, yes: bool, dry_run: bool) -> Res {
-    if dry_run {
-        plan::run(
-            ctx,
-            Some(target),
-            None,
-            crate::cli::Format::Text,
-            None,
-            false,
-        )
-        .await
-    } else {
-        apply::run(ctx, target, yes).await
-    }
+/// The shell's completion script, from the same clap definitions.
+fn completions(shell: clap_complete::Shell) -> Res {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "parkctl", &mut std::io::stdout());
+    Ok(Exit::Ok)
 }
 
 /// The man page, `.TH` first (clap_mangen puts its string definitions

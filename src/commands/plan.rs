@@ -1,8 +1,9 @@
-//! `parkctl plan`: read live state, plan, show, and save the plan if asked.
+//! `parkctl plan`: how a plan is shown, and saved if asked. The run
+//! itself (one job or every target's) is `commands::fleet`.
 
 use crate::cli::Format;
-use crate::context::{Ctx, Exit, Res};
-use crate::pipeline::{prepare, source};
+use crate::context::Error;
+use crate::pipeline::Prepared;
 use crate::plan::Plan;
 use crate::render::text::Style;
 use std::path::Path;
@@ -33,52 +34,27 @@ pub fn show(plan: &Plan, format: Format) {
     }
 }
 
-pub async fn run(
-    ctx: &Ctx,
-    profile: Option<&str>,
-    snapshot: Option<&str>,
-    format: Format,
-    out: Option<&Path>,
-    detailed: bool,
-) -> Res {
-    let src = source(ctx, crate::pipeline::Toward::of(profile, snapshot)?)?;
-    let started = std::time::Instant::now();
-    let prep = prepare(ctx, &src, out.is_some()).await?;
-    show(&prep.plan, format);
-    if let Some(aws) = &prep.aws {
-        if ctx.global.stats {
-            eprint!(
-                "{}",
-                crate::render::stats::text(&aws.stats, started.elapsed())
-            );
-        }
-    }
-    if prep.plan.has_errors() {
-        return Ok(Exit::Error);
-    }
-    if let Some(path) = out {
-        let saved = crate::state::saved::SavedPlan {
-            created: chrono::Utc::now(),
-            region: prep.region.clone(),
-            account: prep
-                .caller
-                .as_ref()
-                .map(|c| c.account.clone())
-                .unwrap_or_default(),
-            fingerprint: crate::state::saved::fingerprint(&prep.plan.observed),
-            plan: prep.plan.clone(),
-            live: prep.live.clone(),
-        };
-        saved.write(path)?;
-        eprintln!(
-            "Saved the plan to {}. Apply exactly it with: parkctl apply {}",
-            path.display(),
-            path.display()
-        );
-    }
-    if detailed && !prep.plan.is_empty() {
-        Ok(Exit::Changes)
-    } else {
-        Ok(Exit::Ok)
-    }
+/// Saves `prep`'s plan to `path` (`plan --out`), with the live state it
+/// was made from, so that `apply FILE` applies exactly it or refuses if
+/// the live state moved.
+pub fn save(prep: &Prepared, path: &Path) -> Result<(), Error> {
+    let saved = crate::state::saved::SavedPlan {
+        created: chrono::Utc::now(),
+        region: prep.region.clone(),
+        account: prep
+            .caller
+            .as_ref()
+            .map(|c| c.account.clone())
+            .unwrap_or_default(),
+        fingerprint: crate::state::saved::fingerprint(&prep.plan.observed),
+        plan: prep.plan.clone(),
+        live: prep.live.clone(),
+    };
+    saved.write(path)?;
+    eprintln!(
+        "Saved the plan to {}. Apply exactly it with: parkctl apply {}",
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }

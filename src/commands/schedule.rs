@@ -7,7 +7,6 @@ use crate::cli::Format;
 use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
 use crate::cost::Money;
 use crate::model::Live;
-use crate::pipeline::Source;
 use crate::planner::{self, Context};
 use crate::profile::Profile;
 use crate::read::Wanted;
@@ -139,16 +138,6 @@ pub async fn due(ctx: &Ctx, at: Option<&str>) -> Result<(String, Scheduled), Err
         detail: due.reason.to_string(),
     };
     Ok((due.profile, why))
-}
-
-/// `parkctl apply --scheduled [--at TIME]`: applies the profile due then.
-pub async fn apply(ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
-    let (profile, why) = due(ctx, at).await?;
-    if dry_run {
-        return super::plan::run(ctx, Some(&profile), None, Format::Text, None, false).await;
-    }
-    let src = Source::Profile(ctx.load_profile(&profile)?);
-    super::apply::converge_scheduled(ctx, src, yes, why).await
 }
 
 fn kind(r: &Reason) -> &'static str {

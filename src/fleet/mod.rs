@@ -145,11 +145,13 @@ pub fn session_name() -> String {
 
 /// Runs `f` over `items` (one per target), at most `n` at once, each
 /// under its target's name (`name`), so that progress lines say which
-/// target they are about; results in the items' order.
+/// target they are about; results in the items' order. An item without a
+/// name (the one job of a run without `--targets`) runs unlabelled, so
+/// that its lines read as they always have.
 pub async fn each<I, T, F, Fut>(
     items: I,
     n: usize,
-    name: impl Fn(&I::Item) -> String,
+    name: impl Fn(&I::Item) -> Option<String>,
     f: F,
 ) -> Vec<T>
 where
@@ -164,7 +166,13 @@ where
     let mut done: Vec<(usize, T)> = stream::iter(items.into_iter().enumerate())
         .map(|(k, i)| {
             let label = name(&i);
-            async move { (k, crate::render::progress::LABEL.scope(label, f(i)).await) }
+            async move {
+                let t = match label {
+                    Some(l) => crate::render::progress::LABEL.scope(l, f(i)).await,
+                    None => f(i).await,
+                };
+                (k, t)
+            }
         })
         .buffer_unordered(n.max(1))
         .collect()

@@ -1,37 +1,31 @@
-//! `plan`, `apply`, `restore` and `apply --scheduled` over several
-//! targets: every target is locked and planned side by side, each plan is
-//! shown under its heading, one summary table follows, one question is
-//! asked for all, and the targets with changes apply side by side. One
-//! target's failure, refusal or held lock stops no other; the exit code is
-//! the worst of the targets'.
+//! `plan`, `apply`, `restore` and `apply --scheduled` over the jobs of a
+//! run: every job is locked and planned (a fleet's side by side), and each
+//! plan shown. The one job of a run without `--targets` then asks its own
+//! question and applies, its error the run's. A fleet shows one summary
+//! table, asks once for all, and the targets with changes apply side by
+//! side; one target's failure, refusal or held lock stops no other, and the
+//! exit code is the worst of the targets'.
 
-use super::Member;
+use super::{Fleet, Member};
 use crate::cli::Format;
 use crate::commands::apply::Ready;
-use crate::commands::plan::show;
-use crate::context::{confirm, Ctx, Error, Exit, Res};
+use crate::commands::plan::{save, show};
+use crate::context::{confirm, fail_help, Ctx, Error, Exit, Res};
 use crate::fleet::{each, worst};
 use crate::pipeline::{prepare, source, Toward};
 use crate::plan::Plan;
-use crate::render::fleet::{heading, summary, Row};
+use crate::render::fleet::{summary, Row};
 use crate::state::operation::Scheduled;
+use std::path::Path;
 
-pub struct Fleet<'a> {
-    pub members: &'a [Member],
-    pub n: usize,
-}
-
-fn name(m: &&Member) -> String {
-    m.target.name.clone()
-}
-
-/// A target's summary line: planned (`plan`), or stopped (`error`).
+/// A job's summary line: planned (`plan`), or stopped (`error`).
 fn row(m: &Member, plan: Option<&Plan>, result: String, exit_code: Exit) -> Row {
     let cost = plan.and_then(|p| p.cost.as_ref());
+    let [target, account, region] = m.place();
     Row {
-        target: m.target.name.clone(),
-        account: m.target.account.clone(),
-        region: m.target.region.clone(),
+        target,
+        account,
+        region,
         changes: plan.map(|p| p.changes.len()),
         before: cost.and_then(|c| c.total.before),
         after: cost.and_then(|c| c.total.after),
@@ -40,18 +34,8 @@ fn row(m: &Member, plan: Option<&Plan>, result: String, exit_code: Exit) -> Row 
     }
 }
 
-/// Prints a target's error under its heading; its summary line.
-fn stopped(m: &Member, e: Error) -> Row {
-    let code = e.exit();
-    let why = match code {
-        Exit::Locked => format!("locked: {e}"),
-        _ => format!("not planned: {e}"),
-    };
-    crate::render::error::eprint(e);
-    row(m, None, why, code)
-}
-
-/// A planned target's summary line before anything is applied.
+/// A planned job's summary line before anything is applied; its exit
+/// code is a plan's (`--detailed-exitcode`: 2 for changes).
 fn planned(m: &Member, plan: &Plan, detailed: bool) -> Row {
     let (result, code) = if plan.has_errors() {
         ("plan has errors".to_string(), Exit::Error)
@@ -65,89 +49,196 @@ fn planned(m: &Member, plan: &Plan, detailed: bool) -> Row {
     row(m, Some(plan), result, code)
 }
 
-fn print_heading(m: &Member) {
-    print!(
-        "{}",
-        heading(&m.target.name, &m.target.account, &m.target.region)
-    );
-}
+impl Fleet {
+    /// A job that stopped before its plan: in a fleet, its error printed
+    /// under its heading and its summary line; alone, the run's error.
+    fn stopped(&self, m: &Member, e: Error) -> Result<Row, Error> {
+        if !self.named() {
+            return Err(e);
+        }
+        let code = e.exit();
+        let why = match code {
+            Exit::Locked => format!("locked: {e}"),
+            _ => format!("not planned: {e}"),
+        };
+        crate::render::error::eprint(e);
+        Ok(row(m, None, why, code))
+    }
 
-impl Fleet<'_> {
-    /// Every target's plan under its heading, then the summary.
-    pub async fn plan(&self, want: Toward<'_>, format: Format, detailed: bool) -> Res {
+    /// `plan PROFILE` or `plan --snapshot S`; `--out` saves one job's
+    /// plan, so a fleet refuses it.
+    pub async fn plan_command(
+        &self,
+        profile: Option<&str>,
+        snapshot: Option<&str>,
+        format: Format,
+        out: Option<&Path>,
+        detailed: bool,
+    ) -> Res {
+        if out.is_some() && self.named() {
+            return Err(fail_help(
+                "--out saves one target's plan, not several",
+                "plan one target without --targets (with its credentials), or drop --out",
+            ));
+        }
+        let want = Toward::of(profile, snapshot)?;
+        self.plan(want, format, out, detailed).await
+    }
+
+    /// Every job's plan (a target's under its heading), saved to `out` if
+    /// asked and free of errors; in a fleet, the summary after.
+    pub async fn plan(
+        &self,
+        want: Toward<'_>,
+        format: Format,
+        out: Option<&Path>,
+        detailed: bool,
+    ) -> Res {
         let started = std::time::Instant::now();
-        let preps = each(self.members, self.n, name, |m| async move {
-            prepare(&m.ctx, &source(&m.ctx, want)?, false).await
-        })
-        .await;
+        let preps = self
+            .each(|m| async move { prepare(&m.ctx, &source(&m.ctx, want)?, out.is_some()).await })
+            .await;
+        // A fleet's JSON is one document: every target's plan and the summary.
+        let one_doc = self.named() && format == Format::Json;
         let mut rows = Vec::new();
         let mut json = Vec::new();
         for (m, p) in self.members.iter().zip(preps) {
-            if format != Format::Json {
-                print_heading(m);
+            if !one_doc {
+                m.print_heading();
             }
-            let r = match p {
-                Ok(prep) => {
-                    if format == Format::Json {
-                        json.push(serde_json::json!({"target": m.target.name, "plan": prep.plan}));
-                    } else {
-                        show(&prep.plan, format);
-                    }
-                    if let (true, Some(aws)) = (m.ctx.global.stats, &prep.aws) {
-                        eprint!(
-                            "{}",
-                            crate::render::stats::text(&aws.stats, started.elapsed())
-                        );
-                    }
-                    planned(m, &prep.plan, detailed)
+            let prep = match p {
+                Ok(prep) => prep,
+                Err(e) => {
+                    rows.push(self.stopped(m, e)?);
+                    continue;
                 }
-                Err(e) => stopped(m, e),
             };
-            rows.push(r);
+            if one_doc {
+                json.push(serde_json::json!({"target": m.name(), "plan": prep.plan}));
+            } else {
+                show(&prep.plan, format);
+            }
+            if let (true, Some(aws)) = (m.ctx.global.stats, &prep.aws) {
+                eprint!(
+                    "{}",
+                    crate::render::stats::text(&aws.stats, started.elapsed())
+                );
+            }
+            if let Some(path) = out.filter(|_| !prep.plan.has_errors()) {
+                save(&prep, path)?;
+            }
+            rows.push(planned(m, &prep.plan, detailed));
         }
-        if format == Format::Json {
+        if one_doc {
             let doc = serde_json::json!({"targets": json, "summary": rows});
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        } else {
+        } else if self.named() {
             print!("{}", summary("Plan by target:", &rows));
         }
         Ok(worst(rows.iter().map(|r| r.exit_code)))
     }
 
-    /// Lock and plan every target, ask once, apply those with changes.
-    pub async fn apply(
+    /// `apply PROFILE`, or only its plan with `--dry-run`. A saved plan is
+    /// one account's: applied in the run's own context, refused in a fleet.
+    pub async fn apply(&self, profile: &str, yes: bool, dry_run: bool) -> Res {
+        let path = Path::new(profile);
+        let saved = path.is_file() && crate::state::saved::SavedPlan::sniff(path);
+        if saved && self.named() {
+            return Err(fail_help(
+                "a saved plan is one target's: apply it without --targets",
+                "or apply the profile to every target: parkctl apply PROFILE --targets ...",
+            ));
+        }
+        if dry_run {
+            let want = Toward::Profile(profile);
+            return self.plan(want, Format::Text, None, false).await;
+        }
+        match self.members.first() {
+            Some(m) if saved => crate::commands::apply::saved(&m.ctx, path, yes).await,
+            _ => {
+                self.converge("apply", Toward::Profile(profile), yes, None)
+                    .await
+            }
+        }
+    }
+
+    /// `restore [SNAPSHOT]`: each job's own newest snapshot by default.
+    pub async fn restore(&self, snapshot: Option<&str>, yes: bool) -> Res {
+        let want = Toward::Snapshot(snapshot.unwrap_or("latest"));
+        self.converge("restore", want, yes, None).await
+    }
+
+    /// `apply --scheduled`: the profile the schedule makes due (one
+    /// schedule and hold for the project, read in its context `ctx`) in
+    /// every job.
+    pub async fn scheduled(&self, ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
+        let (profile, why) = crate::commands::schedule::due(ctx, at).await?;
+        if self.named() {
+            say_due(&profile, &why);
+        }
+        let want = Toward::Profile(&profile);
+        if dry_run {
+            return self.plan(want, Format::Text, None, false).await;
+        }
+        self.converge("apply --scheduled", want, yes, Some(why))
+            .await
+    }
+
+    /// Locks and plans every job, then applies: alone, as one account's
+    /// run always has; in a fleet, after one summary and one question.
+    async fn converge(
         &self,
         command: &str,
         want: Toward<'_>,
         yes: bool,
         why: Option<Scheduled>,
     ) -> Res {
-        let readies = each(self.members, self.n, name, |m| async move {
-            Ready::new(&m.ctx, command, source(&m.ctx, want)?).await
-        })
-        .await;
+        let readies = self
+            .each(|m| async move { Ready::new(&m.ctx, command, source(&m.ctx, want)?).await })
+            .await;
         let mut rows = Vec::new();
         let mut go = Vec::new();
         for (i, (m, r)) in self.members.iter().zip(readies).enumerate() {
-            print_heading(m);
-            match r {
-                Ok(ready) => {
-                    show_ready(&ready.prep.plan, why.as_ref());
-                    rows.push(planned(m, &ready.prep.plan, false));
-                    let plan = &ready.prep.plan;
-                    if !plan.is_empty() && !plan.has_errors() {
-                        go.push((i, m, ready));
-                    } else {
-                        ready.release().await;
-                    }
+            m.print_heading();
+            let ready = match r {
+                Ok(ready) => ready,
+                Err(e) => {
+                    rows.push(self.stopped(m, e)?);
+                    continue;
                 }
-                Err(e) => rows.push(stopped(m, e)),
+            };
+            if !self.named() {
+                return alone(&m.ctx, ready, command, yes, why.clone()).await;
+            }
+            let plan = &ready.prep.plan;
+            match &why {
+                Some(w) if nothing_due(plan, w) => {}
+                _ => show(plan, Format::Text),
+            }
+            rows.push(planned(m, plan, false));
+            if !plan.is_empty() && !plan.has_errors() {
+                go.push((i, m, ready));
+            } else {
+                ready.release().await;
             }
         }
         print!("{}", summary("Plan by target:", &rows));
         if go.is_empty() {
             return Ok(worst(rows.iter().map(|r| r.exit_code)));
         }
+        self.apply_all(command, go, rows, yes, why).await
+    }
+
+    /// Asks once for every target with changes, applies them side by side,
+    /// and shows what each did.
+    async fn apply_all(
+        &self,
+        command: &str,
+        go: Vec<(usize, &Member, Ready)>,
+        mut rows: Vec<Row>,
+        yes: bool,
+        why: Option<Scheduled>,
+    ) -> Res {
         let total: usize = go.iter().map(|(_, _, r)| r.prep.plan.changes.len()).sum();
         let question = match go.len() {
             1 => format!("Apply {total} changes in 1 target?"),
@@ -166,7 +257,7 @@ impl Fleet<'_> {
         let done = each(
             go,
             self.n,
-            |(_, m, _)| m.target.name.clone(),
+            |(_, m, _)| m.name(),
             |(i, m, ready)| {
                 let why = why.clone();
                 async move { (i, ready.go(&m.ctx, command, true, why).await) }
@@ -174,7 +265,7 @@ impl Fleet<'_> {
         )
         .await;
         for (i, result) in done {
-            let (text, code) = outcome(&self.members[i].target.name, result);
+            let (text, code) = outcome(&rows[i].target, result);
             rows[i].result = text;
             rows[i].exit_code = code;
         }
@@ -182,43 +273,43 @@ impl Fleet<'_> {
         say_failed(&rows);
         Ok(worst(rows.iter().map(|r| r.exit_code)))
     }
-
-    /// `apply --scheduled --targets`: the profile the schedule makes due
-    /// (one schedule and hold for the project) in every target.
-    pub async fn scheduled(&self, ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
-        let (profile, why) = crate::commands::schedule::due(ctx, at).await?;
-        eprintln!(
-            "Scheduled at {}: `{profile}` is due ({}).",
-            why.at.format("%Y-%m-%d %H:%M UTC"),
-            why.detail
-        );
-        if dry_run {
-            return self
-                .plan(Toward::Profile(&profile), Format::Text, false)
-                .await;
-        }
-        self.apply(
-            "apply --scheduled",
-            Toward::Profile(&profile),
-            yes,
-            Some(why),
-        )
-        .await
-    }
 }
 
-/// A target's plan; for a scheduled run whose target already matches,
-/// one line.
-fn show_ready(plan: &Plan, why: Option<&Scheduled>) {
-    match why {
-        Some(w) if plan.is_empty() && !plan.has_errors() => {
-            println!(
-                "{}",
-                crate::render::schedule::nothing_due(&plan.profile, &w.detail)
-            )
+/// The one job of a run without `--targets`: its plan, its own question
+/// (`Apply these N changes?`, in `Ready::go`), its error the run's.
+async fn alone(ctx: &Ctx, ready: Ready, command: &str, yes: bool, why: Option<Scheduled>) -> Res {
+    if let Some(w) = &why {
+        let plan = &ready.prep.plan;
+        if nothing_due(plan, w) {
+            ready.release().await;
+            return Ok(Exit::Ok);
         }
-        _ => show(plan, Format::Text),
+        say_due(&plan.profile, w);
     }
+    show(&ready.prep.plan, Format::Text);
+    ready.go(ctx, command, yes, why).await
+}
+
+/// Whether a scheduled run has nothing to do, said in one quiet line (a
+/// timer runs it every few minutes): the live state already matches.
+fn nothing_due(plan: &Plan, why: &Scheduled) -> bool {
+    let quiet = plan.is_empty() && !plan.has_errors();
+    if quiet {
+        println!(
+            "{}",
+            crate::render::schedule::nothing_due(&plan.profile, &why.detail)
+        );
+    }
+    quiet
+}
+
+/// Which profile the schedule made due, when and why.
+fn say_due(profile: &str, why: &Scheduled) {
+    eprintln!(
+        "Scheduled at {}: `{profile}` is due ({}).",
+        why.at.format("%Y-%m-%d %H:%M UTC"),
+        why.detail
+    );
 }
 
 /// A target's result line from its apply's exit code or error (printed

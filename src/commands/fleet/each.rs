@@ -1,42 +1,102 @@
-//! `history`, `unlock` and `capture` over targets: one after the other
-//! (they read local files or ask at the terminal), each in its target's
-//! context.
+//! `history`, `unlock`, `capture` and `iam-policy` over the jobs of a
+//! run: one after the other (they read local files or ask at the
+//! terminal), each in its job's context, a target's under its heading.
 
-use super::Member;
+use super::{Fleet, Member};
 use crate::cli::Format;
 use crate::context::{Exit, Res};
 use crate::fleet::worst;
-use crate::render::fleet::{heading, HistoryRow};
+use crate::render::fleet::HistoryRow;
 use crate::state::operation::{history as read_history, Operation};
 
-/// Every target's operations, newest first, each with its target; with
-/// an id, that operation (`history ID --targets` names the target too).
-pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
-    if let Some(id) = id {
-        let codes: Vec<Exit> = members
+impl Fleet {
+    /// `history [ID]`: the operations of the run's own state, or, in a
+    /// fleet, every target's in one list, newest first, each with its
+    /// target.
+    pub fn history(&self, id: Option<&str>, format: Format) -> Res {
+        if let Some(id) = id {
+            return self.operation(id, format);
+        }
+        match self.alone() {
+            Some(m) => crate::commands::history::run(&m.ctx, None, format),
+            None => all_history(&self.members, format),
+        }
+    }
+
+    /// `history ID`: that operation, in a fleet under the heading of the
+    /// target whose state holds it.
+    fn operation(&self, id: &str, format: Format) -> Res {
+        let named = self.named();
+        let codes: Vec<Exit> = self
+            .members
             .iter()
-            .filter(|m| has_operation(m, id))
+            .filter(|m| !named || has_operation(m, id))
             .map(|m| {
-                let t = &m.target;
-                print!("{}", heading(&t.name, &t.account, &t.region));
-                code_of(crate::commands::history::run(&m.ctx, Some(id), format))
+                m.print_heading();
+                self.settle(crate::commands::history::run(&m.ctx, Some(id), format))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         if codes.is_empty() {
             eprintln!("No operation `{id}` in the targets' state.");
             return Ok(Exit::Error);
         }
-        return Ok(worst(codes));
+        Ok(worst(codes))
     }
+
+    /// Each job's locks, one after the other (each asks).
+    pub async fn unlock(&self, yes: bool) -> Res {
+        let mut codes = Vec::new();
+        for m in &self.members {
+            m.print_heading();
+            let r = crate::commands::history::unlock(&m.ctx, yes).await;
+            codes.push(self.settle(r)?);
+        }
+        Ok(worst(codes))
+    }
+
+    /// The live state as a profile, `NAME.yaml`; in a fleet, each
+    /// target's as its own, `NAME-TARGET.yaml`.
+    pub async fn capture(
+        &self,
+        name: &str,
+        like: Option<&str>,
+        prefix: Option<&str>,
+        force: bool,
+    ) -> Res {
+        let mut codes = Vec::new();
+        for m in &self.members {
+            m.print_heading();
+            let each_name = match &m.target {
+                Some(t) => format!("{name}-{}", t.name),
+                None => name.to_string(),
+            };
+            let r = crate::commands::capture::run(&m.ctx, &each_name, like, prefix, force).await;
+            codes.push(self.settle(r)?);
+        }
+        Ok(worst(codes))
+    }
+
+    /// `iam-policy`: the policy for parkctl's role; in a fleet, each
+    /// target role's and the caller's.
+    pub fn iam_policy(&self, ctx: &crate::context::Ctx, names: &[String]) -> Res {
+        match self.alone() {
+            Some(m) => crate::commands::iam::run(&m.ctx, names),
+            None => iam_policies(ctx, &self.members, names),
+        }
+    }
+}
+
+/// Every target's operations, newest first, each with its target.
+fn all_history(members: &[Member], format: Format) -> Res {
     let mut bad = 0;
     let mut all: Vec<(&str, Operation)> = Vec::new();
     for m in members {
         for (_, r) in read_history(&m.ctx.state()) {
             match r {
-                Ok(op) => all.push((&m.target.name, op)),
+                Ok(op) => all.push((name_of(m), op)),
                 Err(e) => {
                     bad += 1;
-                    eprintln!("Warning: [{}] {e}", m.target.name);
+                    eprintln!("Warning: [{}] {e}", name_of(m));
                 }
             }
         }
@@ -62,6 +122,11 @@ pub fn history(members: &[Member], id: Option<&str>, format: Format) -> Res {
     Ok(if bad > 0 { Exit::Error } else { Exit::Ok })
 }
 
+/// A job's target's name (in a fleet, every job has one).
+fn name_of(m: &Member) -> &str {
+    m.target.as_ref().map_or("", |t| t.name.as_str())
+}
+
 fn has_operation(m: &Member, id: &str) -> bool {
     read_history(&m.ctx.state()).iter().any(|(p, _)| {
         p.file_name()
@@ -69,64 +134,23 @@ fn has_operation(m: &Member, id: &str) -> bool {
     })
 }
 
-/// A target's exit code; its error, if any, printed in full.
-fn code_of(r: Res) -> Exit {
-    r.unwrap_or_else(|e| {
-        let code = e.exit();
-        crate::render::error::eprint(e);
-        code
-    })
-}
-
-/// Each target's locks, one after the other (each asks).
-pub async fn unlock(members: &[Member], yes: bool) -> Res {
-    let mut codes = Vec::new();
-    for m in members {
-        let t = &m.target;
-        print!("{}", heading(&t.name, &t.account, &t.region));
-        let code = code_of(crate::commands::history::unlock(&m.ctx, yes).await);
-        codes.push(code);
-    }
-    Ok(worst(codes))
-}
-
-/// Each target's live state as its own profile, `NAME-TARGET.yaml`.
-pub async fn capture(
-    members: &[Member],
-    name: &str,
-    like: Option<&str>,
-    prefix: Option<&str>,
-    force: bool,
-) -> Res {
-    let mut codes = Vec::new();
-    for m in members {
-        let t = &m.target;
-        print!("{}", heading(&t.name, &t.account, &t.region));
-        let each_name = format!("{name}-{}", t.name);
-        let code =
-            code_of(crate::commands::capture::run(&m.ctx, &each_name, like, prefix, force).await);
-        codes.push(code);
-    }
-    Ok(worst(codes))
-}
-
 /// `iam-policy --targets`: each target's role policy (scoped to its
 /// account and region, without the mirror, which the caller reaches), and
 /// the caller's: assume those roles, and the mirror's prefix.
-pub fn iam_policy(ctx: &crate::context::Ctx, members: &[Member], names: &[String]) -> Res {
+fn iam_policies(ctx: &crate::context::Ctx, members: &[Member], names: &[String]) -> Res {
     let profiles = crate::commands::iam::profiles(ctx, names)?;
     let refs: Vec<&crate::profile::Profile> = profiles.iter().collect();
     let targets: Vec<serde_json::Value> = members
         .iter()
-        .map(|m| {
-            let t = &m.target;
+        .filter_map(|m| m.target.as_ref())
+        .map(|t| {
             let policy = crate::iam::policy(&refs, Some(&t.region), Some(&t.account), None);
             serde_json::json!({"target": t.name, "account": t.account, "region": t.region, "policy": policy})
         })
         .collect();
     let roles: Vec<&str> = members
         .iter()
-        .filter_map(|m| match &m.target.credentials {
+        .filter_map(|m| match &m.target.as_ref()?.credentials {
             crate::fleet::Credentials::Role { arn, .. } => Some(arn.as_str()),
             _ => None,
         })

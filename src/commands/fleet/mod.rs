@@ -1,121 +1,134 @@
-//! Commands over several targets (`--targets`): each target runs the
-//! single-target steps with its own context (`crate::fleet`); these
-//! modules gather what the targets did into one summary and one exit code.
+//! The one run path for the commands that work in an account and region
+//! (`plan`, `apply`, `restore`, `apply --scheduled`, `status`, `history`,
+//! `capture`, `unlock`, `iam-policy`): a run is a [`Fleet`] of jobs, one
+//! per target `--targets` names, each with its own context
+//! (`crate::fleet`), or, without `--targets`, a fleet of one: the run's
+//! own context. Each command is written once over the jobs; what only a
+//! fleet shows (a heading per target, the summary table, a target's error
+//! as its line while the others go on) follows from the jobs having
+//! targets, so that a run without `--targets` prints what it always has.
 
 mod converge;
 mod each;
 mod status;
 
-use crate::cli::Command;
-use crate::context::{fail, fail_help, Ctx, Res};
+use crate::context::{fail, Ctx, Error, Res};
 use crate::fleet::{self, Target};
+use crate::render::fleet::heading;
 
-/// A target and the run's context for it.
+/// One job: the context a command runs in, and the target of `targets:`
+/// it is for (none: the run's own context, without `--targets`).
 pub struct Member {
-    pub target: Target,
-    pub ctx: Ctx,
+    target: Option<Target>,
+    ctx: Ctx,
+}
+
+impl Member {
+    /// The target's name, for progress labels and summary lines.
+    fn name(&self) -> Option<String> {
+        self.target.as_ref().map(|t| t.name.clone())
+    }
+
+    /// The target's name, account and region, for its summary line
+    /// (empty for the run's own context, which has none).
+    fn place(&self) -> [String; 3] {
+        self.target.as_ref().map_or_else(Default::default, |t| {
+            [t.name.clone(), t.account.clone(), t.region.clone()]
+        })
+    }
+
+    /// The heading above this job's output, when it is a target's.
+    fn print_heading(&self) {
+        if let Some(t) = &self.target {
+            print!("{}", heading(&t.name, &t.account, &t.region));
+        }
+    }
+}
+
+/// The jobs of one run and how many of them run at once.
+pub struct Fleet {
+    members: Vec<Member>,
+    n: usize,
+}
+
+impl Fleet {
+    /// Every target `--targets` names, each with its context; without
+    /// `--targets`, the run's own context alone.
+    pub fn of(ctx: &Ctx) -> Result<Fleet, Error> {
+        let Some(wanted) = &ctx.global.targets else {
+            let alone = Member {
+                target: None,
+                ctx: ctx.clone(),
+            };
+            return Ok(Fleet {
+                members: vec![alone],
+                n: 1,
+            });
+        };
+        let members = members(ctx, wanted)?;
+        let n = parallel(ctx)?;
+        Ok(Fleet { members, n })
+    }
+
+    /// Whether the run names targets (`--targets`): then each target's
+    /// output is under its heading, a summary follows, and a target's
+    /// error is printed as its own and stops no other. A run without
+    /// targets ends with its error instead (printed once, in `main`).
+    pub fn named(&self) -> bool {
+        self.alone().is_none()
+    }
+
+    /// The one job of a run without `--targets`.
+    fn alone(&self) -> Option<&Member> {
+        match &self.members[..] {
+            [m] if m.target.is_none() => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Runs `f` for every job, at most `n` at once, a target's under its
+    /// label; results in the jobs' order.
+    async fn each<'a, T, F, Fut>(&'a self, f: F) -> Vec<T>
+    where
+        F: Fn(&'a Member) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        fleet::each(&self.members, self.n, |m| m.name(), f).await
+    }
+
+    /// A job's end: in a fleet, its error printed in full and its exit
+    /// status kept, so that the other targets go on; alone, the run's.
+    fn settle(&self, r: Res) -> Res {
+        match r {
+            Err(e) if self.named() => {
+                let code = e.exit();
+                crate::render::error::eprint(e);
+                Ok(code)
+            }
+            r => r,
+        }
+    }
 }
 
 /// The targets a run names, each with its context.
-fn members(ctx: &Ctx, wanted: &str) -> Result<Vec<Member>, crate::context::Error> {
+fn members(ctx: &Ctx, wanted: &str) -> Result<Vec<Member>, Error> {
     let targets = fleet::select(fleet::configured(ctx)?, wanted)?;
     Ok(targets
         .into_iter()
         .map(|t| Member {
             ctx: fleet::context_for(ctx, &t),
-            target: t,
+            target: Some(t),
         })
         .collect())
 }
 
 /// How many targets run at once: `--parallel-targets`, default 8.
-fn parallel(ctx: &Ctx) -> Result<usize, crate::context::Error> {
+fn parallel(ctx: &Ctx) -> Result<usize, Error> {
     match ctx.global.parallel_targets {
         None => Ok(8),
         Some(n @ 1..=64) => Ok(n),
         Some(n) => Err(fail(format!(
             "--parallel-targets must be between 1 and 64, not {n}"
         ))),
-    }
-}
-
-/// Runs `command` in the targets `wanted` names.
-pub async fn dispatch(ctx: &Ctx, wanted: &str, command: Command) -> Res {
-    let members = members(ctx, wanted)?;
-    let n = parallel(ctx)?;
-    let run = converge::Fleet {
-        members: &members,
-        n,
-    };
-    match command {
-        Command::Plan {
-            profile,
-            format,
-            out,
-            detailed_exitcode,
-            snapshot,
-        } => {
-            if out.is_some() {
-                return Err(fail_help(
-                    "--out saves one target's plan, not several",
-                    "plan one target without --targets (with its credentials), or drop --out",
-                ));
-            }
-            let want = crate::pipeline::Toward::of(profile.as_deref(), snapshot.as_deref())?;
-            run.plan(want, format, detailed_exitcode).await
-        }
-        Command::Apply {
-            target,
-            confirm,
-            dry_run,
-            scheduled,
-            at,
-        } => {
-            let Some(profile) = target.filter(|_| !scheduled) else {
-                return run
-                    .scheduled(ctx, at.as_deref(), confirm.yes, dry_run)
-                    .await;
-            };
-            if std::path::Path::new(&profile).is_file()
-                && crate::state::saved::SavedPlan::sniff(std::path::Path::new(&profile))
-            {
-                return Err(fail_help(
-                    "a saved plan is one target's: apply it without --targets",
-                    "or apply the profile to every target: parkctl apply PROFILE --targets ...",
-                ));
-            }
-            let want = crate::pipeline::Toward::Profile(&profile);
-            if dry_run {
-                return run.plan(want, crate::cli::Format::Text, false).await;
-            }
-            run.apply("apply", want, confirm.yes, None).await
-        }
-        Command::Restore { snapshot, confirm } => {
-            let snap = snapshot.unwrap_or_else(|| "latest".into());
-            run.apply(
-                "restore",
-                crate::pipeline::Toward::Snapshot(&snap),
-                confirm.yes,
-                None,
-            )
-            .await
-        }
-        Command::Status {
-            format,
-            idle_window,
-        } => status::run(&run, format, &idle_window).await,
-        Command::History { id, format } => each::history(&members, id.as_deref(), format),
-        Command::Unlock { confirm } => each::unlock(&members, confirm.yes).await,
-        Command::Capture {
-            name,
-            like,
-            prefix,
-            force,
-        } => each::capture(&members, &name, like.as_deref(), prefix.as_deref(), force).await,
-        Command::IamPolicy { profiles } => each::iam_policy(ctx, &members, &profiles),
-        _ => Err(fail_help(
-            "--targets is for plan, apply, restore, status, history, capture, unlock and iam-policy",
-            "run this command without --targets",
-        )),
     }
 }

@@ -20,7 +20,8 @@ use crate::profile::raw::whole;
 use crate::profile::rule::Rule;
 use crate::service::InitParked;
 use crate::service::{
-    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, Found, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    PARKED_PERIOD_HOURS,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -207,6 +208,30 @@ impl Service for Kinesis {
                 reshard::MAX_SCALING_CALLS_PER_DAY
             )));
         }
+    }
+
+    /// Fewer shards park the stream: its records may wait unread.
+    fn parks<'a>(&self, c: &Change, live: &'a dyn Found) -> Option<&'a Resource> {
+        let fewer = c.attr == "shards" && c.to.as_u64() < c.from.as_u64();
+        fewer.then(|| live.find(NAME, STREAM, &c.resource.name))?
+    }
+
+    /// A parked stream whose retention is shorter than a parked period
+    /// deletes the records still unread when they expire.
+    fn parked(&self, s: &Resource, ctx: &Context) -> Option<Notice> {
+        let hours = s.u32("retention_hours").unwrap_or(0);
+        if s.id.kind != STREAM || hours >= PARKED_PERIOD_HOURS {
+            return None;
+        }
+        let name = s.name();
+        let expiry = ctx.now + chrono::Duration::hours(i64::from(hours));
+        Some(Notice::on(
+            format!("kinesis stream {name}"),
+            format!(
+                "kinesis stream {name} keeps records for {hours} h only: records still unread when it is parked expire by {} at the latest (older ones sooner). Restore before then, or raise its retention (parkctl never lowers it)",
+                expiry.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ))
     }
 
     fn cost(&self, s: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {

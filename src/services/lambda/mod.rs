@@ -7,6 +7,7 @@
 
 mod activity;
 mod aws;
+mod guard;
 mod raw;
 mod usage;
 
@@ -20,7 +21,8 @@ use crate::profile::ctx::Ctx;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::InitParked;
 use crate::service::{
-    Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
+    Across, Attr, Facts, Found, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty,
+    Wants,
 };
 use raw::{RawReserved, RawRule};
 use std::collections::BTreeMap;
@@ -210,6 +212,14 @@ impl Service for Lambda {
 
     fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
         unreserved_floor(live, changes, out);
+    }
+
+    fn guard(&self, plan: &Across, out: &mut Notices) {
+        guard::throttled_consumers(plan, out);
+    }
+
+    fn parks<'a>(&self, c: &Change, live: &'a dyn Found) -> Option<&'a Resource> {
+        guard::parks(c, live)
     }
 
     fn needs_facts(&self, rule: &Rule) -> bool {
