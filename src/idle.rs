@@ -35,6 +35,12 @@ impl MetricQuery {
 /// cannot be judged idle, and the read already has the answer.
 pub const CREATED: &str = "created";
 
+/// The attribute `status` records, on a live resource, when parkctl last
+/// set each of its attributes to the value it still has (`{ATTR: TIME}`,
+/// from its operation records): a service tells since when a resource is
+/// parked where AWS keeps no trace (a stop event older than AWS keeps).
+pub const APPLIED_AT: &str = "applied_at";
+
 /// The value of [`CREATED`] for a time in seconds since the epoch.
 pub fn created_value(secs: i64) -> serde_json::Value {
     chrono::DateTime::from_timestamp(secs, 0)

@@ -103,7 +103,9 @@ async fn gather_of(
         usage: true,
         idle_secs: Some(window_secs),
     };
-    let (live, idle) = crate::read::read_measured(&aws, &wanted, measure).await?;
+    let (mut live, idle) = crate::read::read_measured(&aws, &wanted, measure).await?;
+    // Since when parkctl parked what it parked, where AWS keeps no trace.
+    crate::state::recent::mark_applied(&ctx.all_states(), &aws.region, &mut live);
     let pricing = crate::pipeline::pricing(ctx)?;
     let now = Utc::now();
     let activity = activity(&live, idle);

@@ -7,6 +7,7 @@ use super::StateDir;
 use crate::outcome::Status;
 use crate::plan::Done;
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 /// Every change applied in `account` and `region` since `since`, by the
 /// records of every state directory of the project (`dirs`: the
@@ -88,4 +89,48 @@ fn done_of(ops: &[Operation], account: &str, region: &str, since: DateTime<Utc>)
         );
     }
     out
+}
+
+/// Marks each resource of `live` with `applied_at` (`crate::idle::APPLIED_AT`): for each attribute,
+/// the end of the last operation in `region` that applied it, kept only
+/// when the resource still has the value it set (records of another
+/// account sharing the directory then do not mislead).
+pub fn mark_applied(dirs: &[StateDir], region: &str, live: &mut crate::model::Live) {
+    type Last = (DateTime<Utc>, serde_json::Value);
+    let mut last: std::collections::HashMap<crate::model::ResourceId, BTreeMap<String, Last>> =
+        Default::default();
+    for op in readable_all(dirs)
+        .into_iter()
+        .filter(|o| o.region == region)
+    {
+        for c in op
+            .changes
+            .into_iter()
+            .filter(|c| c.status == Status::Applied)
+        {
+            let attrs = last.entry(c.change.resource).or_default();
+            match attrs.get(&c.change.attr) {
+                Some((t, _)) if *t >= op.ended => {}
+                _ => {
+                    attrs.insert(c.change.attr, (op.ended, c.change.to));
+                }
+            }
+        }
+    }
+    for r in &mut live.resources {
+        let Some(attrs) = last.get(&r.id) else {
+            continue;
+        };
+        let marks: serde_json::Map<String, serde_json::Value> = attrs
+            .iter()
+            .filter(|(attr, (_, to))| r.attrs.get(attr.as_str()) == Some(to))
+            .map(|(attr, (at, _))| (attr.clone(), at.to_rfc3339().into()))
+            .collect();
+        if !marks.is_empty() {
+            r.attrs.insert(
+                crate::idle::APPLIED_AT.into(),
+                serde_json::Value::Object(marks),
+            );
+        }
+    }
 }

@@ -438,19 +438,29 @@ fn summary(r: &Resource) -> String {
     line
 }
 
-/// Since when a stopped database is stopped and when AWS starts it again,
-/// where the RDS event of its stop says (`stopped_since`).
+/// Since when a stopped database is stopped and when AWS starts it again:
+/// from the RDS event of its stop (`stopped_since`), or else from
+/// parkctl's record of the apply that stopped it (`applied_at`, which
+/// `status` marks).
 fn restart(r: &Resource) -> String {
     let days = plan::RESTART_DAYS;
-    let since = r.get("stopped_since").as_str();
-    match since.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
-        Some(t) => format!(
-            "\n    stopped since {}; AWS starts it again at {} (the schedule's next apply stops it again)",
+    let event = r.get("stopped_since").as_str().map(|t| (t, "RDS event"));
+    let record = r
+        .get(crate::idle::APPLIED_AT)
+        .get("state")
+        .and_then(serde_json::Value::as_str)
+        .map(|t| (t, "parkctl's record"));
+    match event
+        .or(record)
+        .and_then(|(t, from)| Some((chrono::DateTime::parse_from_rfc3339(t).ok()?, from)))
+    {
+        Some((t, from)) => format!(
+            "\n    stopped since {} ({from}); AWS starts it again at {} (the schedule's next apply stops it again)",
             t.format("%Y-%m-%d %H:%M UTC"),
             (t + chrono::Duration::days(days)).format("%Y-%m-%d %H:%M UTC")
         ),
         None => format!(
-            "\n    stopped (no RDS event of its stop in the last 14 days); AWS starts it again {days} days after it was stopped (the schedule's next apply stops it again)"
+            "\n    stopped (no RDS event of its stop in the last 14 days, no parkctl record of it); AWS starts it again {days} days after it was stopped (the schedule's next apply stops it again)"
         ),
     }
 }

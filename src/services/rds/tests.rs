@@ -370,7 +370,20 @@ fn status_says_since_when_it_is_stopped_and_when_aws_starts_it() {
     let line = &Rds.summary(&[&r])[0];
     assert!(
         line.contains(
-            "stopped since 2026-12-01 20:00 UTC; AWS starts it again at 2026-12-08 20:00 UTC"
+            "stopped since 2026-12-01 20:00 UTC (RDS event); AWS starts it again at 2026-12-08 20:00 UTC"
+        ),
+        "{line}"
+    );
+    // No event (older than AWS keeps, or moto's): parkctl's record of the
+    // apply that stopped it says.
+    let r = instance("acme-db", "stopped").with(
+        crate::idle::APPLIED_AT,
+        serde_json::json!({"state": "2026-11-20T06:00:00+00:00"}),
+    );
+    let line = &Rds.summary(&[&r])[0];
+    assert!(
+        line.contains(
+            "stopped since 2026-11-20 06:00 UTC (parkctl's record); AWS starts it again at 2026-11-27 06:00 UTC"
         ),
         "{line}"
     );
