@@ -33,25 +33,28 @@ pub fn fail_code(code: Exit, message: impl Into<String>) -> Error {
 
 pub type Res = Result<Exit, Error>;
 
+/// One command as it was invoked: the resolved `parkctl.yaml`, the global
+/// flags, and the fleet target it runs for (`--targets`), if any. Every
+/// command gets one (a run over targets, one per target).
 #[derive(Clone)]
-pub struct Ctx {
+pub struct Invocation {
     pub config: Config,
     pub global: Global,
     /// The target of `targets:` this run is for (`--targets`), if any.
-    pub target: Option<TargetOf>,
+    pub target: Option<FleetTarget>,
 }
 
-/// Which target a run is for: its name and the account its credentials
-/// must be in.
+/// Which fleet target (of `targets:` in `parkctl.yaml`) a run is for: its
+/// name and the account its credentials must be in.
 #[derive(Debug, Clone)]
-pub struct TargetOf {
+pub struct FleetTarget {
     pub name: String,
     pub account: String,
     /// How its credentials are had, for errors: `role ARN`, `profile P`.
     pub credentials: String,
 }
 
-impl Ctx {
+impl Invocation {
     pub fn state(&self) -> crate::state::StateDir {
         crate::state::StateDir::new(&self.config.state_dir)
     }
@@ -124,7 +127,7 @@ impl Ctx {
     pub async fn guard(
         &self,
         aws: &Aws,
-        target: &crate::profile::Target,
+        target: &crate::profile::Guard,
         what: &str,
     ) -> Result<Option<crate::aws::sts::Caller>, Error> {
         if let Some(r) = &target.region {
@@ -162,15 +165,15 @@ impl Ctx {
     }
 }
 
-impl Ctx {
+impl Invocation {
     /// A target's guard: its credentials must be in its account (a role
     /// that lands elsewhere is refused, naming both), and a profile that
     /// names another account is not for this target.
     async fn guard_target(
         &self,
         aws: &Aws,
-        t: &TargetOf,
-        target: &crate::profile::Target,
+        t: &FleetTarget,
+        target: &crate::profile::Guard,
         what: &str,
     ) -> Result<crate::aws::sts::Caller, Error> {
         if let Some(want) = target.account.as_ref().filter(|a| **a != t.account) {

@@ -4,12 +4,12 @@
 //! reading live state, planning and pricing.
 
 use crate::aws::sts::Caller;
-use crate::context::{fail, Ctx, Error};
+use crate::context::{fail, Error, Invocation};
 use crate::model::Live;
 use crate::plan::Plan;
 use crate::planner::{self, Context};
-use crate::profile::{Profile, Target};
-use crate::read::Wanted;
+use crate::profile::{Guard, Profile};
+use crate::read::Selection;
 use crate::session::Aws;
 use crate::state::snapshot::Snapshot;
 use std::path::PathBuf;
@@ -33,20 +33,20 @@ impl Source {
         }
     }
 
-    pub fn target(&self) -> Target {
+    pub fn guard(&self) -> Guard {
         match self {
-            Source::Profile(p) => p.target.clone(),
-            Source::Snapshot(_, s) => Target {
+            Source::Profile(p) => p.guard.clone(),
+            Source::Snapshot(_, s) => Guard {
                 region: Some(s.region.clone()),
                 account: Some(s.account.clone()).filter(|a| !a.is_empty()),
             },
         }
     }
 
-    pub fn wanted(&self) -> Wanted {
+    pub fn selection(&self) -> Selection {
         match self {
-            Source::Profile(p) => Wanted::of(p),
-            Source::Snapshot(_, s) => Wanted::named(&s.live),
+            Source::Profile(p) => Selection::of(p),
+            Source::Snapshot(_, s) => Selection::named(&s.live),
         }
     }
 
@@ -73,7 +73,7 @@ pub struct Prepared {
     pub caller: Option<Caller>,
     pub live: Live,
     pub plan: Plan,
-    pub wanted: Wanted,
+    pub selection: Selection,
     /// The context the plan was made in, which the verify after an apply
     /// re-plans in too.
     pub context: Context,
@@ -107,7 +107,7 @@ impl<'a> Toward<'a> {
 }
 
 /// Loads what `toward` names in the run's context.
-pub fn source(ctx: &Ctx, toward: Toward) -> Result<Source, Error> {
+pub fn source(ctx: &Invocation, toward: Toward) -> Result<Source, Error> {
     match toward {
         Toward::Snapshot(s) => {
             let which = if s == "latest" { None } else { Some(s) };
@@ -120,7 +120,7 @@ pub fn source(ctx: &Ctx, toward: Toward) -> Result<Source, Error> {
 }
 
 /// Connects, checks account and region, reads live state and plans.
-pub async fn prepare(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Prepared, Error> {
+pub async fn prepare(ctx: &Invocation, src: &Source, need_caller: bool) -> Result<Prepared, Error> {
     if let Some(path) = &ctx.global.live_from {
         return from_file(path, src);
     }
@@ -142,22 +142,26 @@ fn from_file(path: &std::path::Path, src: &Source) -> Result<Prepared, Error> {
     })?;
     let context = Context::at(chrono::Utc::now());
     let plan = src.plan(&live, &context);
-    let region = src.target().region.unwrap_or_else(|| "us-east-1".into());
+    let region = src.guard().region.unwrap_or_else(|| "us-east-1".into());
     Ok(Prepared {
         aws: None,
         region,
         caller: None,
         live,
         plan,
-        wanted: src.wanted(),
+        selection: src.selection(),
         context,
     })
 }
 
 /// Connects and checks the account and region (STS only: nothing of the
 /// managed services is read yet).
-pub async fn connect(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Connected, Error> {
-    let target = src.target();
+pub async fn connect(
+    ctx: &Invocation,
+    src: &Source,
+    need_caller: bool,
+) -> Result<Connected, Error> {
+    let target = src.guard();
     let aws = ctx.connect(target.region.as_deref()).await?;
     let mut caller = ctx
         .guard(&aws, &target, &format!("`{}`", src.name()))
@@ -170,13 +174,13 @@ pub async fn connect(ctx: &Ctx, src: &Source, need_caller: bool) -> Result<Conne
 
 /// Reads live state and plans, in the context computed once here.
 pub async fn read_and_plan(
-    ctx: &Ctx,
+    ctx: &Invocation,
     src: &Source,
     connected: Connected,
 ) -> Result<Prepared, Error> {
     let Connected { aws, caller } = connected;
-    let wanted = src.wanted();
-    let live = crate::read::read(&aws, &wanted, crate::measure::Measure::USAGE).await?;
+    let selection = src.selection();
+    let live = crate::read::read(&aws, &selection, crate::measure::Measure::USAGE).await?;
     let account = caller.as_ref().map_or("", |c| c.account.as_str());
     let context = self::context(ctx, Some(&aws), account, &aws.region).await;
     let mut plan = src.plan(&live, &context);
@@ -189,7 +193,7 @@ pub async fn read_and_plan(
         caller,
         live,
         plan,
-        wanted,
+        selection,
         context,
     })
 }
@@ -197,7 +201,7 @@ pub async fn read_and_plan(
 /// The planning context now: the time, and what parkctl applied in this
 /// account and region within `Context::DONE_HOURS` (its records, and the S3
 /// mirror's when there is one: a runner without local state sees them).
-pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) -> Context {
+pub async fn context(ctx: &Invocation, aws: Option<&Aws>, account: &str, region: &str) -> Context {
     let now = chrono::Utc::now();
     let since = now - chrono::Duration::hours(Context::DONE_HOURS);
     let dirs = ctx.all_states();
@@ -220,7 +224,7 @@ pub async fn context(ctx: &Ctx, aws: Option<&Aws>, account: &str, region: &str) 
     Context::at(now).with_done(done)
 }
 
-pub fn pricing(ctx: &Ctx) -> Result<crate::cost::Pricing, String> {
+pub fn pricing(ctx: &Invocation) -> Result<crate::cost::Pricing, String> {
     crate::cost::load(ctx.config.pricing.as_deref())
 }
 
@@ -251,7 +255,12 @@ pub async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
     after
 }
 
-fn cost(ctx: &Ctx, region: &str, live: &Live, after: &Live) -> Option<crate::cost::CostComparison> {
+fn cost(
+    ctx: &Invocation,
+    region: &str,
+    live: &Live,
+    after: &Live,
+) -> Option<crate::cost::CostComparison> {
     match pricing(ctx) {
         Ok(p) => Some(crate::cost::compare(&p, region, live, after)),
         Err(e) => {

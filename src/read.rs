@@ -12,18 +12,19 @@ use crate::services::SERVICES;
 use crate::session::Aws;
 use std::collections::BTreeMap;
 
-/// Which resources a run needs, per service.
+/// Which resources a read selects, per service: the selectors of a
+/// profile's rules, a snapshot's names, or `init`'s tag or prefix.
 #[derive(Debug, Clone, Default)]
-pub struct Wanted {
+pub struct Selection {
     pub selectors: BTreeMap<String, Vec<Selector>>,
     /// Services whose account facts are needed (a rule sets a value the
     /// account pool bounds).
     pub facts: BTreeMap<String, bool>,
 }
 
-impl Wanted {
+impl Selection {
     pub fn of(profile: &Profile) -> Self {
-        let mut w = Wanted::default();
+        let mut w = Selection::default();
         for s in SERVICES {
             for rule in profile.rules_of(s.name()) {
                 // The kind the rule selects, so that a service with several
@@ -44,7 +45,7 @@ impl Wanted {
 
     /// Exactly the resources recorded in `live` (a snapshot or saved plan).
     pub fn named(live: &Live) -> Self {
-        let mut w = Wanted::default();
+        let mut w = Selection::default();
         for s in SERVICES {
             for kind in s.kinds().iter().filter(|k| k.selectable) {
                 let names: Vec<String> = live
@@ -67,7 +68,7 @@ impl Wanted {
 
     /// Every resource whose name starts with `prefix`, in every service.
     pub fn prefixed(prefix: &str) -> Self {
-        let mut w = Wanted::default();
+        let mut w = Selection::default();
         for s in SERVICES {
             for kind in s.kinds().iter().filter(|k| k.selectable) {
                 let sel = Selector {
@@ -83,7 +84,7 @@ impl Wanted {
     /// What `sel` matches in each of `services` (`parkctl init`), every
     /// selectable kind of each.
     pub fn selecting(services: &[&str], sel: &Selector) -> Self {
-        let mut w = Wanted::default();
+        let mut w = Selection::default();
         for s in SERVICES.iter().filter(|s| services.contains(&s.name())) {
             for kind in s.kinds().iter().filter(|k| k.selectable) {
                 w.add(s.name(), sel.clone().of_kind(kind.name), false);
@@ -100,7 +101,7 @@ impl Wanted {
         *self.facts.entry(service.to_string()).or_default() |= facts;
     }
 
-    pub fn merge(mut self, other: Wanted) -> Self {
+    pub fn merge(mut self, other: Selection) -> Self {
         for (s, sels) in other.selectors {
             self.selectors.entry(s).or_default().extend(sels);
         }
@@ -111,9 +112,9 @@ impl Wanted {
     }
 }
 
-/// Reads the resources `wanted` names and what `measure` asks of them.
-pub async fn read(aws: &Aws, wanted: &Wanted, measure: Measure) -> Result<Live, AwsError> {
-    Ok(read_measured(aws, wanted, measure).await?.0)
+/// Reads the resources `selection` names and what `measure` asks of them.
+pub async fn read(aws: &Aws, selection: &Selection, measure: Measure) -> Result<Live, AwsError> {
+    Ok(read_measured(aws, selection, measure).await?.0)
 }
 
 /// [`read`], with the idle figures of `measure.idle_secs` (`status`). The
@@ -121,13 +122,13 @@ pub async fn read(aws: &Aws, wanted: &Wanted, measure: Measure) -> Result<Live, 
 /// (`Early`), beside the describes, and is settled once they end.
 pub async fn read_measured(
     aws: &Aws,
-    wanted: &Wanted,
+    selection: &Selection,
     measure: Measure,
 ) -> Result<(Live, Vec<IdleFigure>), AwsError> {
     let mut told = Vec::new();
     let reads = SERVICES.iter().filter_map(|s| {
-        let sels = wanted.selectors.get(s.name())?;
-        let facts = wanted.facts.get(s.name()).copied().unwrap_or(false);
+        let sels = selection.selectors.get(s.name())?;
+        let facts = selection.facts.get(s.name()).copied().unwrap_or(false);
         let (early, rx) = Early::new();
         told.push(rx);
         Some(async move {

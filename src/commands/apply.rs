@@ -10,7 +10,7 @@ use crate::apply::execute;
 use crate::aws::s3::Mirror;
 use crate::aws::sts::Caller;
 use crate::cli::Format;
-use crate::context::{confirm, fail, fail_code, fail_help, Ctx, Error, Exit, Res};
+use crate::context::{confirm, fail, fail_code, fail_help, Error, Exit, Invocation, Res};
 use crate::model::Live;
 use crate::outcome::Outcome;
 use crate::pipeline::{connect, read_and_plan, Connected, Prepared, Source};
@@ -49,7 +49,7 @@ impl Drop for Guarded {
     }
 }
 
-fn take_lock(ctx: &Ctx, op_id: &str, command: &str) -> Result<Guarded, Error> {
+fn take_lock(ctx: &Invocation, op_id: &str, command: &str) -> Result<Guarded, Error> {
     let lock_path = ctx.state().lock_path();
     let signals = super::signals::install()?;
     let s3 = S3Held::default();
@@ -102,7 +102,7 @@ impl Ready {
     /// before it refreshes: a plan read while another runner was still
     /// applying would be stale. Only STS (the guard) and S3 are called
     /// before the locks are held.
-    pub async fn new(ctx: &Ctx, command: &str, src: Source) -> Result<Ready, Error> {
+    pub async fn new(ctx: &Invocation, command: &str, src: Source) -> Result<Ready, Error> {
         if ctx.global.live_from.is_some() {
             return Err(fail("--live-from is for plan only"));
         }
@@ -128,7 +128,13 @@ impl Ready {
     }
 
     /// Confirms (unless `yes`), snapshots, applies, verifies, records.
-    pub async fn go(self, ctx: &Ctx, command: &str, yes: bool, why: Option<Scheduled>) -> Res {
+    pub async fn go(
+        self,
+        ctx: &Invocation,
+        command: &str,
+        yes: bool,
+        why: Option<Scheduled>,
+    ) -> Res {
         let pctx = self.prep.context.clone();
         let src = self.src;
         let reread = |live: &Live| src.plan(live, &pctx);
@@ -147,7 +153,7 @@ impl Ready {
 /// Takes the S3 lease when a mirror is configured. Held across the write,
 /// so that a Ctrl-C meanwhile waits for it and then releases what it made.
 async fn lock_s3(
-    ctx: &Ctx,
+    ctx: &Invocation,
     connected: &Connected,
     guarded: &Guarded,
     op_id: &str,
@@ -201,7 +207,7 @@ async fn release_s3(slot: &S3Held) {
 /// config's targets takes that target's lock too, so that it and an
 /// `apply --targets` cannot change the same resources at once.
 fn target_lock(
-    ctx: &Ctx,
+    ctx: &Invocation,
     connected: &Connected,
     op_id: &str,
     command: &str,
@@ -237,11 +243,11 @@ fn target_lock(
 
 /// `apply FILE` of a plan saved with `plan --out`: applied exactly, under
 /// the locks, if the live state is still what it was made from.
-pub async fn saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
+pub async fn saved(ctx: &Invocation, path: &Path, yes: bool) -> Res {
     let saved = SavedPlan::read(path)?;
     let op_id = operation_id();
     let guarded = take_lock(ctx, &op_id, "apply-saved-plan")?;
-    let target = crate::profile::Target {
+    let target = crate::profile::Guard {
         region: Some(saved.region.clone()),
         account: Some(saved.account.clone()).filter(|a| !a.is_empty()),
     };
@@ -255,8 +261,8 @@ pub async fn saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
     };
     lock_s3(ctx, &connected, &guarded, &op_id, "apply-saved-plan").await?;
     let aws = connected.aws;
-    let wanted = crate::read::Wanted::named(&saved.live);
-    let live = match read_unmoved(&aws, &wanted, &saved).await {
+    let selection = crate::read::Selection::named(&saved.live);
+    let live = match read_unmoved(&aws, &selection, &saved).await {
         Ok(live) => live,
         Err(e) => {
             release_s3(&guarded.s3).await;
@@ -280,7 +286,7 @@ pub async fn saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
         caller: Some(caller),
         live,
         plan: plan.clone(),
-        wanted,
+        selection,
         context: crate::planner::Context::at(Utc::now()),
     };
     Run::new(ctx, "apply-saved-plan", op_id, &plan, guarded)
@@ -292,10 +298,10 @@ pub async fn saved(ctx: &Ctx, path: &Path, yes: bool) -> Res {
 /// plan was made from.
 async fn read_unmoved(
     aws: &Aws,
-    wanted: &crate::read::Wanted,
+    selection: &crate::read::Selection,
     saved: &SavedPlan,
 ) -> Result<Live, Error> {
-    let live = crate::read::read(aws, wanted, crate::measure::Measure::NOTHING).await?;
+    let live = crate::read::read(aws, selection, crate::measure::Measure::NOTHING).await?;
     let moved = drift(
         &crate::planner::observe(&saved.live),
         &crate::planner::observe(&live),
@@ -344,7 +350,7 @@ fn touched(live: &Live, plan: &Plan) -> Live {
 
 /// One apply, from the confirmed plan to the exit code.
 struct Run<'a> {
-    ctx: &'a Ctx,
+    ctx: &'a Invocation,
     command: &'a str,
     op_id: String,
     name: String,
@@ -359,7 +365,13 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(ctx: &'a Ctx, command: &'a str, op_id: String, plan: &Plan, guarded: Guarded) -> Self {
+    fn new(
+        ctx: &'a Invocation,
+        command: &'a str,
+        op_id: String,
+        plan: &Plan,
+        guarded: Guarded,
+    ) -> Self {
         Run {
             ctx,
             command,
@@ -405,7 +417,7 @@ impl<'a> Run<'a> {
             caller,
             live,
             plan,
-            wanted,
+            selection,
             ..
         } = prep;
         let Some(aws) = aws else {
@@ -427,7 +439,7 @@ impl<'a> Run<'a> {
         self.guarded.signals.claim_first_change().await;
         let outcomes = execute(&aws, &plan, &self.guarded.signals.interrupt).await;
         let interrupted = self.guarded.signals.interrupt.is_raised();
-        let unverified = verify(&aws, &wanted, reread).await;
+        let unverified = verify(&aws, &selection, reread).await;
         let op = self.operation(&caller, &region, &snap, outcomes, unverified, interrupted);
         let record = self.record(&op).await;
         self.report(&op, &plan, record)
@@ -592,11 +604,11 @@ impl<'a> Run<'a> {
 /// Re-reads and re-plans: every change still pending did not converge.
 async fn verify(
     aws: &Aws,
-    wanted: &crate::read::Wanted,
+    selection: &crate::read::Selection,
     reread: &dyn Fn(&Live) -> Plan,
 ) -> Vec<String> {
     // What converged is told by the managed attributes alone: no metrics.
-    match crate::read::read(aws, wanted, crate::measure::Measure::NOTHING).await {
+    match crate::read::read(aws, selection, crate::measure::Measure::NOTHING).await {
         Ok(now) => reread(&now)
             .changes
             .iter()

@@ -4,15 +4,15 @@
 
 use crate::billing::{self, Applied};
 use crate::cli::Format;
-use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
+use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
 use crate::cost::money::Money;
 use crate::cost::types::{HOURS_PER_DAY, HOURS_PER_MONTH};
 use crate::measure::Measure;
 use crate::pipeline::Source;
-use crate::read::Wanted;
+use crate::read::Selection;
 use chrono::{Days, Utc};
 
-pub async fn run(ctx: &Ctx, days: u32, tag: Option<String>, format: Format) -> Res {
+pub async fn run(ctx: &Invocation, days: u32, tag: Option<String>, format: Format) -> Res {
     let tag = tag.or_else(|| ctx.config.cost_tag.clone()).ok_or_else(|| {
         fail_help(
             "no cost-allocation tag to ask Cost Explorer about",
@@ -71,7 +71,7 @@ fn explain(e: crate::aws::AwsError) -> Error {
 
 /// When each apply in this account ended and whether it left the project
 /// parked: anything but the `running` profile or a restore parks it.
-fn applied(ctx: &Ctx, account: &str) -> Vec<Applied> {
+fn applied(ctx: &Invocation, account: &str) -> Vec<Applied> {
     crate::state::operation::readable(&ctx.state())
         .into_iter()
         .filter(|op| op.totals.applied > 0 && op.account == account)
@@ -88,15 +88,15 @@ fn applied(ctx: &Ctx, account: &str) -> Vec<Applied> {
 /// minus the `parked` one's, per 24 of 730 hours, both priced from one
 /// read of what either selects. `None` without both profiles or when
 /// either cannot be priced.
-async fn estimate(ctx: &Ctx) -> Option<Money> {
+async fn estimate(ctx: &Invocation) -> Option<Money> {
     let profiles = [
         ctx.load_profile("running").ok()?,
         ctx.load_profile("parked").ok()?,
     ];
     let src = Source::Profile(profiles[0].clone());
     let aws = crate::pipeline::connect(ctx, &src, false).await.ok()?.aws;
-    let wanted = Wanted::of(&profiles[0]).merge(Wanted::of(&profiles[1]));
-    let live = crate::read::read(&aws, &wanted, Measure::USAGE)
+    let selection = Selection::of(&profiles[0]).merge(Selection::of(&profiles[1]));
+    let live = crate::read::read(&aws, &selection, Measure::USAGE)
         .await
         .ok()?;
     let pricing = crate::pipeline::pricing(ctx).ok()?;

@@ -1,14 +1,14 @@
 //! `parkctl capture`: the live state as a profile, to commit and review.
 
-use crate::context::{fail, fail_help, Ctx, Exit, Res};
+use crate::context::{fail, fail_help, Exit, Invocation, Res};
 use crate::model::{Live, Resource};
 use crate::profile::rule::quoted;
-use crate::read::Wanted;
+use crate::read::Selection;
 use crate::services::SERVICES;
 use std::fmt::Write;
 
 pub async fn run(
-    ctx: &Ctx,
+    ctx: &Invocation,
     name: &str,
     like: Option<&str>,
     prefix: Option<&str>,
@@ -26,19 +26,19 @@ pub async fn run(
             "pass --force to overwrite it",
         ));
     }
-    let (wanted, target) = match (like, prefix) {
+    let (selection, target) = match (like, prefix) {
         (Some(p), _) => {
             let profile = ctx.load_profile(p)?;
-            (Wanted::of(&profile), profile.target.clone())
+            (Selection::of(&profile), profile.guard.clone())
         }
-        (None, Some(px)) => (Wanted::prefixed(px), Default::default()),
+        (None, Some(px)) => (Selection::prefixed(px), Default::default()),
         (None, None) => return Err(fail("pass --like PROFILE or --prefix PREFIX")),
     };
     let started = std::time::Instant::now();
     let aws = ctx.connect(target.region.as_deref()).await?;
     ctx.guard(&aws, &target, "the profile").await?;
     let caller = aws.sts.caller().await?;
-    let live = crate::read::read(&aws, &wanted, crate::measure::Measure::NOTHING).await?;
+    let live = crate::read::read(&aws, &selection, crate::measure::Measure::NOTHING).await?;
     let text = to_yaml(
         &live,
         &caller.account,

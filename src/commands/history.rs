@@ -1,10 +1,10 @@
 //! `parkctl history` and `parkctl unlock`.
 
 use crate::cli::Format;
-use crate::context::{confirm, fail, Ctx, Exit, Res};
+use crate::context::{confirm, fail, Exit, Invocation, Res};
 use crate::state::operation::{history, Operation};
 
-pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
+pub fn run(ctx: &Invocation, id: Option<&str>, format: Format) -> Res {
     let state = ctx.state();
     let all = history(&state);
     if let Some(id) = id {
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, id: Option<&str>, format: Format) -> Res {
 }
 
 /// Breaks the local lock and, with an S3 mirror, the S3 lock too.
-pub async fn unlock(ctx: &Ctx, yes: bool) -> Res {
+pub async fn unlock(ctx: &Invocation, yes: bool) -> Res {
     if let Some(url) = &ctx.config.state_s3 {
         let aws = ctx.connect(None).await?;
         let m = crate::aws::s3::Mirror::new(aws.s3.clone(), url)?;

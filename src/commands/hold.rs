@@ -4,7 +4,7 @@
 
 use super::schedule::{connect, load, read_hold};
 use crate::aws::s3::Mirror;
-use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
+use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
 use crate::render::schedule::hold_line;
 use crate::schedule::time::{local_label, parse_instant};
 use crate::schedule::Hold;
@@ -43,7 +43,7 @@ impl<'a> Action<'a> {
     }
 }
 
-pub async fn run(ctx: &Ctx, action: Action<'_>) -> Res {
+pub async fn run(ctx: &Invocation, action: Action<'_>) -> Res {
     let s = load(ctx)?;
     let aws = match &ctx.config.state_s3 {
         Some(_) => Some(connect(ctx, &s).await?),
@@ -83,7 +83,12 @@ pub async fn run(ctx: &Ctx, action: Action<'_>) -> Res {
     Ok(Exit::Ok)
 }
 
-async fn clear(ctx: &Ctx, aws: Option<&Aws>, current: Option<&Hold>, tz: Tz) -> Result<(), Error> {
+async fn clear(
+    ctx: &Invocation,
+    aws: Option<&Aws>,
+    current: Option<&Hold>,
+    tz: Tz,
+) -> Result<(), Error> {
     crate::state::hold::clear(&ctx.state())?;
     if let Some(m) = mirror(ctx, aws)? {
         m.delete(crate::state::hold::FILE).await?;
@@ -100,7 +105,7 @@ async fn clear(ctx: &Ctx, aws: Option<&Aws>, current: Option<&Hold>, tz: Tz) -> 
 }
 
 async fn set(
-    ctx: &Ctx,
+    ctx: &Invocation,
     aws: Option<&Aws>,
     profile: &str,
     until: DateTime<Utc>,
@@ -132,7 +137,7 @@ async fn set(
     Ok(())
 }
 
-fn mirror(ctx: &Ctx, aws: Option<&Aws>) -> Result<Option<Mirror>, Error> {
+fn mirror(ctx: &Invocation, aws: Option<&Aws>) -> Result<Option<Mirror>, Error> {
     match (&ctx.config.state_s3, aws) {
         (Some(url), Some(aws)) => Ok(Some(Mirror::new(aws.s3.clone(), url)?)),
         _ => Ok(None),
@@ -141,7 +146,7 @@ fn mirror(ctx: &Ctx, aws: Option<&Aws>) -> Result<Option<Mirror>, Error> {
 
 /// Writes the hold locally, then to the mirror: a runner in the cloud
 /// sees only the mirror, so failing to write it is an error.
-async fn store(ctx: &Ctx, aws: Option<&Aws>, hold: &Hold) -> Result<(), Error> {
+async fn store(ctx: &Invocation, aws: Option<&Aws>, hold: &Hold) -> Result<(), Error> {
     crate::state::hold::write(&ctx.state(), hold)?;
     if let Some(m) = mirror(ctx, aws)? {
         let bytes = crate::state::hold::encode(hold)?;

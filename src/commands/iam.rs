@@ -1,9 +1,9 @@
 //! `parkctl iam-policy`: the policy to give parkctl's role.
 
-use crate::context::{Ctx, Error, Exit, Res};
+use crate::context::{Error, Exit, Invocation, Res};
 
 /// The profiles named, or every profile of the profiles directory.
-pub fn profiles(ctx: &Ctx, names: &[String]) -> Result<Vec<crate::profile::Profile>, Error> {
+pub fn profiles(ctx: &Invocation, names: &[String]) -> Result<Vec<crate::profile::Profile>, Error> {
     let names: Vec<String> = if names.is_empty() {
         ctx.profile_names()
     } else {
@@ -12,7 +12,7 @@ pub fn profiles(ctx: &Ctx, names: &[String]) -> Result<Vec<crate::profile::Profi
     names.iter().map(|n| ctx.load_profile(n)).collect()
 }
 
-pub fn run(ctx: &Ctx, names: &[String]) -> Res {
+pub fn run(ctx: &Invocation, names: &[String]) -> Res {
     let profiles = profiles(ctx, names)?;
     let refs: Vec<&crate::profile::Profile> = profiles.iter().collect();
     let s3 = ctx

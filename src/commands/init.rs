@@ -5,11 +5,11 @@
 //! `parkctl.yaml`, for review in git. It reads only; nothing in AWS is
 //! changed, and no file is overwritten without `--force`.
 
-use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
+use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
 use crate::model::{Live, Resource};
 use crate::profile::rule::{quoted, Selector};
 use crate::profile::Profile;
-use crate::read::Wanted;
+use crate::read::Selection;
 use crate::service::{LeftOut, Service};
 use crate::services::SERVICES;
 use std::collections::BTreeMap;
@@ -110,7 +110,7 @@ impl Files {
     }
 }
 
-pub async fn run(ctx: &Ctx, args: &crate::cli::InitArgs) -> Res {
+pub async fn run(ctx: &Invocation, args: &crate::cli::InitArgs) -> Res {
     let ask = Ask::new(args.tag.as_deref(), args.prefix.as_deref(), &args.services)?;
     let (force, dry_run) = (args.force, args.dry_run);
     let paths = paths(ctx);
@@ -118,8 +118,8 @@ pub async fn run(ctx: &Ctx, args: &crate::cli::InitArgs) -> Res {
     let aws = ctx.connect(None).await?;
     ctx.guard(&aws, &Default::default(), "init").await?;
     let caller = aws.sts.caller().await?;
-    let wanted = wanted(&ask);
-    let live = crate::read::read(&aws, &wanted, crate::measure::Measure::USAGE).await?;
+    let selection = selection(&ask);
+    let live = crate::read::read(&aws, &selection, crate::measure::Measure::USAGE).await?;
     if !live.resources.iter().any(selectable) {
         eprintln!(
             "Nothing in account {} ({}) matches {}: wrote nothing. Check the tag or prefix, the region (--region) and the credentials.",
@@ -156,7 +156,7 @@ pub async fn run(ctx: &Ctx, args: &crate::cli::InitArgs) -> Res {
 
 /// `profiles/running.yaml`, `profiles/parked.yaml`, and the config file
 /// (`--config`, else `parkctl.yaml`).
-fn paths(ctx: &Ctx) -> [PathBuf; 3] {
+fn paths(ctx: &Invocation) -> [PathBuf; 3] {
     let dir = &ctx.config.profiles_dir;
     let config = ctx
         .global
@@ -185,10 +185,10 @@ fn refuse_overwrite(paths: &[PathBuf; 3], allowed: bool) -> Result<(), Error> {
     ))
 }
 
-fn wanted(ask: &Ask) -> Wanted {
+fn selection(ask: &Ask) -> Selection {
     let sel = ask.selector();
     let names: Vec<&str> = ask.services.iter().map(|s| s.name()).collect();
-    Wanted::selecting(&names, &sel)
+    Selection::selecting(&names, &sel)
 }
 
 /// A resource rules select (not one that comes with another, such as an
@@ -303,7 +303,7 @@ fn check(files: &Files) -> Result<Profile, Error> {
 /// What was found per service, what parking saves (as `plan parked` will
 /// say), and what was left out and why.
 fn report(
-    ctx: &Ctx,
+    ctx: &Invocation,
     ask: &Ask,
     live: &Live,
     parked: &Profile,

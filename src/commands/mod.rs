@@ -19,12 +19,12 @@ pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::context::{fail_help, Ctx, Exit, Res};
+use crate::context::{fail_help, Exit, Invocation, Res};
 
 pub async fn run(cli: Cli) -> Res {
     let config = Config::resolve(&cli.global)
         .map_err(|e| fail_help(e, "see `parkctl.yaml` in docs/profiles.md"))?;
-    let ctx = Ctx {
+    let ctx = Invocation {
         config,
         global: cli.global.clone(),
         target: None,
@@ -54,7 +54,7 @@ pub async fn run(cli: Cli) -> Res {
 /// the run's jobs (`fleet::Fleet`): one per target `--targets` names, or
 /// the run's own context alone, so that one path serves one target or
 /// many; the others are the project's, run once.
-async fn dispatch(ctx: &Ctx, command: Command) -> Res {
+async fn dispatch(ctx: &Invocation, command: Command) -> Res {
     let jobs = fleet::Fleet::of(ctx)?;
     match command {
         Command::Plan {

@@ -4,12 +4,12 @@
 //! config, the state directory, the S3 mirror and AWS.
 
 use crate::cli::Format;
-use crate::context::{fail, fail_help, Ctx, Error, Exit, Res};
+use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
 use crate::cost::Money;
 use crate::model::Live;
 use crate::planner::{self, Context};
 use crate::profile::Profile;
-use crate::read::Wanted;
+use crate::read::Selection;
 use crate::schedule::time::parse_instant;
 use crate::schedule::{Hold, Reason, Schedule};
 use crate::session::Aws;
@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// The schedule of `parkctl.yaml`, checked against the profiles there are.
-pub fn load(ctx: &Ctx) -> Result<Schedule, Error> {
+pub fn load(ctx: &Invocation) -> Result<Schedule, Error> {
     let Some(c) = &ctx.config.schedule else {
         return Err(fail_help(
             "no `schedule:` in the config (parkctl.yaml)",
@@ -40,14 +40,14 @@ pub fn instant(at: Option<&str>, s: &Schedule) -> Result<DateTime<Utc>, Error> {
 }
 
 /// Connects for the region of the schedule's default profile.
-pub async fn connect(ctx: &Ctx, s: &Schedule) -> Result<Aws, Error> {
-    let region = ctx.load_profile(&s.default)?.target.region;
+pub async fn connect(ctx: &Invocation, s: &Schedule) -> Result<Aws, Error> {
+    let region = ctx.load_profile(&s.default)?.guard.region;
     ctx.connect(region.as_deref()).await
 }
 
 /// The hold: from the S3 mirror when one is configured, which every
 /// runner shares; else from the state directory.
-pub async fn read_hold(ctx: &Ctx, aws: Option<&Aws>) -> Result<Option<Hold>, Error> {
+pub async fn read_hold(ctx: &Invocation, aws: Option<&Aws>) -> Result<Option<Hold>, Error> {
     let (Some(url), Some(aws)) = (&ctx.config.state_s3, aws) else {
         return Ok(crate::state::hold::read(&ctx.state())?);
     };
@@ -59,7 +59,7 @@ pub async fn read_hold(ctx: &Ctx, aws: Option<&Aws>) -> Result<Option<Hold>, Err
     }
 }
 
-pub async fn run(ctx: &Ctx, at: Option<&str>, days: u32, format: Format) -> Res {
+pub async fn run(ctx: &Invocation, at: Option<&str>, days: u32, format: Format) -> Res {
     let s = load(ctx)?;
     let t = instant(at, &s)?;
     let profiles: Vec<Profile> = s
@@ -95,14 +95,14 @@ pub async fn run(ctx: &Ctx, at: Option<&str>, days: u32, format: Format) -> Res 
 /// Each profile's monthly cost once applied to the live state (as `plan`
 /// prices a profile's after-state); `None` where it cannot be applied.
 async fn costs(
-    ctx: &Ctx,
+    ctx: &Invocation,
     aws: &Aws,
     profiles: &[Profile],
 ) -> Result<BTreeMap<String, Option<Money>>, String> {
-    let wanted = profiles
+    let selection = profiles
         .iter()
-        .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
-    let live: Live = crate::read::read(aws, &wanted, crate::measure::Measure::USAGE)
+        .fold(Selection::default(), |w, p| w.merge(Selection::of(p)));
+    let live: Live = crate::read::read(aws, &selection, crate::measure::Measure::USAGE)
         .await
         .map_err(|e| e.to_string())?;
     let pricing = crate::pipeline::pricing(ctx)?;
@@ -123,7 +123,7 @@ async fn costs(
 
 /// The profile the schedule makes due at `--at` (or now), with the hold,
 /// and why, for the record.
-pub async fn due(ctx: &Ctx, at: Option<&str>) -> Result<(String, Scheduled), Error> {
+pub async fn due(ctx: &Invocation, at: Option<&str>) -> Result<(String, Scheduled), Error> {
     let s = load(ctx)?;
     let t = instant(at, &s)?;
     let aws = match &ctx.config.state_s3 {

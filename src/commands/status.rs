@@ -3,17 +3,17 @@
 //! recommendations are previews. The view model is `crate::status`.
 
 use crate::cli::Format;
-use crate::context::{fail, Ctx, Exit, Res};
+use crate::context::{fail, Exit, Invocation, Res};
 use crate::idle::{classify, parse_window};
 use crate::measure::IdleFigure;
 use crate::model::Live;
 use crate::profile::Profile;
-use crate::read::Wanted;
+use crate::read::Selection;
 use crate::session::Aws;
 use crate::status::{build, ResourceActivity};
 use chrono::{DateTime, Utc};
 
-pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
+pub async fn run(ctx: &Invocation, format: Format, window: &str) -> Res {
     let started = std::time::Instant::now();
     let secs = parse_window(window)?;
     let (good, bad) = profiles(ctx)?;
@@ -49,7 +49,7 @@ pub async fn run(ctx: &Ctx, format: Format, window: &str) -> Res {
 /// does not stop it: it shows the rest and names the invalid one.
 #[allow(clippy::type_complexity)]
 fn profiles(
-    ctx: &Ctx,
+    ctx: &Invocation,
 ) -> Result<(Vec<Profile>, Vec<(String, crate::context::Error)>), crate::context::Error> {
     let names = ctx.profile_names();
     if names.is_empty() {
@@ -75,7 +75,7 @@ fn profiles(
 /// The status of one account and region: live state, prices, activity
 /// over the window and the schedule.
 pub async fn gather(
-    ctx: &Ctx,
+    ctx: &Invocation,
     window_secs: i64,
 ) -> Result<(crate::status::Status, Live, Aws), crate::context::Error> {
     let (good, bad) = profiles(ctx)?;
@@ -86,15 +86,15 @@ pub async fn gather(
 /// load, named in the status), so that a caller printing their errors
 /// reads the directory once.
 async fn gather_of(
-    ctx: &Ctx,
+    ctx: &Invocation,
     window_secs: i64,
     profiles: Vec<Profile>,
     invalid: &[(String, crate::context::Error)],
 ) -> Result<(crate::status::Status, Live, Aws), crate::context::Error> {
-    let wanted = profiles
+    let selection = profiles
         .iter()
-        .fold(Wanted::default(), |w, p| w.merge(Wanted::of(p)));
-    let region_hint = profiles.iter().find_map(|p| p.target.region.clone());
+        .fold(Selection::default(), |w, p| w.merge(Selection::of(p)));
+    let region_hint = profiles.iter().find_map(|p| p.guard.region.clone());
     let aws = ctx.connect(region_hint.as_deref()).await?;
     if ctx.target.is_some() {
         ctx.guard(&aws, &Default::default(), "status").await?;
@@ -103,7 +103,7 @@ async fn gather_of(
         usage: true,
         idle_secs: Some(window_secs),
     };
-    let (mut live, idle) = crate::read::read_measured(&aws, &wanted, measure).await?;
+    let (mut live, idle) = crate::read::read_measured(&aws, &selection, measure).await?;
     // Since when parkctl parked what it parked, where AWS keeps no trace.
     crate::state::recent::mark_applied(&ctx.all_states(), &aws.region, &mut live);
     let pricing = crate::pipeline::pricing(ctx)?;
@@ -133,7 +133,7 @@ async fn gather_of(
 /// What the schedule makes due now, with the hold; a schedule that does
 /// not check is a warning here (`parkctl schedule` shows its errors).
 async fn schedule(
-    ctx: &Ctx,
+    ctx: &Invocation,
     aws: &Aws,
     now: DateTime<Utc>,
 ) -> Option<crate::schedule::view::Summary> {

@@ -2,13 +2,13 @@
 //! exactly the resource types and attributes the given profiles change, so
 //! that the next `terraform apply` does not silently un-park the project.
 
-use crate::context::{Ctx, Exit, Res};
+use crate::context::{Exit, Invocation, Res};
 use crate::profile::{Profile, Rule};
 use crate::services::SERVICES;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub fn run(ctx: &Ctx, names: &[String]) -> Res {
+pub fn run(ctx: &Invocation, names: &[String]) -> Res {
     let names: Vec<String> = if names.is_empty() {
         ctx.profile_names()
     } else {

@@ -1,10 +1,10 @@
 //! `parkctl validate`: every profile checked offline, every problem shown;
 //! and the schedule and targets of `parkctl.yaml` when it has them.
 
-use crate::context::{Ctx, Exit, Res};
+use crate::context::{Exit, Invocation, Res};
 use crate::profile::Profile;
 
-pub fn run(ctx: &Ctx, names: &[String]) -> Res {
+pub fn run(ctx: &Invocation, names: &[String]) -> Res {
     let paths: Vec<std::path::PathBuf> = if names.is_empty() {
         let names = ctx.profile_names();
         if names.is_empty() {
@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, names: &[String]) -> Res {
 }
 
 /// Checks the schedule, if the config has one; whether it is valid.
-fn schedule(ctx: &Ctx) -> bool {
+fn schedule(ctx: &Invocation) -> bool {
     let Some(c) = &ctx.config.schedule else {
         return true;
     };
@@ -74,7 +74,7 @@ fn schedule(ctx: &Ctx) -> bool {
 }
 
 /// Checks the targets, if the config has them; whether they are valid.
-fn targets(ctx: &Ctx) -> bool {
+fn targets(ctx: &Invocation) -> bool {
     let Some(c) = &ctx.config.targets else {
         return true;
     };

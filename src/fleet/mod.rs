@@ -7,7 +7,7 @@
 
 pub mod parse;
 
-use crate::context::{fail_help, Ctx, Error, Exit};
+use crate::context::{fail_help, Error, Exit, Invocation};
 use std::future::Future;
 
 /// One target, checked.
@@ -35,7 +35,7 @@ pub enum Credentials {
 }
 
 /// The targets of the config, checked; an error when there are none.
-pub fn configured(ctx: &Ctx) -> Result<Vec<Target>, Error> {
+pub fn configured(ctx: &Invocation) -> Result<Vec<Target>, Error> {
     let Some(c) = &ctx.config.targets else {
         return Err(fail_help(
             "--targets needs a `targets:` section in the config (parkctl.yaml)",
@@ -88,7 +88,7 @@ pub fn select(all: Vec<Target>, wanted: &str) -> Result<Vec<Target>, Error> {
 
 /// The run's context for one target: its region and credentials, its
 /// account for the guard, and its own state under `targets/NAME/`.
-pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
+pub fn context_for(ctx: &Invocation, t: &Target) -> Invocation {
     let mut config = ctx.config.clone();
     config.aws.state_from = Some(Box::new(crate::aws::StateFrom {
         settings: ctx.config.aws.clone(),
@@ -117,10 +117,10 @@ pub fn context_for(ctx: &Ctx, t: &Target) -> Ctx {
         }
         Credentials::Caller => {}
     }
-    Ctx {
+    Invocation {
         config,
         global: ctx.global.clone(),
-        target: Some(crate::context::TargetOf {
+        target: Some(crate::context::FleetTarget {
             name: t.name.clone(),
             account: t.account.clone(),
             credentials: match &t.credentials {
@@ -232,7 +232,7 @@ mod tests {
             state_dir: Some("st".into()),
             ..Default::default()
         };
-        let ctx = Ctx {
+        let ctx = Invocation {
             config: crate::config::Config::resolve(&g).unwrap(),
             global: g,
             target: None,

@@ -24,11 +24,8 @@ pub fn policy(
     st.add(&[crate::aws::billing::IAM_READ], &any());
     for p in profiles {
         let scope = Scope {
-            region: region.or(p.target.region.as_deref()).unwrap_or("*").into(),
-            account: account
-                .or(p.target.account.as_deref())
-                .unwrap_or("*")
-                .into(),
+            region: region.or(p.guard.region.as_deref()).unwrap_or("*").into(),
+            account: account.or(p.guard.account.as_deref()).unwrap_or("*").into(),
         };
         for s in SERVICES {
             let rules: Vec<&Rule> = p.rules_of(s.name()).collect();

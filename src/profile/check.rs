@@ -2,8 +2,8 @@
 //! the version, the target, and static conflicts between rules. Each
 //! service checks its own rules' values (`services::*`).
 
-use super::ctx::Ctx;
-use super::rule::{Rule, Target};
+use super::reporter::Reporter;
+use super::rule::{Guard, Rule};
 use super::spans::SpanIndex;
 use super::{Profile, ProfileErrors};
 use crate::services::RawProfile;
@@ -16,9 +16,9 @@ pub fn build(
     index: &SpanIndex,
     errors: ProfileErrors,
 ) -> Result<Profile, ProfileErrors> {
-    let mut cx = Ctx { index, errors };
+    let mut cx = Reporter { index, errors };
     version(&mut cx, raw.version);
-    let target = target(&mut cx, std::mem::take(&mut raw.target));
+    let guard = guard(&mut cx, std::mem::take(&mut raw.target));
     let description = raw.description.take();
     let rules = raw.rules(&mut cx);
     static_conflicts(&mut cx, &rules);
@@ -27,7 +27,7 @@ pub fn build(
             name: name.to_string(),
             sha256: sha.to_string(),
             description,
-            target,
+            guard,
             rules,
         })
     } else {
@@ -35,7 +35,7 @@ pub fn build(
     }
 }
 
-fn version(cx: &mut Ctx, version: Option<i64>) {
+fn version(cx: &mut Reporter, version: Option<i64>) {
     let index = cx.index;
     match version {
         None if index.is_empty() => cx.err(
@@ -73,7 +73,7 @@ fn version(cx: &mut Ctx, version: Option<i64>) {
     }
 }
 
-fn target(cx: &mut Ctx, raw: super::raw::RawTarget) -> Target {
+fn guard(cx: &mut Reporter, raw: super::raw::RawTarget) -> Guard {
     if let Some(r) = &raw.region {
         if !looks_like_region(r) {
             cx.err(
@@ -94,7 +94,7 @@ fn target(cx: &mut Ctx, raw: super::raw::RawTarget) -> Target {
             );
         }
     }
-    Target {
+    Guard {
         region: raw.region,
         account: raw.account.map(|a| a.0),
     }
@@ -119,7 +119,7 @@ pub fn looks_like_region(r: &str) -> bool {
 /// Two rules that name the same resource and set the same key to
 /// different values. Overlaps through prefixes and tags depend on live
 /// resources, so the planner finds those.
-fn static_conflicts(cx: &mut Ctx, rules: &[Rule]) {
+fn static_conflicts(cx: &mut Reporter, rules: &[Rule]) {
     type Seen<'r> = BTreeMap<(&'r str, &'r str, &'r str), (&'r Rule, String)>;
     let mut seen: Seen = BTreeMap::new();
     for rule in rules {

@@ -5,14 +5,14 @@
 //! miette diagnostic that points at file, line and column.
 
 mod check;
-pub mod ctx;
 mod error;
 pub mod raw;
+pub mod reporter;
 pub mod rule;
 pub mod spans;
 
 pub use error::{ProfileDiagnostic, ProfileErrors};
-pub use rule::{Rule, Selector, Target, Toggle};
+pub use rule::{Guard, Rule, Selector, Toggle};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -29,7 +29,7 @@ pub struct Profile {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
-    pub target: Target,
+    pub guard: Guard,
     /// Every rule of every service section, in document order per section
     /// and registry order between sections.
     #[serde(default)]

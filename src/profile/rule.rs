@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Target {
+pub struct Guard {
     pub region: Option<String>,
     pub account: Option<String>,
 }
@@ -38,7 +38,7 @@ pub struct Selector {
     /// The kind of resource selected, where a service has several that
     /// rules select (a service's instances and clusters, say); `None` in a
     /// rule: the service's first selectable kind.
-    /// Every read names it (`crate::read::Wanted`).
+    /// Every read names it (`crate::read::Selection`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

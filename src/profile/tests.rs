@@ -100,8 +100,8 @@ fn the_sample_profile_parses() {
         Some("Nights and weekends — lowest cost, nothing lost.")
     );
     assert_eq!(
-        p.target,
-        Target {
+        p.guard,
+        Guard {
             region: Some("us-east-1".into()),
             account: Some("123456789012".into())
         }
@@ -171,7 +171,7 @@ cloudwatch:
 ...
 ";
     let p = parse(src).unwrap();
-    assert_eq!(p.target, Target::default());
+    assert_eq!(p.guard, Guard::default());
     assert_eq!(p.kinesis()[0].selector.names, vec!["a", "b"]);
     assert_eq!(p.kinesis()[0].get("shards"), Some(&Value::from(10_000)));
     assert_eq!(p.kinesis()[1].selector.prefix.as_deref(), Some("proj-"));

@@ -5,7 +5,7 @@
 //! clusters' `web` services are two resources.
 
 use crate::model::Tags;
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Selector;
 use std::collections::BTreeSet;
 
@@ -20,7 +20,7 @@ pub struct Raw {
 
 /// The selector of a rule at `path`, over `CLUSTER/NAME`; `what` says what
 /// is named within a cluster (`ECS services`), for the error.
-pub fn selector(cx: &mut Ctx, path: &str, kind: &str, what: &str, r: Raw) -> Selector {
+pub fn selector(cx: &mut Reporter, path: &str, kind: &str, what: &str, r: Raw) -> Selector {
     let slash = |s: &str| s.contains('/');
     if let Some(n) = r.name.as_deref().filter(|n| slash(n)) {
         cx.err(

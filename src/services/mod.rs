@@ -20,7 +20,7 @@ pub mod redshift;
 pub mod sagemaker;
 pub mod scaling;
 
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use crate::service::Service;
 
@@ -29,7 +29,7 @@ use crate::service::Service;
 /// checks that turn it into rules.
 pub trait Section {
     type Raw: serde::de::DeserializeOwned + Default + std::fmt::Debug;
-    fn build(raw: Self::Raw, cx: &mut Ctx) -> Vec<Rule>;
+    fn build(raw: Self::Raw, cx: &mut Reporter) -> Vec<Rule>;
 }
 
 /// One line per service: `section key => the service's type`. It makes the
@@ -64,7 +64,7 @@ macro_rules! registry {
 
         impl RawProfile {
             /// Every section's rules, checked, in registry order.
-            pub fn rules(self, cx: &mut Ctx) -> Vec<Rule> {
+            pub fn rules(self, cx: &mut Reporter) -> Vec<Rule> {
                 let mut rules = Vec::new();
                 $( rules.extend(<$svc as Section>::build(self.$key, cx)); )*
                 rules

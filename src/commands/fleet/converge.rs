@@ -10,7 +10,7 @@ use super::{Fleet, Member};
 use crate::cli::Format;
 use crate::commands::apply::Ready;
 use crate::commands::plan::{save, show};
-use crate::context::{confirm, fail_help, Ctx, Error, Exit, Res};
+use crate::context::{confirm, fail_help, Error, Exit, Invocation, Res};
 use crate::fleet::{each, worst};
 use crate::pipeline::{prepare, source, Toward};
 use crate::plan::Plan;
@@ -171,7 +171,13 @@ impl Fleet {
     /// `apply --scheduled`: the profile the schedule makes due (one
     /// schedule and hold for the project, read in its context `ctx`) in
     /// every job.
-    pub async fn scheduled(&self, ctx: &Ctx, at: Option<&str>, yes: bool, dry_run: bool) -> Res {
+    pub async fn scheduled(
+        &self,
+        ctx: &Invocation,
+        at: Option<&str>,
+        yes: bool,
+        dry_run: bool,
+    ) -> Res {
         let (profile, why) = crate::commands::schedule::due(ctx, at).await?;
         if self.named() {
             say_due(&profile, &why);
@@ -277,7 +283,13 @@ impl Fleet {
 
 /// The one job of a run without `--targets`: its plan, its own question
 /// (`Apply these N changes?`, in `Ready::go`), its error the run's.
-async fn alone(ctx: &Ctx, ready: Ready, command: &str, yes: bool, why: Option<Scheduled>) -> Res {
+async fn alone(
+    ctx: &Invocation,
+    ready: Ready,
+    command: &str,
+    yes: bool,
+    why: Option<Scheduled>,
+) -> Res {
     if let Some(w) = &why {
         let plan = &ready.prep.plan;
         if nothing_due(plan, w) {

@@ -78,7 +78,7 @@ impl Fleet {
 
     /// `iam-policy`: the policy for parkctl's role; in a fleet, each
     /// target role's and the caller's.
-    pub fn iam_policy(&self, ctx: &crate::context::Ctx, names: &[String]) -> Res {
+    pub fn iam_policy(&self, ctx: &crate::context::Invocation, names: &[String]) -> Res {
         match self.alone() {
             Some(m) => crate::commands::iam::run(&m.ctx, names),
             None => iam_policies(ctx, &self.members, names),
@@ -137,7 +137,7 @@ fn has_operation(m: &Member, id: &str) -> bool {
 /// `iam-policy --targets`: each target's role policy (scoped to its
 /// account and region, without the mirror, which the caller reaches), and
 /// the caller's: assume those roles, and the mirror's prefix.
-fn iam_policies(ctx: &crate::context::Ctx, members: &[Member], names: &[String]) -> Res {
+fn iam_policies(ctx: &crate::context::Invocation, members: &[Member], names: &[String]) -> Res {
     let profiles = crate::commands::iam::profiles(ctx, names)?;
     let refs: Vec<&crate::profile::Profile> = profiles.iter().collect();
     let targets: Vec<serde_json::Value> = members
@@ -174,7 +174,7 @@ fn iam_policies(ctx: &crate::context::Ctx, members: &[Member], names: &[String])
     Ok(Exit::Ok)
 }
 
-fn mirror(ctx: &crate::context::Ctx) -> Option<(String, String)> {
+fn mirror(ctx: &crate::context::Invocation) -> Option<(String, String)> {
     ctx.config
         .state_s3
         .as_deref()

@@ -12,7 +12,7 @@ mod converge;
 mod each;
 mod status;
 
-use crate::context::{fail, Ctx, Error, Res};
+use crate::context::{fail, Error, Invocation, Res};
 use crate::fleet::{self, Target};
 use crate::render::fleet::heading;
 
@@ -20,7 +20,7 @@ use crate::render::fleet::heading;
 /// it is for (none: the run's own context, without `--targets`).
 pub struct Member {
     target: Option<Target>,
-    ctx: Ctx,
+    ctx: Invocation,
 }
 
 impl Member {
@@ -54,7 +54,7 @@ pub struct Fleet {
 impl Fleet {
     /// Every target `--targets` names, each with its context; without
     /// `--targets`, the run's own context alone.
-    pub fn of(ctx: &Ctx) -> Result<Fleet, Error> {
+    pub fn of(ctx: &Invocation) -> Result<Fleet, Error> {
         let Some(wanted) = &ctx.global.targets else {
             let alone = Member {
                 target: None,
@@ -111,7 +111,7 @@ impl Fleet {
 }
 
 /// The targets a run names, each with its context.
-fn members(ctx: &Ctx, wanted: &str) -> Result<Vec<Member>, Error> {
+fn members(ctx: &Invocation, wanted: &str) -> Result<Vec<Member>, Error> {
     let targets = fleet::select(fleet::configured(ctx)?, wanted)?;
     Ok(targets
         .into_iter()
@@ -123,7 +123,7 @@ fn members(ctx: &Ctx, wanted: &str) -> Result<Vec<Member>, Error> {
 }
 
 /// How many targets run at once: `--parallel-targets`, default 8.
-fn parallel(ctx: &Ctx) -> Result<usize, Error> {
+fn parallel(ctx: &Invocation) -> Result<usize, Error> {
     match ctx.global.parallel_targets {
         None => Ok(8),
         Some(n @ 1..=64) => Ok(n),

@@ -10,7 +10,7 @@ use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{Resource, Tags, Value};
 use crate::plan::{Change, Context, Phase, Want, Wave};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Toggle;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::InitParked;
@@ -52,7 +52,7 @@ pub struct RawRule {
 impl super::Section for Alarms {
     type Raw = RawSection;
 
-    fn build(raw: RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: RawSection, cx: &mut Reporter) -> Vec<Rule> {
         let mut rules = Vec::new();
         for (i, r) in raw.alarms.into_iter().enumerate() {
             let path = format!("cloudwatch.alarms[{i}]");

@@ -17,7 +17,7 @@ use crate::iam::statements::{any, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, Service, TerraformHint, Ty, Wants,
@@ -46,7 +46,7 @@ pub struct AutoScaling;
 impl super::Section for AutoScaling {
     type Raw = raw::RawSection;
 
-    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: raw::RawSection, cx: &mut Reporter) -> Vec<Rule> {
         raw.groups
             .into_iter()
             .enumerate()

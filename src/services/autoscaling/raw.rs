@@ -3,8 +3,8 @@
 
 use super::{ACTIVE, NAME, SUSPENDED};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub struct RawRule {
 /// account; this only catches typos).
 const MAX_SIZE: i64 = 10_000;
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("autoscaling.groups[{i}]");
     let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
     let mut attrs = BTreeMap::new();
@@ -89,7 +89,7 @@ pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
 /// AWS refuses a group whose desired capacity is outside min..max: caught
 /// here when the rule gives both ends (the planner checks against the
 /// live values for the ends a rule leaves as they are).
-fn order(cx: &mut Ctx, path: &str, attrs: &BTreeMap<String, Value>) {
+fn order(cx: &mut Reporter, path: &str, attrs: &BTreeMap<String, Value>) {
     let get = |k: &str| attrs.get(k).and_then(Value::as_u64);
     let (min, max, desired) = (get("min_size"), get("max_size"), get("desired_capacity"));
     if let (Some(d), Some(m)) = (desired, min) {

@@ -28,7 +28,7 @@ use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
@@ -59,7 +59,7 @@ pub struct DynamoDb;
 impl super::Section for DynamoDb {
     type Raw = raw::RawSection;
 
-    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: raw::RawSection, cx: &mut Reporter) -> Vec<Rule> {
         raw.tables
             .into_iter()
             .enumerate()

@@ -3,8 +3,8 @@
 
 use super::{ACTIVE, NAME, ON_DEMAND, PROVISIONED, SUSPENDED};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -66,7 +66,7 @@ pub struct RawIndex {
     pub write_capacity: Option<i64>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("dynamodb.tables[{i}]");
     let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
     let mut attrs = BTreeMap::new();
@@ -123,7 +123,7 @@ pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
 /// A switch to provisioned needs both capacities: AWS takes them in the
 /// same UpdateTable.
 fn capacities(
-    cx: &mut Ctx,
+    cx: &mut Reporter,
     path: &str,
     read: &Option<i64>,
     write: &Option<i64>,
@@ -151,7 +151,7 @@ fn capacities(
 /// Index capacities become one value per key: a mapping of index names
 /// (or `*`) to units, from which each index takes its own.
 fn indexes(
-    cx: &mut Ctx,
+    cx: &mut Reporter,
     path: &str,
     ix: BTreeMap<String, RawIndex>,
     attrs: &mut BTreeMap<String, Value>,
@@ -183,7 +183,7 @@ fn indexes(
     attrs.insert("index_write_capacity".into(), Value::Object(write));
 }
 
-fn units(cx: &mut Ctx, path: &str, n: i64) -> Option<u32> {
+fn units(cx: &mut Reporter, path: &str, n: i64) -> Option<u32> {
     cx.in_range(
         path,
         n,

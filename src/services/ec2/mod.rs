@@ -18,7 +18,7 @@ use crate::iam::statements::{any, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule, Selector};
 use crate::service::{
     Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint,
@@ -47,7 +47,7 @@ pub struct Ec2;
 impl super::Section for Ec2 {
     type Raw = raw::RawSection;
 
-    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: raw::RawSection, cx: &mut Reporter) -> Vec<Rule> {
         raw.instances
             .into_iter()
             .enumerate()

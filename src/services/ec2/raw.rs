@@ -3,7 +3,7 @@
 
 use super::{BY_NAME, NAME, RUNNING, STOPPED};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -38,7 +38,7 @@ pub struct RawRule {
     pub hibernate: Option<bool>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("ec2.instances[{i}]");
     let by_name = r.name.is_some() || r.names.is_some();
     let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);

@@ -3,8 +3,8 @@
 
 use super::{NAME, SERVICE};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use crate::services::clustered;
 use crate::services::scaling::{ACTIVE, SUSPENDED};
@@ -44,7 +44,7 @@ pub struct RawRule {
     pub autoscaling: Option<RawScaling>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("ecs.services[{i}]");
     let raw = clustered::Raw {
         cluster: r.cluster,

@@ -16,7 +16,7 @@ use crate::iam::statements::{any, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notices, Want};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint,
@@ -39,7 +39,7 @@ pub struct Eks;
 impl super::Section for Eks {
     type Raw = raw::RawSection;
 
-    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: raw::RawSection, cx: &mut Reporter) -> Vec<Rule> {
         raw.nodegroups
             .into_iter()
             .enumerate()

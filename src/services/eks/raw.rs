@@ -3,8 +3,8 @@
 
 use super::{NAME, NODEGROUP};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use crate::services::clustered;
 use serde::Deserialize;
@@ -37,7 +37,7 @@ pub struct RawRule {
     pub desired_size: Option<i64>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("eks.nodegroups[{i}]");
     let raw = clustered::Raw {
         cluster: r.cluster,

@@ -15,8 +15,8 @@ use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use crate::service::InitParked;
 use crate::service::{
@@ -65,7 +65,7 @@ pub const MAX_MODE_SWITCHES_PER_DAY: usize = 2;
 impl super::Section for Kinesis {
     type Raw = Vec<RawRule>;
 
-    fn build(raw: Vec<RawRule>, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: Vec<RawRule>, cx: &mut Reporter) -> Vec<Rule> {
         let mut rules = Vec::new();
         for (i, r) in raw.into_iter().enumerate() {
             let path = format!("kinesis[{i}]");

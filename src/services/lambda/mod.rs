@@ -17,7 +17,7 @@ use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{show, Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::InitParked;
 use crate::service::{
@@ -45,7 +45,7 @@ pub struct Lambda;
 impl super::Section for Lambda {
     type Raw = Vec<RawRule>;
 
-    fn build(raw: Vec<RawRule>, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: Vec<RawRule>, cx: &mut Reporter) -> Vec<Rule> {
         let mut rules = Vec::new();
         for (i, r) in raw.into_iter().enumerate() {
             let path = format!("lambda[{i}]");

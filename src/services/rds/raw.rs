@@ -3,8 +3,8 @@
 
 use super::{AVAILABLE, CLUSTER, INSTANCE, NAME, STOPPED};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub struct RawRule {
 }
 
 /// Every rule of the section, instances first.
-pub fn rules(raw: RawSection, cx: &mut Ctx) -> Vec<Rule> {
+pub fn rules(raw: RawSection, cx: &mut Reporter) -> Vec<Rule> {
     let instances = raw.instances.into_iter().enumerate();
     let clusters = raw.clusters.into_iter().enumerate();
     let mut out: Vec<Rule> = instances
@@ -56,7 +56,7 @@ pub fn rules(raw: RawSection, cx: &mut Ctx) -> Vec<Rule> {
     out
 }
 
-fn rule(cx: &mut Ctx, (kind, list): (&str, &str), i: usize, r: RawRule) -> Rule {
+fn rule(cx: &mut Reporter, (kind, list): (&str, &str), i: usize, r: RawRule) -> Rule {
     let path = format!("{NAME}.{list}[{i}]");
     let selector = cx
         .selector(&path, r.name, r.names, r.prefix, r.tags)

@@ -11,7 +11,7 @@ use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Attrs, Resource, Value};
 use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, InitParked, Kind, Planned, PriceKey, Service, TerraformHint, Ty, Wants,
@@ -32,7 +32,7 @@ pub struct Redshift;
 impl super::Section for Redshift {
     type Raw = raw::RawSection;
 
-    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: raw::RawSection, cx: &mut Reporter) -> Vec<Rule> {
         raw.clusters
             .into_iter()
             .enumerate()

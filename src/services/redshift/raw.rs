@@ -3,8 +3,8 @@
 
 use super::{AVAILABLE, NAME, PAUSED};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -38,7 +38,7 @@ pub struct RawRule {
     pub wait_minutes: Option<i64>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("{NAME}.clusters[{i}]");
     let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
     let mut attrs = BTreeMap::new();

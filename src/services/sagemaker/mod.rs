@@ -25,7 +25,7 @@ use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Resource, Value};
 use crate::plan::{Change, Context, Want};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
     Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, PriceKey, Service, TerraformHint,
@@ -51,7 +51,7 @@ pub struct SageMaker;
 impl super::Section for SageMaker {
     type Raw = raw::RawSection;
 
-    fn build(raw: raw::RawSection, cx: &mut Ctx) -> Vec<Rule> {
+    fn build(raw: raw::RawSection, cx: &mut Reporter) -> Vec<Rule> {
         let endpoints = raw
             .endpoints
             .into_iter()

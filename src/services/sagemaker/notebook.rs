@@ -8,7 +8,7 @@ use crate::cost::money::Money;
 use crate::cost::types::{Lookup, HOURS_PER_MONTH};
 use crate::model::{Resource, Tags, Value};
 use crate::plan::{Change, Notice, Phase, Want, Wave};
-use crate::profile::ctx::Ctx;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::Planned;
 use serde::Deserialize;
@@ -42,7 +42,7 @@ pub struct RawRule {
     pub state: Option<RawState>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("sagemaker.notebooks[{i}]");
     let mut selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
     selector.kind = Some(NOTEBOOK.to_string());

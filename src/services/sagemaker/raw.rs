@@ -3,8 +3,8 @@
 
 use super::{DELETED, IN_SERVICE, NAME};
 use crate::model::{Tags, Value};
-use crate::profile::ctx::Ctx;
 use crate::profile::raw::whole;
+use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub struct RawRule {
     pub wait_minutes: Option<i64>,
 }
 
-pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
+pub fn rule(cx: &mut Reporter, i: usize, r: RawRule) -> Rule {
     let path = format!("sagemaker.endpoints[{i}]");
     let named_only = r.prefix.is_none() && r.tags.is_none();
     let selector = cx.selector(&path, r.name, r.names, r.prefix, r.tags);
@@ -84,7 +84,7 @@ pub fn rule(cx: &mut Ctx, i: usize, r: RawRule) -> Rule {
 /// A deleted endpoint cannot be found by prefix or tags, and is recreated
 /// from a config: an `in_service` rule that selected otherwise would
 /// silently never bring an endpoint back.
-fn in_service(cx: &mut Ctx, path: &str, named_only: bool, config: &Option<String>) {
+fn in_service(cx: &mut Reporter, path: &str, named_only: bool, config: &Option<String>) {
     if !named_only {
         cx.err(
             &format!("{path}.state"),
@@ -104,7 +104,7 @@ fn in_service(cx: &mut Ctx, path: &str, named_only: bool, config: &Option<String
 }
 
 fn only_in_service(
-    cx: &mut Ctx,
+    cx: &mut Reporter,
     path: &str,
     config: &Option<String>,
     replace: &Option<bool>,

@@ -8,12 +8,15 @@ use super::spans::SpanIndex;
 use crate::model::{Tags, Value};
 use std::collections::BTreeMap;
 
-pub struct Ctx<'a> {
+/// Where a profile's values are, and the errors found in them so far: a
+/// section's parser reports each problem at its file, line and column
+/// through it, and reads on to find the next.
+pub struct Reporter<'a> {
     pub index: &'a SpanIndex,
     pub errors: ProfileErrors,
 }
 
-impl Ctx<'_> {
+impl Reporter<'_> {
     pub fn err(&mut self, path: &str, message: &str, label: &str, help: Option<&str>) {
         let span = self.index.value(path);
         self.errors.push(message, span, label, help);
