@@ -334,17 +334,7 @@ impl Functions {
             let Some(r) = reserved.get(&f.name) else {
                 continue;
             };
-            let mut res = function(&f.name)
-                .with("reserved_concurrency", *r)
-                .with("memory_mb", f.memory_mb)
-                .with("architecture", f.architecture.as_str())
-                .with("log_group", f.log_group.as_str());
-            // Lambda tells no creation time: a function existed at least
-            // since its last change, which is enough to tell "idle" from
-            // "too young to judge".
-            if let Some(t) = f.last_modified.as_deref().and_then(modified_secs) {
-                res = res.with(crate::idle::CREATED, crate::idle::created_value(t));
-            }
+            let mut res = described(f, *r);
             res.arn = f.arn.clone();
             res.tags = tags.get(&f.name).cloned().unwrap_or_default();
             out.push(res);
@@ -470,6 +460,21 @@ impl Adapter for Functions {
 impl Connect for super::Lambda {
     fn connect(&self, shared: &crate::aws::Shared) -> Box<dyn Adapter> {
         Box::new(Functions::new(shared))
+    }
+}
+
+/// A listed function with its reserved concurrency, in the generic model.
+fn described(f: &Listed, reserved: Option<u32>) -> Resource {
+    let res = function(&f.name)
+        .with("reserved_concurrency", reserved)
+        .with("memory_mb", f.memory_mb)
+        .with("architecture", f.architecture.as_str())
+        .with("log_group", f.log_group.as_str());
+    // Lambda tells no creation time: a function existed at least since its
+    // last change, which is enough to tell "idle" from "too young to judge".
+    match f.last_modified.as_deref().and_then(modified_secs) {
+        Some(t) => res.with(crate::idle::CREATED, crate::idle::created_value(t)),
+        None => res,
     }
 }
 
