@@ -1,236 +1,17 @@
 //! The planner's test fixture, shared by the core's tests and the
-//! services' (a service's planning tests live in its module): typed
-//! builders over the generic model for the sample project's streams,
-//! functions with their mappings and alarms, and helpers that plan, apply
-//! and show. No server and no clock.
+//! services' (a service's planning tests live in its module): profiles
+//! from YAML text, the sample project as a generic `model::Live` built
+//! from the services' own constructors, helpers to read and change a
+//! resource by kind and name, and helpers that plan, apply and show. No
+//! server and no clock. Service-specific builders (a stream of N shards, a
+//! function with a reservation) live in the services' test modules.
 
-use crate::model::Tags;
-use crate::plan::{Notice, Observation, Phase, Plan};
-use crate::planner::{Context, Desired};
+pub(crate) use crate::model::{Live, Resource, Tags, Value};
+use crate::plan::{Notice, Phase, Plan};
+pub(crate) use crate::planner::{desired_from_live, diff, plan, Context};
 use crate::profile::Profile;
+use crate::services::{alarms, kinesis, lambda};
 use chrono::{DateTime, TimeZone, Utc};
-pub(crate) use fx::*;
-
-/// Typed builders over the generic model, so that the tests read as the
-/// project's resources do: streams, functions with their mappings, alarms.
-pub(crate) mod fx {
-    use crate::model::{self, Resource, Tags, Value};
-    use crate::services::{alarms, kinesis, lambda};
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum StreamMode {
-        Provisioned,
-        OnDemand,
-    }
-
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Stream {
-        pub name: String,
-        pub arn: String,
-        pub mode: StreamMode,
-        pub open_shards: u32,
-        pub retention_hours: u32,
-        pub status: String,
-        pub tags: Tags,
-    }
-
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Mapping {
-        pub uuid: String,
-        pub source_arn: String,
-        pub enabled: bool,
-        pub state: String,
-    }
-
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Function {
-        pub name: String,
-        pub arn: String,
-        pub reserved: Option<u32>,
-        pub mappings: Vec<Mapping>,
-        pub tags: Tags,
-    }
-
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Alarm {
-        pub name: String,
-        pub arn: String,
-        pub actions_enabled: bool,
-        pub high_resolution: bool,
-        pub tags: Tags,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AccountFacts {
-        pub unreserved_concurrency: Option<u32>,
-        pub concurrency_limit: Option<u32>,
-    }
-
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Live {
-        pub streams: Vec<Stream>,
-        pub functions: Vec<Function>,
-        pub alarms: Vec<Alarm>,
-        pub account: AccountFacts,
-    }
-
-    impl Live {
-        pub fn stream(&self, name: &str) -> Option<&Stream> {
-            self.streams.iter().find(|s| s.name == name)
-        }
-        pub fn function(&self, name: &str) -> Option<&Function> {
-            self.functions.iter().find(|f| f.name == name)
-        }
-        pub fn alarm(&self, name: &str) -> Option<&Alarm> {
-            self.alarms.iter().find(|a| a.name == name)
-        }
-
-        pub fn model(&self) -> model::Live {
-            let mut out = model::Live::default();
-            for s in &self.streams {
-                let mode = match s.mode {
-                    StreamMode::Provisioned => "provisioned",
-                    StreamMode::OnDemand => "on_demand",
-                };
-                let mut r = kinesis::stream(&s.name)
-                    .with("shards", s.open_shards)
-                    .with("retention_hours", s.retention_hours)
-                    .with("mode", mode)
-                    .with("status", s.status.as_str());
-                r.arn = s.arn.clone();
-                r.tags = s.tags.clone();
-                out.resources.push(r);
-            }
-            for f in &self.functions {
-                let mut r = lambda::function(&f.name).with("reserved_concurrency", f.reserved);
-                r.arn = f.arn.clone();
-                r.tags = f.tags.clone();
-                out.resources.push(r);
-                for m in &f.mappings {
-                    out.resources.push(lambda::mapping(
-                        &f.name,
-                        &m.uuid,
-                        &m.source_arn,
-                        m.enabled,
-                        &m.state,
-                    ));
-                }
-            }
-            for a in &self.alarms {
-                let mut r = alarms::alarm(&a.name)
-                    .with("actions", a.actions_enabled)
-                    .with("high_resolution", a.high_resolution);
-                r.arn = a.arn.clone();
-                r.tags = a.tags.clone();
-                out.resources.push(r);
-            }
-            let mut facts = model::Attrs::new();
-            if let Some(n) = self.account.unreserved_concurrency {
-                facts.insert("unreserved_concurrency".into(), Value::from(n));
-            }
-            if let Some(n) = self.account.concurrency_limit {
-                facts.insert("concurrency_limit".into(), Value::from(n));
-            }
-            if !facts.is_empty() {
-                out.facts.insert(lambda::NAME.into(), facts);
-            }
-            out
-        }
-
-        pub fn from_model(m: &model::Live) -> Live {
-            let of = |kind: &'static str| m.resources.iter().filter(move |r| r.id.kind == kind);
-            let streams = of(kinesis::STREAM)
-                .map(|r| Stream {
-                    name: r.name().into(),
-                    arn: r.arn.clone(),
-                    mode: if r.text("mode") == "on_demand" {
-                        StreamMode::OnDemand
-                    } else {
-                        StreamMode::Provisioned
-                    },
-                    open_shards: r.u32("shards").unwrap(),
-                    retention_hours: r.u32("retention_hours").unwrap(),
-                    status: r.text("status").into(),
-                    tags: r.tags.clone(),
-                })
-                .collect();
-            let mapping = |r: &Resource| Mapping {
-                uuid: r.name().into(),
-                source_arn: r.text("source_arn").into(),
-                enabled: r.flag("enabled"),
-                state: if r.flag("enabled") {
-                    "Enabled"
-                } else {
-                    "Disabled"
-                }
-                .into(),
-            };
-            let functions = of(lambda::FUNCTION)
-                .map(|r| Function {
-                    name: r.name().into(),
-                    arn: r.arn.clone(),
-                    reserved: r.u32("reserved_concurrency"),
-                    mappings: of(lambda::SOURCE)
-                        .filter(|m| m.parent.as_deref() == Some(r.name()))
-                        .map(mapping)
-                        .collect(),
-                    tags: r.tags.clone(),
-                })
-                .collect();
-            let alarms = of(alarms::ALARM)
-                .map(|r| Alarm {
-                    name: r.name().into(),
-                    arn: r.arn.clone(),
-                    actions_enabled: r.flag("actions"),
-                    high_resolution: r.flag("high_resolution"),
-                    tags: r.tags.clone(),
-                })
-                .collect();
-            let fact = |k: &str| m.fact(lambda::NAME, k).as_u64().map(|n| n as u32);
-            Live {
-                streams,
-                functions,
-                alarms,
-                account: AccountFacts {
-                    unreserved_concurrency: fact("unreserved_concurrency"),
-                    concurrency_limit: fact("concurrency_limit"),
-                },
-            }
-        }
-    }
-
-    #[allow(dead_code)]
-    pub fn value(v: impl Into<Value>) -> Value {
-        v.into()
-    }
-}
-
-pub(crate) fn plan(p: &Profile, live: &Live, ctx: &Context) -> Plan {
-    crate::planner::plan(p, &live.model(), ctx)
-}
-
-pub(crate) fn diff(d: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str) -> Plan {
-    crate::planner::diff(d, &live.model(), ctx, name, sha)
-}
-
-pub(crate) fn desired_from_live(live: &Live, rule: &str) -> Desired {
-    crate::planner::desired_from_live(&live.model(), rule)
-}
-
-#[allow(dead_code)]
-pub(crate) fn observe(live: &Live) -> Vec<Observation> {
-    crate::planner::observe(&live.model())
-}
-
-pub(crate) fn old_phase(p: Phase) -> &'static str {
-    match p {
-        Phase::Silence => "AlarmsOff",
-        Phase::StopIntake => "SourcesOff",
-        Phase::Capacity => "Capacity",
-        Phase::StartIntake => "SourcesOn",
-        Phase::Rearm => "AlarmsOn",
-    }
-}
 
 pub(crate) const ACCOUNT: &str = "123456789012";
 pub(crate) const STREAM: &str = "user-journey-analytics-events";
@@ -313,6 +94,10 @@ pub(crate) fn ctx() -> Context {
     Context::at(now())
 }
 
+pub(crate) fn value(v: impl Into<Value>) -> Value {
+    v.into()
+}
+
 pub(crate) fn kinesis_arn(name: &str) -> String {
     format!("arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{name}")
 }
@@ -328,86 +113,122 @@ pub(crate) fn tags(pairs: &[(&str, &str)]) -> Tags {
         .collect()
 }
 
-pub(crate) fn stream(name: &str, shards: u32, retention_hours: u32) -> Stream {
-    Stream {
-        name: name.to_string(),
-        arn: kinesis_arn(name),
-        mode: StreamMode::Provisioned,
-        open_shards: shards,
-        retention_hours,
-        status: "ACTIVE".into(),
-        tags: Tags::new(),
+// ------------------------------------------------- resources in a live state
+
+/// A resource built by its service's constructor, with the ARN a read
+/// would fill in: `kinesis::stream("s").with("shards", 2).at(arn)`.
+pub(crate) trait WithArn {
+    fn at(self, arn: impl Into<String>) -> Self;
+}
+
+impl WithArn for Resource {
+    fn at(mut self, arn: impl Into<String>) -> Resource {
+        self.arn = arn.into();
+        self
     }
 }
 
-pub(crate) fn mapping(uuid: &str, source_arn: &str, enabled: bool) -> Mapping {
-    Mapping {
-        uuid: uuid.to_string(),
-        source_arn: source_arn.to_string(),
-        enabled,
-        state: if enabled { "Enabled" } else { "Disabled" }.into(),
+/// A live state of these resources and no account facts.
+pub(crate) fn live_of(resources: impl IntoIterator<Item = Resource>) -> Live {
+    Live {
+        resources: resources.into_iter().collect(),
+        ..Live::default()
     }
 }
 
-pub(crate) fn function(name: &str, reserved: Option<u32>, mappings: Vec<Mapping>) -> Function {
-    Function {
-        name: name.to_string(),
-        arn: format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"),
-        reserved,
-        mappings,
-        tags: Tags::new(),
+/// Where the one resource of `kind` named `name` is in `live`, of any
+/// service; panics when there is none or more than one.
+fn position(live: &Live, kind: &str, name: &str) -> usize {
+    let mut at = live
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.id.kind == kind && r.name() == name)
+        .map(|(i, _)| i);
+    match (at.next(), at.next()) {
+        (Some(i), None) => i,
+        (None, _) => panic!("no {kind} `{name}` in the live state"),
+        (Some(_), Some(_)) => panic!("more than one {kind} `{name}` in the live state"),
     }
 }
 
-pub(crate) fn alarm(name: &str, actions_enabled: bool) -> Alarm {
-    Alarm {
-        name: name.to_string(),
-        arn: format!("arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:{name}"),
-        actions_enabled,
-        high_resolution: false,
-        tags: Tags::new(),
-    }
+/// The resource of `kind` named `name` (`res(&live, "stream", STREAM)`).
+pub(crate) fn res<'a>(live: &'a Live, kind: &str, name: &str) -> &'a Resource {
+    &live.resources[position(live, kind, name)]
 }
+
+pub(crate) fn res_mut<'a>(live: &'a mut Live, kind: &str, name: &str) -> &'a mut Resource {
+    let i = position(live, kind, name);
+    &mut live.resources[i]
+}
+
+/// Sets one attribute of the resource of `kind` named `name`.
+pub(crate) fn set(live: &mut Live, kind: &str, name: &str, attr: &str, v: impl Into<Value>) {
+    res_mut(live, kind, name)
+        .attrs
+        .insert(attr.to_string(), v.into());
+}
+
+// ------------------------------------------------------ the sample project
 
 /// The sample project in working hours, plus resources of another project
 /// and one function of this project that no rule selects.
 pub(crate) fn sample_running() -> Live {
-    let mut alarms: Vec<Alarm> = ALARMS.iter().map(|n| alarm(n, true)).collect();
-    alarms.push(alarm("billing-service-errors", true));
-    Live {
-        streams: vec![
-            stream(STREAM, 2, 24),
-            stream("billing-service-events", 4, 24),
-        ],
-        functions: vec![
-            function(
-                PROCESSOR,
-                None,
-                vec![mapping("uuid-processor", &kinesis_arn(STREAM), true)],
-            ),
-            function(
-                EXECUTOR,
-                None,
-                vec![mapping("uuid-executor", &kinesis_arn(STREAM), true)],
-            ),
-            function(API, Some(20), vec![]),
-            function(
-                "billing-service-worker",
-                None,
-                vec![mapping(
-                    "uuid-billing",
-                    &kinesis_arn("billing-service-events"),
-                    true,
-                )],
-            ),
-        ],
-        alarms,
-        account: AccountFacts {
-            unreserved_concurrency: Some(980),
-            concurrency_limit: Some(1000),
-        },
-    }
+    let stream = |name: &str, shards: u32| {
+        kinesis::stream(name)
+            .with("shards", shards)
+            .with("retention_hours", 24)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(kinesis_arn(name))
+    };
+    let function = |name: &str, reserved: Option<u32>| {
+        lambda::function(name)
+            .with("reserved_concurrency", reserved)
+            .at(format!(
+                "arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
+            ))
+    };
+    let mapping = |function: &str, uuid: &str, stream: &str| {
+        lambda::mapping(function, uuid, &kinesis_arn(stream), true, "Enabled")
+    };
+    let alarm = |name: &str| {
+        alarms::alarm(name)
+            .with("actions", true)
+            .with("high_resolution", false)
+            .at(format!(
+                "arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:{name}"
+            ))
+    };
+    let mut live = live_of([
+        stream(STREAM, 2),
+        stream("billing-service-events", 4),
+        function(PROCESSOR, None),
+        mapping(PROCESSOR, "uuid-processor", STREAM),
+        function(EXECUTOR, None),
+        mapping(EXECUTOR, "uuid-executor", STREAM),
+        function(API, Some(20)),
+        function("billing-service-worker", None),
+        mapping(
+            "billing-service-worker",
+            "uuid-billing",
+            "billing-service-events",
+        ),
+    ]);
+    live.resources.extend(ALARMS.iter().map(|a| alarm(a)));
+    live.resources.push(alarm("billing-service-errors"));
+    live.facts.insert(
+        lambda::NAME.into(),
+        [
+            ("unreserved_concurrency".to_string(), value(980)),
+            ("concurrency_limit".to_string(), value(1000)),
+        ]
+        .into(),
+    );
+    live
 }
+
+// ------------------------------------------------------------- plans shown
 
 /// What applying a plan does to live state, as the adapters would.
 pub(crate) fn apply(live: &Live, plan: &Plan) -> Live {
@@ -416,7 +237,17 @@ pub(crate) fn apply(live: &Live, plan: &Plan) -> Live {
             assert_eq!(c.steps.last(), Some(&c.to), "{c:?}");
         }
     }
-    Live::from_model(&super::after(&live.model(), plan))
+    super::after(live, plan)
+}
+
+pub(crate) fn old_phase(p: Phase) -> &'static str {
+    match p {
+        Phase::Silence => "AlarmsOff",
+        Phase::StopIntake => "SourcesOff",
+        Phase::Capacity => "Capacity",
+        Phase::StartIntake => "SourcesOn",
+        Phase::Rearm => "AlarmsOn",
+    }
 }
 
 /// One line per change: `phase resource: before -> after`.
@@ -457,19 +288,7 @@ pub(crate) fn assert_clean(plan: &Plan) {
     );
 }
 
+/// How plans name an event source mapping of `function` reading `source`.
 pub(crate) fn mapping_res(function: &str, _uuid: &str, source: &str) -> String {
     format!("lambda event source {function} <- {source}")
-}
-
-pub(crate) fn one_stream(shards: u32, retention: u32) -> Live {
-    Live {
-        streams: vec![stream("s", shards, retention)],
-        ..Default::default()
-    }
-}
-
-pub(crate) fn shards_profile(n: u32) -> Profile {
-    profile(&format!(
-        "version: 1\nkinesis:\n  - name: s\n    shards: {n}\n"
-    ))
 }

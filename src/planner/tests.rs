@@ -1,12 +1,13 @@
 //! Unit tests of the pure planner: profiles parsed from YAML text, live
-//! state built by hand, no server and no clock. A service's own planning
-//! rules are tested in its module, on the same fixture (`testkit`).
+//! state built by hand as generic resources (`model::Resource`, made by
+//! the services' own constructors), no server and no clock. A service's
+//! own planning rules are tested in its module, on the same fixture
+//! (`testkit`).
 
 use super::testkit::*;
-use super::Context;
-use crate::model::Value;
 use crate::plan::{Change, Notice, Observation, Phase};
 use crate::profile::Profile;
+use crate::services::{alarms, kinesis, lambda};
 
 // ------------------------------------------------------ the sample project
 
@@ -156,23 +157,20 @@ fn order_comes_from_the_changes_not_the_profile_name() {
 #[test]
 fn mixed_directions_in_one_plan_keep_all_five_phases() {
     // One alarm goes off, another on; one mapping stops, another starts.
-    let live = Live {
-        streams: vec![stream("s", 4, 168)],
-        functions: vec![
-            function(
-                "f-stop",
-                None,
-                vec![mapping("u-stop", &sqs_arn("q1"), true)],
-            ),
-            function(
-                "f-start",
-                None,
-                vec![mapping("u-start", &sqs_arn("q2"), false)],
-            ),
-        ],
-        alarms: vec![alarm("a-off", true), alarm("a-on", false)],
-        account: AccountFacts::default(),
-    };
+    let live = live_of([
+        kinesis::stream("s")
+            .with("shards", 4)
+            .with("retention_hours", 168)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(kinesis_arn("s")),
+        lambda::function("f-stop").with("reserved_concurrency", Value::Null),
+        lambda::mapping("f-stop", "u-stop", &sqs_arn("q1"), true, "Enabled"),
+        lambda::function("f-start").with("reserved_concurrency", Value::Null),
+        lambda::mapping("f-start", "u-start", &sqs_arn("q2"), false, "Disabled"),
+        alarms::alarm("a-off").with("actions", true),
+        alarms::alarm("a-on").with("actions", false),
+    ]);
     let p = plan(
         &profile(
             "version: 1
@@ -227,7 +225,7 @@ fn resources_no_rule_selects_are_untouched_and_unobserved() {
             !name.contains("billing-service"),
             "touches another project: {c:?}"
         );
-        assert_ne!(c.resource, crate::services::lambda::function(API).id);
+        assert_ne!(c.resource, lambda::function(API).id);
     }
     for o in &p.observed {
         assert!(
@@ -242,19 +240,15 @@ fn resources_no_rule_selects_are_untouched_and_unobserved() {
     }
     // And what was left alone is still as it was after applying.
     let after = apply(&live, &p);
-    assert_eq!(
-        after.stream("billing-service-events"),
-        live.stream("billing-service-events")
-    );
-    assert_eq!(
-        after.function("billing-service-worker"),
-        live.function("billing-service-worker")
-    );
-    assert_eq!(after.function(API), live.function(API));
-    assert_eq!(
-        after.alarm("billing-service-errors"),
-        live.alarm("billing-service-errors")
-    );
+    for (kind, name) in [
+        ("stream", "billing-service-events"),
+        ("function", "billing-service-worker"),
+        ("event source", "uuid-billing"),
+        ("function", API),
+        ("alarm", "billing-service-errors"),
+    ] {
+        assert_eq!(res(&after, kind, name), res(&live, kind, name));
+    }
 }
 
 #[test]
@@ -365,7 +359,7 @@ lambda:
         ),
         &{
             let mut live = sample_running();
-            live.functions[0].tags = tags(&[("tier", "critical")]);
+            res_mut(&mut live, "function", PROCESSOR).tags = tags(&[("tier", "critical")]);
             live
         },
         &ctx(),
@@ -423,7 +417,7 @@ lambda:
     let processor_alarm = p
         .changes
         .iter()
-        .find(|c| c.resource == crate::services::alarms::alarm(ALARMS[8]).id)
+        .find(|c| c.resource == alarms::alarm(ALARMS[8]).id)
         .unwrap();
     assert_eq!(processor_alarm.rule, "cloudwatch.alarms[0] (line 4)");
     assert_eq!(
@@ -445,15 +439,30 @@ lambda:
 #[test]
 fn tag_selectors_match_all_given_tags_and_combine_with_prefix() {
     let mut live = sample_running();
-    live.streams[0].tags = tags(&[("project", "uja"), ("env", "dev")]);
-    live.streams[1].tags = tags(&[("project", "billing"), ("env", "dev")]);
-    live.functions[0].tags = tags(&[("project", "uja"), ("park", "yes")]);
-    live.functions[1].tags = tags(&[("project", "uja")]); // no `park` tag
-    live.functions[3].tags = tags(&[("project", "billing"), ("park", "yes")]);
-    for (i, a) in live.alarms.iter_mut().enumerate() {
-        if i % 2 == 0 {
-            a.tags = tags(&[("project", "uja")]);
-        }
+    for (kind, name, pairs) in [
+        ("stream", STREAM, &[("project", "uja"), ("env", "dev")][..]),
+        (
+            "stream",
+            "billing-service-events",
+            &[("project", "billing"), ("env", "dev")],
+        ),
+        (
+            "function",
+            PROCESSOR,
+            &[("project", "uja"), ("park", "yes")],
+        ),
+        ("function", EXECUTOR, &[("project", "uja")]), // no `park` tag
+        (
+            "function",
+            "billing-service-worker",
+            &[("project", "billing"), ("park", "yes")],
+        ),
+    ] {
+        res_mut(&mut live, kind, name).tags = tags(pairs);
+    }
+    // Every other alarm of the project; not the other project's.
+    for a in ALARMS.iter().step_by(2) {
+        res_mut(&mut live, "alarm", a).tags = tags(&[("project", "uja")]);
     }
     let p = plan(
         &profile(
@@ -506,11 +515,16 @@ cloudwatch:
 // ------------------------------------------------------------------- guards
 
 fn throttle_live(source_arn: &str) -> Live {
-    Live {
-        streams: vec![stream(STREAM, 2, 168)],
-        functions: vec![function("f", None, vec![mapping("u1", source_arn, true)])],
-        ..Default::default()
-    }
+    live_of([
+        kinesis::stream(STREAM)
+            .with("shards", 2)
+            .with("retention_hours", 168)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(kinesis_arn(STREAM)),
+        lambda::function("f").with("reserved_concurrency", Value::Null),
+        lambda::mapping("f", "u1", source_arn, true, "Enabled"),
+    ])
 }
 
 #[test]
@@ -623,7 +637,7 @@ fn retention_warning_comes_from_disabled_consumers_too() {
         &profile("version: 1\nlambda:\n  - name: f\n    event_sources: disabled\n"),
         &{
             let mut live = throttle_live(&kinesis_arn(STREAM));
-            live.streams[0].retention_hours = 48;
+            set(&mut live, "stream", STREAM, "retention_hours", 48);
             live
         },
         &ctx(),
@@ -641,13 +655,22 @@ fn retention_warning_comes_from_disabled_consumers_too() {
 
 #[test]
 fn retention_of_a_week_or_more_does_not_warn() {
-    let p = plan(&shards_profile(1), &one_stream(2, 168), &ctx());
+    let one_shard = profile("version: 1\nkinesis:\n  - name: s\n    shards: 1\n");
+    let two_shards_kept_for = |hours: u32| {
+        live_of([kinesis::stream("s")
+            .with("shards", 2)
+            .with("retention_hours", hours)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(kinesis_arn("s"))])
+    };
+    let p = plan(&one_shard, &two_shards_kept_for(168), &ctx());
     assert!(
         !text(&p.warnings).contains("keeps records"),
         "{}",
         text(&p.warnings)
     );
-    let p = plan(&shards_profile(1), &one_stream(2, 167), &ctx());
+    let p = plan(&one_shard, &two_shards_kept_for(167), &ctx());
     assert!(
         text(&p.warnings).contains("keeps records for 167 h"),
         "{}",
@@ -661,32 +684,33 @@ fn retention_of_a_week_or_more_does_not_warn() {
 fn desired_from_live_restores_mapping_by_mapping() {
     let q = sqs_arn("jobs");
     let k = kinesis_arn(STREAM);
+    let stream = |shards: u32| {
+        kinesis::stream(STREAM)
+            .with("shards", shards)
+            .with("retention_hours", 168)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(k.clone())
+    };
+    let state = |enabled: bool| if enabled { "Enabled" } else { "Disabled" };
+    let mapping = |uuid: &str, arn: &str, on: bool| lambda::mapping("f", uuid, arn, on, state(on));
     // Recorded before parking: one mapping of the function was already off.
-    let recorded = Live {
-        streams: vec![stream(STREAM, 2, 168)],
-        functions: vec![function(
-            "f",
-            Some(7),
-            vec![mapping("m-on", &k, true), mapping("m-off", &q, false)],
-        )],
-        alarms: vec![alarm("a", true)],
-        account: AccountFacts::default(),
-    };
+    let recorded = live_of([
+        stream(2),
+        lambda::function("f").with("reserved_concurrency", 7),
+        mapping("m-on", &k, true),
+        mapping("m-off", &q, false),
+        alarms::alarm("a").with("actions", true),
+    ]);
     // Now: parked, and a mapping created since the snapshot.
-    let live = Live {
-        streams: vec![stream(STREAM, 1, 168)],
-        functions: vec![function(
-            "f",
-            Some(0),
-            vec![
-                mapping("m-on", &k, false),
-                mapping("m-off", &q, false),
-                mapping("m-new", &q, true),
-            ],
-        )],
-        alarms: vec![alarm("a", false)],
-        account: AccountFacts::default(),
-    };
+    let live = live_of([
+        stream(1),
+        lambda::function("f").with("reserved_concurrency", 0),
+        mapping("m-on", &k, false),
+        mapping("m-off", &q, false),
+        mapping("m-new", &q, true),
+        alarms::alarm("a").with("actions", false),
+    ]);
     let desired = desired_from_live(&recorded, "snapshot 2025-01-10");
     let sources: Vec<_> = desired
         .resources
@@ -720,14 +744,7 @@ fn desired_from_live_restores_mapping_by_mapping() {
         .iter()
         .any(|o| o.resource.contains("f <- jobs") && o.attr == "enabled"));
     let restored = apply(&live, &p);
-    let enabled = |uuid: &str| {
-        restored.functions[0]
-            .mappings
-            .iter()
-            .find(|m| m.uuid == uuid)
-            .unwrap()
-            .enabled
-    };
+    let enabled = |uuid: &str| res(&restored, "event source", uuid).flag("enabled");
     assert!(enabled("m-new"));
     assert!(!enabled("m-off"));
     assert!(enabled("m-on"));
@@ -739,12 +756,16 @@ fn desired_from_live_restores_mapping_by_mapping() {
 
 #[test]
 fn restoring_a_resource_that_is_gone_is_an_error() {
-    let recorded = Live {
-        streams: vec![stream("gone-stream", 2, 24)],
-        functions: vec![function("gone-fn", None, vec![])],
-        alarms: vec![alarm("gone-alarm", true)],
-        account: AccountFacts::default(),
-    };
+    let recorded = live_of([
+        kinesis::stream("gone-stream")
+            .with("shards", 2)
+            .with("retention_hours", 24)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(kinesis_arn("gone-stream")),
+        lambda::function("gone-fn").with("reserved_concurrency", Value::Null),
+        alarms::alarm("gone-alarm").with("actions", true),
+    ]);
     let p = diff(
         &desired_from_live(&recorded, "snapshot"),
         &Live::default(),
@@ -835,7 +856,7 @@ fn a_rule_on_one_attribute_still_observes_the_others() {
         &profile("version: 1\nlambda:\n  - name: f\n    event_sources: disabled\n"),
         &{
             let mut live = throttle_live(&sqs_arn("q"));
-            live.functions[0].reserved = Some(3);
+            set(&mut live, "function", "f", "reserved_concurrency", 3);
             live
         },
         &ctx(),
@@ -862,9 +883,7 @@ fn plan_is_deterministic() {
     let live = sample_running();
     let a = plan(&profile(PARKED), &live, &ctx());
     let mut shuffled = live.clone();
-    shuffled.alarms.reverse();
-    shuffled.functions.reverse();
-    shuffled.streams.reverse();
+    shuffled.resources.reverse();
     let b = plan(&profile(PARKED), &shuffled, &ctx());
     assert_eq!(a.changes, b.changes);
     assert_eq!(a.observed, b.observed);
@@ -878,18 +897,12 @@ fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
         "version: 1\nkinesis:\n  - name: s\n    shards: 1\n",
     )
     .unwrap();
-    let live = Live {
-        streams: vec![Stream {
-            name: "s".into(),
-            arn: "arn:aws:kinesis:us-east-1:1:stream/s".into(),
-            mode: StreamMode::Provisioned,
-            open_shards: 0,
-            retention_hours: 24,
-            status: "CREATING".into(),
-            tags: Default::default(),
-        }],
-        ..Default::default()
-    };
+    let live = live_of([kinesis::stream("s")
+        .with("shards", 0)
+        .with("retention_hours", 24)
+        .with("mode", "provisioned")
+        .with("status", "CREATING")
+        .at("arn:aws:kinesis:us-east-1:1:stream/s")]);
     let plan = plan(&profile, &live, &Context::at(chrono::Utc::now()));
     assert!(plan.changes.is_empty());
     assert!(

@@ -3,6 +3,27 @@
 
 use crate::planner::testkit::*;
 
+/// A provisioned, active stream as a read returns it.
+fn stream(name: &str, shards: u32, retention_hours: u32) -> Resource {
+    super::stream(name)
+        .with("shards", shards)
+        .with("retention_hours", retention_hours)
+        .with("mode", "provisioned")
+        .with("status", "ACTIVE")
+        .at(kinesis_arn(name))
+}
+
+/// Stream `s` alone.
+fn one_stream(shards: u32, retention_hours: u32) -> Live {
+    live_of([stream("s", shards, retention_hours)])
+}
+
+fn shards_profile(n: u32) -> crate::profile::Profile {
+    profile(&format!(
+        "version: 1\nkinesis:\n  - name: s\n    shards: {n}\n"
+    ))
+}
+
 #[test]
 fn eight_to_one_shards_is_three_steps() {
     let p = plan(&shards_profile(1), &one_stream(8, 168), &ctx());
@@ -54,7 +75,7 @@ fn a_jump_needing_more_than_ten_calls_is_an_error() {
 #[test]
 fn on_demand_stream_with_a_shard_count_is_an_error() {
     let mut live = one_stream(4, 168);
-    live.streams[0].mode = StreamMode::OnDemand;
+    set(&mut live, "stream", "s", "mode", "on_demand");
     let p = plan(&shards_profile(1), &live, &ctx());
     assert!(p.is_empty());
     let e = text(&p.errors);

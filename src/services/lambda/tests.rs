@@ -2,20 +2,32 @@
 //! reservation changes (shrinks first, so that grows find room).
 
 use crate::planner::testkit::*;
+use crate::services::kinesis;
 
+/// A function as a read returns it; `None`: unreserved.
+fn function(name: &str, reserved: Option<u32>) -> Resource {
+    super::function(name)
+        .with("reserved_concurrency", reserved)
+        .at(format!(
+            "arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"
+        ))
+}
+
+/// Functions `a` (unreserved), `b` (60) and `c` (10) in an account of
+/// 1000 whose unreserved concurrency is `unreserved` (`None`: not read).
 fn reserve_live(unreserved: Option<u32>) -> Live {
-    Live {
-        functions: vec![
-            function("a", None, vec![]),
-            function("b", Some(60), vec![]),
-            function("c", Some(10), vec![]),
-        ],
-        account: AccountFacts {
-            unreserved_concurrency: unreserved,
-            concurrency_limit: Some(1000),
-        },
-        ..Default::default()
+    let mut live = live_of([
+        function("a", None),
+        function("b", Some(60)),
+        function("c", Some(10)),
+    ]);
+    let mut facts = crate::model::Attrs::new();
+    if let Some(n) = unreserved {
+        facts.insert("unreserved_concurrency".into(), value(n));
     }
+    facts.insert("concurrency_limit".into(), value(1000));
+    live.facts.insert(super::NAME.into(), facts);
+    live
 }
 
 #[test]
@@ -83,8 +95,15 @@ fn lowering_reservations_checks_nothing() {
 #[test]
 fn capacity_puts_reservation_decreases_before_increases_then_shards() {
     let mut live = reserve_live(Some(900));
-    live.functions.push(function("d", Some(5), vec![]));
-    live.streams.push(stream("s", 1, 168));
+    live.resources.push(function("d", Some(5)));
+    live.resources.push(
+        kinesis::stream("s")
+            .with("shards", 1)
+            .with("retention_hours", 168)
+            .with("mode", "provisioned")
+            .with("status", "ACTIVE")
+            .at(kinesis_arn("s")),
+    );
     let p = plan(
         &profile(
             "version: 1
