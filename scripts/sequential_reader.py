@@ -80,9 +80,13 @@ def lambda_reads(aws, a):
 
 def kinesis_reads(aws, a):
     k = aws["kinesis"]
-    names = [
-        s for s in pages(k, "list_streams", "StreamNames") if s.startswith(a["streams"])
-    ]
+    names, start = [], {}
+    while True:  # ListStreams pages by the last name seen
+        out = k.list_streams(Limit=10000, **start)
+        names += [s for s in out["StreamNames"] if s.startswith(a["streams"])]
+        if not out.get("HasMoreStreams") or not out["StreamNames"]:
+            break
+        start = {"ExclusiveStartStreamName": out["StreamNames"][-1]}
     for n in names:
         k.describe_stream_summary(StreamName=n)
     return names
