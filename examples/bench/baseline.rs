@@ -48,6 +48,18 @@ fn selection() -> serde_json::Value {
 
 /// Runs the reader once through `proxy`; `Err` says why it could not run.
 pub fn run(moto: &Moto, proxy: &Proxy) -> Result<Baseline, String> {
+    let b = run_once(moto, proxy);
+    match &b {
+        Ok(b) => eprintln!(
+            "  sequential reader: {:.1} s in reads ({:.1} s with start-up), {} calls",
+            b.seconds, b.process_seconds, b.total
+        ),
+        Err(e) => eprintln!("  sequential reader FAILED: {e}"),
+    }
+    b
+}
+
+fn run_once(moto: &Moto, proxy: &Proxy) -> Result<Baseline, String> {
     let python = super::common::moto_binary()
         .parent()
         .unwrap()

@@ -112,13 +112,18 @@ pub fn sequential(w: &mut String, o: &Opts, m: &Measured) {
     let cpu = p.around().moto_cpu;
     writeln!(
         w,
-        "**Critical path.** At concurrency {DEFAULT_CONCURRENCY} the longest chain of round trips is {rounds} (set by {sets}; estimated from `--stats`: per AWS service its longest list, then ⌈describes / {DEFAULT_CONCURRENCY}⌉ rounds, the metrics pass beside them), {:.0} ms at {} ms each: the plan's {:.0} ms wall time is {:.1}x that. The emulator spent {:.0} ms of CPU meanwhile ({:.0} % of the wall time): one Python process serves every request one after another, so its CPU time, not the round trips, bounds this run; AWS serves requests side by side. parkctl's own time is the rest: start-up, the planner, rendering.\n",
+        "**Critical path.** At concurrency {DEFAULT_CONCURRENCY} the longest chain of round trips is {rounds} (set by {sets}; estimated from `--stats`: per AWS service its longest list, then ⌈describes / {DEFAULT_CONCURRENCY}⌉ rounds, the metrics pass beside them), {:.0} ms at {} ms each: the plan's {:.0} ms wall time is {:.1}x that. The emulator spent {:.0} ms of CPU meanwhile ({:.0} % of the wall time; one Python process serving requests mostly one after another, where AWS serves them side by side){}.\n",
         path * 1000.0,
         o.delay.as_millis(),
         wall * 1000.0,
         wall / path.max(1e-9),
         cpu * 1000.0,
-        cpu / wall * 100.0
+        cpu / wall * 100.0,
+        if cpu > path {
+            ": more than the critical path, so here the emulator's CPU, not the round trips, bounds the plan"
+        } else {
+            ""
+        }
     )
     .unwrap();
 }
