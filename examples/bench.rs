@@ -186,8 +186,9 @@ fn latency(dir: &Path, direct: &Target, proxied: &Target, o: &Opts) -> Vec<Serie
     ]
 }
 
-/// The tag selector, by the tagging API and by one ListTags per function.
-fn tag_series(dir: &Path, direct: &Target, proxied: &Target, o: &Opts) -> Vec<Series> {
+/// The tag selector, by the tagging API and by one ListTags per function:
+/// one run each (the calls are the measure).
+fn tag_series(dir: &Path, direct: &Target, proxied: &Target) -> Vec<Series> {
     let mut tags = vec![];
     for per_resource in [false, true] {
         // parkctl's hidden switch to the per-function reads, to measure both.
@@ -195,8 +196,7 @@ fn tag_series(dir: &Path, direct: &Target, proxied: &Target, o: &Opts) -> Vec<Se
             std::env::set_var("PARKCTL_TAG_READS", "per-resource");
         }
         for t in [direct, proxied] {
-            let runs = if t.proxy.is_some() { 1 } else { o.runs };
-            tags.push(run::series(dir, t, "bench-tags", DEFAULT_CONCURRENCY, runs));
+            tags.push(run::series(dir, t, "bench-tags", DEFAULT_CONCURRENCY, 1));
         }
         std::env::remove_var("PARKCTL_TAG_READS");
     }
@@ -277,7 +277,7 @@ fn main() {
     let status = status(dir.path(), &proxy);
     let base = baseline::run(&moto, &proxy);
     eprintln!("timing the tag selector (tagging API, then one ListTags per function):");
-    let tags = tag_series(dir.path(), &direct, &proxied, &o);
+    let tags = tag_series(dir.path(), &direct, &proxied);
     eprintln!("timing plan through the proxy with AWS's request quotas:");
     let quotas = quotas::runs(dir.path(), &moto, o.delay, "bench");
     eprintln!(

@@ -196,7 +196,7 @@ pub fn tag_selector(w: &mut String, o: &Opts, m: &Measured) {
     writeln!(w, "## Tag selector vs prefix selector\n").unwrap();
     writeln!(
         w,
-        "Profile `bench-tags`: the same, but functions selected by `tags: {{park: \"yes\"}}` (the same {nf} functions). The rule has no name or prefix, so every function is a candidate: parkctl reads their tags with the Resource Groups Tagging API (GetResources, every tagged function of the account, 100 a page) when that takes fewer calls than one ListTags per candidate, as here; the last row forces one ListTags per function (`PARKCTL_TAG_READS=per-resource`, a benchmark switch) to measure the other way. Concurrency {DEFAULT_CONCURRENCY}; one run each through the proxy.\n"
+        "Profile `bench-tags`: the same, but functions selected by `tags: {{park: \"yes\"}}` (the same {nf} functions). The rule has no name or prefix, so every function is a candidate: parkctl reads their tags with the Resource Groups Tagging API (GetResources, every tagged function of the account, 100 a page) when that takes fewer calls than one ListTags per candidate, as here; the last row forces one ListTags per function (`PARKCTL_TAG_READS=per-resource`, a benchmark switch) to measure the other way. Concurrency {DEFAULT_CONCURRENCY}; one run each of the tag selector.\n"
     )
     .unwrap();
     writeln!(w, "| lambda selector | tag reads | calls (moto) | calls (real AWS) | Lambda calls / selected function (excl. list pages) | wall direct | wall proxy +{} ms |", o.delay.as_millis()).unwrap();

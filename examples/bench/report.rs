@@ -84,11 +84,12 @@ fn header(w: &mut String, o: &Opts, m: &Measured) {
     writeln!(w, "## The account\n").unwrap();
     writeln!(
         w,
-        "Seeded into moto in {:.1} s ({} requests in flight): {}; and {} CloudWatch datapoints (4 over the last day per usage metric: Lambda Invocations and Duration per function, AWS/Logs IncomingBytes per log group, Kinesis IncomingBytes and IncomingRecords per stream, DynamoDB consumed read and write capacity per table and index), so that the metrics pass reads data.\n",
+        "Seeded into moto in {:.1} s ({} requests in flight): {}; and {} CloudWatch datapoints, one within the last day for each usage metric of one resource in {} (Lambda Invocations and Duration per function, AWS/Logs IncomingBytes per log group, Kinesis IncomingBytes and IncomingRecords per stream, DynamoDB consumed read and write capacity per table and index; the others idle, without datapoints), so that the metrics pass reads data. moto answers each metric query by scanning every datapoint of the window, so the account has no more than that.\n",
         m.seeding.as_secs_f64(),
         account::SEED_CONCURRENCY,
         o.sizes.describe(),
-        m.datapoints
+        m.datapoints,
+        super::metrics::BUSY_EVERY
     )
     .unwrap();
     writeln!(
@@ -110,7 +111,7 @@ fn header(w: &mut String, o: &Opts, m: &Measured) {
     .unwrap();
     writeln!(
         w,
-        "Wall time is the median of {} runs direct, {} through the proxy at concurrency {DEFAULT_CONCURRENCY} and 1 at concurrency 1, measured around the process; the emulator's CPU time is its process's user + system time (/proc/PID/stat) over the same run. moto ignores most page sizes, so a list call often returns everything in one page; the *real AWS* column counts list calls at AWS's largest page sizes.\n",
+        "Wall time is the median of {} runs direct, {} through the proxy at concurrency {DEFAULT_CONCURRENCY} and one at concurrency 1 (a long run), measured around the process; the emulator's CPU time is its process's user + system time (/proc/PID/stat) over the same run. moto ignores most page sizes, so a list call often returns everything in one page; the *real AWS* column counts list calls at AWS's largest page sizes.\n",
         o.runs, o.proxy_runs
     )
     .unwrap();
