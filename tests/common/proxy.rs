@@ -15,7 +15,7 @@
 //! answer). Which requests fail is decided by `seed` and the request's
 //! arrival number, so a run is reproducible up to request ordering.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -63,6 +63,11 @@ struct Shared {
     quotas: Vec<Quota>,
     buckets: Mutex<Vec<(f64, Instant)>>,
     throttled: AtomicU64,
+    /// Requests by (signing name, operation): (let through, throttled).
+    operations: Mutex<BTreeMap<(String, String), (u64, u64)>>,
+    /// Queries in GetMetricData requests (first pages only: a next page
+    /// repeats its call's queries).
+    metric_queries: AtomicU64,
 }
 
 /// The proxy, listening on 127.0.0.1:`port`; stopped when dropped.
@@ -145,12 +150,29 @@ impl Proxy {
         self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 
+    /// Requests by (signing name, operation), as (let through, throttled).
+    pub fn operations(&self) -> BTreeMap<(String, String), (u64, u64)> {
+        self.shared.operations.lock().unwrap().clone()
+    }
+
+    /// The queries GetMetricData requests carried (each call's once).
+    pub fn metric_queries(&self) -> u64 {
+        self.shared.metric_queries.load(Ordering::SeqCst)
+    }
+
+    /// The quotas this proxy enforces.
+    pub fn quotas(&self) -> &[Quota] {
+        &self.shared.quotas
+    }
+
     /// Zeroes the counters (between runs against the same proxy).
     pub fn reset_counters(&self) {
         self.shared.requests.store(0, Ordering::SeqCst);
         self.shared.faults.store(0, Ordering::SeqCst);
         self.shared.throttled.store(0, Ordering::SeqCst);
         self.shared.max_in_flight.store(0, Ordering::SeqCst);
+        self.shared.metric_queries.store(0, Ordering::SeqCst);
+        self.shared.operations.lock().unwrap().clear();
     }
 }
 
@@ -358,15 +380,15 @@ fn serve(client: TcpStream, upstream_port: u16, opts: ProxyOpts, s: &Shared) {
         if s.stop.load(Ordering::SeqCst) {
             return;
         }
-        if !s.quotas.is_empty() {
-            let (service, op) = operation(&head, &body);
-            if !admit(s, &service, &op) {
-                s.throttled.fetch_add(1, Ordering::SeqCst);
-                if out.write_all(&throttle(&service, client_close)).is_err() || client_close {
-                    return;
-                }
-                continue;
+        let (service, op) = operation(&head, &body);
+        let admitted = s.quotas.is_empty() || admit(s, &service, &op);
+        record(s, &service, &op, &body, admitted);
+        if !admitted {
+            s.throttled.fetch_add(1, Ordering::SeqCst);
+            if out.write_all(&throttle(&service, client_close)).is_err() || client_close {
+                return;
             }
+            continue;
         }
         if opts.fault_rate > 0.0 && draw(opts.seed, n) < opts.fault_rate {
             let k = s.faults.fetch_add(1, Ordering::SeqCst);
@@ -635,7 +657,7 @@ pub struct Quota {
 }
 
 impl Quota {
-    fn covers(&self, service: &str, op: &str) -> bool {
+    pub fn covers(&self, service: &str, op: &str) -> bool {
         self.service == service
             && (if self.operations.is_empty() {
                 !self.except.contains(&op)
@@ -647,58 +669,128 @@ impl Quota {
 
 /// AWS's default per-account, per-Region request quotas for the reads
 /// parkctl makes, as AWS documents them (check Service Quotas for an
-/// account's own):
+/// account's own). Each is modelled as a token bucket of one second's
+/// tokens, refilled continuously: where AWS allows a larger burst (EC2,
+/// RDS) this is stricter than AWS at the start of a run, the same after.
 /// - Lambda: GetFunction 100/s; GetPolicy 15/s; every other control-plane
 ///   call together 15/s (ListFunctions, GetFunctionConcurrency, ListTags,
 ///   ListEventSourceMappings, GetAccountSettings, the writes).
 /// - Kinesis: ListStreams 5/s, DescribeStreamSummary 20/s,
 ///   ListTagsForStream 5/s.
-/// - CloudWatch: DescribeAlarms 9/s.
+/// - CloudWatch: DescribeAlarms 9/s, GetMetricData 50/s, GetMetricStatistics
+///   400/s.
+/// - CloudWatch Logs: DescribeLogGroups 5/s (*unsure*: the Logs quota page
+///   lists it among the per-account TPS quotas; 5 is the lower figure seen).
+/// - RDS: every API call together 12/s sustained (a 300-request burst; the
+///   RDS user guide's "Request throttling for the Amazon RDS API").
+/// - EC2: each non-mutating action (Describe*) its own bucket, 20/s refill
+///   (100 tokens; the EC2 developer guide's request-token table).
+/// - ECS: DescribeServices and ListServices 20/s each (*unsure*: ECS
+///   documents sustained and burst rates per action group, not these
+///   figures for them).
+///
+/// Not modelled (no documented default found): DynamoDB's and SageMaker's
+/// describes, Redshift, Auto Scaling, EKS, Application Auto Scaling and the
+/// tagging API. [`QUOTA_NOTES`] says the same per family for reports.
 pub fn aws_default_quotas() -> Vec<Quota> {
-    vec![
-        Quota {
-            service: "lambda",
-            operations: &["GetFunction"],
-            except: &[],
-            per_second: 100.0,
-        },
-        Quota {
-            service: "lambda",
-            operations: &["GetPolicy"],
-            except: &[],
-            per_second: 15.0,
-        },
+    let q = |service, operations, per_second| Quota {
+        service,
+        operations,
+        except: &[],
+        per_second,
+    };
+    let mut out = vec![
+        q("lambda", &["GetFunction"], 100.0),
+        q("lambda", &["GetPolicy"], 15.0),
         Quota {
             service: "lambda",
             operations: &[],
             except: &["GetFunction", "GetPolicy", "Invoke"],
             per_second: 15.0,
         },
+        q("kinesis", &["ListStreams"], 5.0),
+        q("kinesis", &["DescribeStreamSummary"], 20.0),
+        q("kinesis", &["ListTagsForStream"], 5.0),
+        q("monitoring", &["DescribeAlarms"], 9.0),
+        q("monitoring", &["GetMetricData"], 50.0),
+        q("monitoring", &["GetMetricStatistics"], 400.0),
+        q("logs", &["DescribeLogGroups"], 5.0),
         Quota {
-            service: "kinesis",
-            operations: &["ListStreams"],
+            service: "rds",
+            operations: &[],
             except: &[],
-            per_second: 5.0,
+            per_second: 12.0,
         },
-        Quota {
-            service: "kinesis",
-            operations: &["DescribeStreamSummary"],
-            except: &[],
-            per_second: 20.0,
-        },
-        Quota {
-            service: "kinesis",
-            operations: &["ListTagsForStream"],
-            except: &[],
-            per_second: 5.0,
-        },
-        Quota {
-            service: "monitoring",
-            operations: &["DescribeAlarms"],
-            except: &[],
-            per_second: 9.0,
-        },
-    ]
+        q("ecs", &["DescribeServices"], 20.0),
+        q("ecs", &["ListServices"], 20.0),
+    ];
+    for op in EC2_DESCRIBES {
+        out.push(q("ec2", std::slice::from_ref(op), 20.0));
+    }
+    out
+}
+
+/// The EC2 describes parkctl makes, each throttled on its own.
+const EC2_DESCRIBES: &[&str] = &[
+    "DescribeInstances",
+    "DescribeInstanceAttribute",
+    "DescribeVolumes",
+    "DescribeSpotInstanceRequests",
+    "DescribeLaunchTemplateVersions",
+    "DescribeImages",
+];
+
+/// How sure each family of [`aws_default_quotas`] is, for reports:
+/// (signing name, operation or `*`, note).
+pub const QUOTA_NOTES: &[(&str, &str, &str)] = &[
+    ("logs", "DescribeLogGroups", "unsure"),
+    ("ecs", "*", "unsure"),
+    (
+        "rds",
+        "*",
+        "documented: 12/s sustained, 300 burst (modelled with a 12-token bucket)",
+    ),
+    (
+        "ec2",
+        "*",
+        "documented: 20/s refill, 100 burst (modelled with a 20-token bucket)",
+    ),
+];
+
+/// Counts a request by operation, and the metric queries it carries.
+fn record(s: &Shared, service: &str, op: &str, body: &[u8], admitted: bool) {
+    {
+        let mut ops = s.operations.lock().unwrap();
+        let e = ops
+            .entry((service.to_string(), op.to_string()))
+            .or_default();
+        if admitted {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+    }
+    if op == "GetMetricData" {
+        let form = String::from_utf8_lossy(body);
+        if !form.contains("NextToken=") {
+            s.metric_queries
+                .fetch_add(metric_data_queries(&form), Ordering::SeqCst);
+        }
+    }
+}
+
+/// The queries of a GetMetricData request in the query protocol: its
+/// `MetricDataQueries.member.N.Id` fields.
+fn metric_data_queries(form: &str) -> u64 {
+    form.split('&')
+        .filter(|kv| {
+            kv.strip_prefix("MetricDataQueries.member.")
+                .and_then(|rest| rest.split_once('.'))
+                .is_some_and(|(n, field)| {
+                    n.bytes().all(|b| b.is_ascii_digit()) && field.starts_with("Id=")
+                })
+        })
+        .count() as u64
 }
 
 /// Takes a token from every bucket covering the request, if all have one.
@@ -785,7 +877,15 @@ fn throttle(service: &str, close: bool) -> Vec<u8> {
             r#"{"__type":"LimitExceededException","message":"Rate exceeded for account"}"#,
             close,
         ),
-        "monitoring" | "sts" => fault(
+        "ec2" => fault(
+            503,
+            "Service Unavailable",
+            "text/xml",
+            None,
+            "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>parkctl-proxy</RequestID></Response>",
+            close,
+        ),
+        "monitoring" | "sts" | "rds" | "redshift" | "autoscaling" => fault(
             400,
             "Bad Request",
             "text/xml",
