@@ -16,7 +16,9 @@
 //!     cargo run --release --example bench -- --quick  small account, writes target/BENCHMARKS.quick.md
 //!
 //! Options: --quick, --runs N, --proxy-runs N, --delay-ms N, --out FILE,
-//! --keep (leave the scratch project, with the 10,000-resource live state).
+//! --keep (leave the scratch project, with the 10,000-resource live state),
+//! --write-live DIR (seed, write the bench profile and the live states the
+//! planner is timed on into DIR, and stop: for `--planner-cpu` by hand).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -62,6 +64,8 @@ struct Opts {
     proxy_runs: usize,
     delay: Duration,
     out: PathBuf,
+    /// `--write-live DIR`: write the planner's inputs there and stop.
+    write_live: Option<PathBuf>,
 }
 
 impl Opts {
@@ -99,6 +103,7 @@ impl Opts {
             runs: num("--runs", if quick { 3 } else { 5 }),
             proxy_runs: num("--proxy-runs", if quick { 1 } else { 3 }),
             delay: Duration::from_millis(num("--delay-ms", 50) as u64),
+            write_live: value("--write-live").map(PathBuf::from),
             out: value("--out").map(PathBuf::from).unwrap_or_else(|| {
                 if quick {
                     root.join("target/BENCHMARKS.quick.md")
@@ -848,24 +853,15 @@ fn planner_cpu(args: &[String]) {
     );
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--planner-cpu") {
-        return planner_cpu(&args[1..]);
-    }
-    let o = Opts::parse();
-    let bin = parkctl();
-    eprintln!(
-        "bench: {} account: {} functions ({} selected), {} streams, {} alarms, {} mappings",
-        if o.quick { "quick" } else { "full" },
-        o.functions,
-        o.selected_functions(),
-        o.streams,
-        o.alarms,
-        o.mappings
-    );
-
-    let moto = Moto::start();
+/// Seeds the emulator, writes the profiles into `dir` and records the live
+/// state the bench profile selects (a warm-up plan: moto builds some
+/// indexes lazily). Returns the seeding time, that live state and the
+/// saved plan.
+fn seed_and_record(
+    moto: &Moto,
+    dir: &Path,
+    o: &Opts,
+) -> (Duration, parkctl::model::Live, serde_json::Value) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
@@ -874,38 +870,24 @@ fn main() {
     let started = Instant::now();
     rt.block_on(async {
         let sdk = Sdk::new(&moto.url()).await;
-        seed(&sdk, &o).await;
+        seed(&sdk, o).await;
     });
     let seeding = started.elapsed();
     eprintln!("seeded in {:.1} s", seeding.as_secs_f64());
-
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
+    std::fs::create_dir_all(dir.join("profiles")).unwrap();
     std::fs::write(
-        dir.path().join("profiles/bench.yaml"),
+        dir.join("profiles/bench.yaml"),
         profile(&format!("prefix: {PARK_FN}")),
     )
     .unwrap();
     std::fs::write(
-        dir.path().join("profiles/bench-tags.yaml"),
+        dir.join("profiles/bench-tags.yaml"),
         profile("tags: {park: \"yes\"}"),
     )
     .unwrap();
-
-    let proxy = Proxy::start(
-        moto.port,
-        ProxyOpts {
-            delay: o.delay,
-            fault_rate: 0.0,
-            seed: 1,
-        },
-    );
-    let via_proxy = format!("proxy +{} ms", o.delay.as_millis());
-
-    // Warm-up (moto builds some indexes lazily) and the recorded live state.
-    let saved = dir.path().join("saved.json");
-    let out = Command::new(&bin)
-        .current_dir(dir.path())
+    let saved = dir.join("saved.json");
+    let out = Command::new(parkctl())
+        .current_dir(dir)
         .args(["plan", "bench", "--format", "json", "--out"])
         .arg(&saved)
         .envs(common::env(&moto.url()))
@@ -926,6 +908,61 @@ fn main() {
         "the profile selects {seen} resources, expected {}",
         o.selected()
     );
+    (seeding, recorded, saved)
+}
+
+/// `--write-live DIR`: the planner's inputs, to time it by hand with
+/// `--planner-cpu` and `parkctl plan bench --live-from`: the bench profile
+/// (`DIR/profiles/bench.yaml`) and the live state scaled to a quarter,
+/// half, one and two times `live_resources` (`DIR/live-N.json`).
+fn write_live(out: &Path, scratch: &Path, recorded: &parkctl::model::Live, o: &Opts) {
+    std::fs::create_dir_all(out.join("profiles")).unwrap();
+    std::fs::copy(
+        scratch.join("profiles/bench.yaml"),
+        out.join("profiles/bench.yaml"),
+    )
+    .unwrap();
+    let n = o.live_resources;
+    for n in [n / 4, n / 2, n, n * 2] {
+        let file = out.join(format!("live-{n}.json"));
+        std::fs::write(&file, serde_json::to_vec(&scale_live(recorded, n)).unwrap()).unwrap();
+        eprintln!("wrote {}", file.display());
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--planner-cpu") {
+        return planner_cpu(&args[1..]);
+    }
+    let o = Opts::parse();
+    // Fails early, before seeding, when the release binary is missing.
+    parkctl();
+    eprintln!(
+        "bench: {} account: {} functions ({} selected), {} streams, {} alarms, {} mappings",
+        if o.quick { "quick" } else { "full" },
+        o.functions,
+        o.selected_functions(),
+        o.streams,
+        o.alarms,
+        o.mappings
+    );
+
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (seeding, recorded, saved) = seed_and_record(&moto, dir.path(), &o);
+    if let Some(out) = &o.write_live {
+        return write_live(out, dir.path(), &recorded, &o);
+    }
+    let proxy = Proxy::start(
+        moto.port,
+        ProxyOpts {
+            delay: o.delay,
+            fault_rate: 0.0,
+            seed: 1,
+        },
+    );
+    let via_proxy = format!("proxy +{} ms", o.delay.as_millis());
     let plan_changes = saved["plan"]["changes"].as_array().map_or(0, |c| c.len());
 
     eprintln!("timing plan:");
