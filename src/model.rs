@@ -43,6 +43,21 @@ impl ResourceId {
     pub fn shown_name(&self) -> &str {
         self.label.as_deref().unwrap_or(&self.name)
     }
+
+    /// `SERVICE KIND NAME`, as `Display` writes it, made at its length: a
+    /// plan observes every selected resource, and `to_string` grows its
+    /// buffer three or four times on the way.
+    pub fn shown(&self) -> String {
+        let name = self.shown_name();
+        let mut s = String::with_capacity(self.service.len() + self.kind.len() + name.len() + 2);
+        for (i, part) in [self.service.as_str(), &self.kind, name].iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(part);
+        }
+        s
+    }
 }
 
 impl fmt::Display for ResourceId {

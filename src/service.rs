@@ -16,7 +16,6 @@ use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::rule::Rule;
-use std::collections::BTreeMap;
 
 /// A kind of resource a service manages.
 pub struct Kind {
@@ -66,8 +65,9 @@ pub struct IdleMetric {
     pub busy_above: Option<f64>,
 }
 
-/// Every wanted attribute of one resource.
-pub type Wants = BTreeMap<String, Want>;
+/// Every wanted attribute of one resource: defined beside `Want`, here
+/// too because every service's `plan` takes it.
+pub use crate::plan::Wants;
 
 /// What the planner is to do about one attribute that differs.
 #[derive(Debug, Clone, PartialEq)]

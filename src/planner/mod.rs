@@ -14,7 +14,7 @@ pub use resolve::{desired_from_live, key, resolve, Desired, Key};
 
 use crate::model::{Live, Resource};
 pub use crate::plan::Context;
-use crate::plan::{Change, Notice, Notices, Observation, Plan, Want};
+use crate::plan::{Change, Notice, Notices, Observation, Phase, Plan, Want, Wave};
 use crate::profile::Profile;
 use crate::service::{Planned, Wants};
 use crate::services::{self, SERVICES};
@@ -52,7 +52,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
                 observe_one(c, &mut observed);
             }
         }
-        for (attr, want) in wants {
+        for (attr, want) in wants.iter() {
             if r.get(attr) == &want.value {
                 continue;
             }
@@ -68,8 +68,9 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     for s in SERVICES {
         s.check(live, &changes, &mut out);
     }
-    changes.sort_by_cached_key(order_key);
-    observed.sort();
+    changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    // Equal observations are the same text: no order among them to keep.
+    observed.sort_unstable();
     Plan {
         profile: name.to_string(),
         profile_sha256: sha.to_string(),
@@ -111,7 +112,7 @@ fn observe_one(r: &Resource, out: &mut Vec<Observation>) {
         services::get(&r.id.service).and_then(|s| s.kinds().iter().find(|k| k.name == r.id.kind));
     for attr in kind.map_or(&[][..], |k| k.observed) {
         out.push(Observation {
-            resource: r.id.to_string(),
+            resource: r.id.shown(),
             attr: attr.to_string(),
             value: match r.get(attr) {
                 crate::model::Value::Bool(b) => b.to_string(),
@@ -126,8 +127,9 @@ fn observe_one(r: &Resource, out: &mut Vec<Observation>) {
 /// plan, and an estimate should not fail over it.
 pub fn after(live: &Live, plan: &Plan) -> Live {
     let mut out = live.clone();
+    // Positions in `live` are positions in `out`: a change moves none.
     let mut at: HashMap<Key, usize> = HashMap::new();
-    for (i, r) in out.resources.iter().enumerate() {
+    for (i, r) in live.resources.iter().enumerate() {
         at.entry(key(&r.id)).or_insert(i);
     }
     for c in &plan.changes {
@@ -157,25 +159,17 @@ fn gone(out: &mut Notices, k: &Key, rule: Option<&str>) {
 }
 
 /// Phases in order; within one, waves in order; then by resource as shown
-/// (an event source by its function, not its UUID).
-fn order_key(
-    c: &Change,
-) -> (
-    crate::plan::Phase,
-    crate::plan::Wave,
-    String,
-    String,
-    String,
-    String,
-) {
+/// (an event source by its function, not its UUID). Borrowed from the
+/// change: a key copied per change was four strings each.
+fn order_key(c: &Change) -> (Phase, Wave, &str, &str, &str, &str) {
     let r = &c.resource;
     (
         c.phase,
         c.wave,
-        r.service.clone(),
-        r.kind.clone(),
-        r.shown_name().to_string(),
-        r.name.clone(),
+        &r.service,
+        &r.kind,
+        r.shown_name(),
+        &r.name,
     )
 }
 

@@ -213,7 +213,7 @@ pub(crate) fn diff(d: &Desired, live: &Live, ctx: &Context, name: &str, sha: &st
     crate::planner::diff(d, &live.model(), ctx, name, sha)
 }
 
-pub(crate) fn desired_from_live(live: &Live, rule: &str) -> Desired {
+pub(crate) fn desired_from_live(live: &Live, rule: &str) -> Desired<'static> {
     crate::planner::desired_from_live(&live.model(), rule)
 }
 
