@@ -326,6 +326,9 @@ impl Wants {
         match self.at(attr) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, want)),
             Err(i) => {
+                // One at a time: most resources have one or two wants, and
+                // a first insert would otherwise make room for four.
+                self.0.reserve_exact(1);
                 self.0.insert(i, (attr, want));
                 None
             }
