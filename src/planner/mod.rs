@@ -33,22 +33,24 @@ pub fn plan(profile: &Profile, live: &Live, ctx: &Context) -> Plan {
 /// selected resource what it should be and which rule asks for it.
 pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str) -> Plan {
     let idx = Index::of(live);
-    let mut changes = Vec::new();
+    // At most one change per wanted attribute: room for them all at once
+    // rather than up to twice that grown into (a change is 288 bytes).
+    let mut changes = Vec::with_capacity(desired.resources.values().map(Wants::len).sum());
     let mut out = Notices::default();
     let mut observed = Vec::new();
-    let mut selected: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut selected = Vec::new();
     for (k, wants) in &desired.resources {
         let Some(r) = idx.get(k) else {
             gone(&mut out, k, wants.values().next().map(|w| w.rule.as_str()));
             continue;
         };
-        *selected.entry((&r.id.service, &r.id.kind)).or_default() += 1;
+        count(&mut selected, r);
         observe_one(r, &mut observed);
         // What belongs to a selected resource is observed with it, even
         // where nothing is wanted of it (a mapping created since a snapshot).
         for c in idx.children(&r.id.service, r.name()) {
             if !desired.resources.contains_key(&key(&c.id)) {
-                *selected.entry((&c.id.service, &c.id.kind)).or_default() += 1;
+                count(&mut selected, c);
                 observe_one(c, &mut observed);
             }
         }
@@ -68,6 +70,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
     for s in SERVICES {
         s.check(live, &changes, &mut out);
     }
+    changes.shrink_to_fit();
     changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     // Equal observations are the same text: no order among them to keep.
     observed.sort_unstable();
@@ -83,6 +86,17 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
             .collect::<BTreeMap<_, _>>(),
         observed,
         cost: None,
+    }
+}
+
+/// Counts `r` among the selected resources of its kind. A plan selects a
+/// few kinds: a short list, searched, is cheaper than hashing two names
+/// per resource.
+fn count<'a>(selected: &mut Vec<((&'a str, &'a str), usize)>, r: &'a Resource) {
+    let kind = (r.id.service.as_str(), r.id.kind.as_str());
+    match selected.iter_mut().find(|(k, _)| *k == kind) {
+        Some((_, n)) => *n += 1,
+        None => selected.push((kind, 1)),
     }
 }
 
