@@ -71,7 +71,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str
         s.check(live, &changes, &mut out);
     }
     changes.shrink_to_fit();
-    changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    sort(&mut changes);
     // Equal observations are the same text: no order among them to keep.
     observed.sort_unstable();
     Plan {
@@ -170,6 +170,29 @@ fn gone(out: &mut Notices, k: &Key, rule: Option<&str>) {
         format!("{service} {kind} {name}"),
         format!("{service} {kind} `{name}`{from} does not exist"),
     ));
+}
+
+/// Sorts changes by `order_key`, stably and in place. Sorting the changes
+/// themselves stably takes scratch room for as many (3 MB at 10,000, at
+/// the planner's peak); their positions are sorted instead, and the
+/// changes moved along each cycle of that order.
+fn sort(changes: &mut [Change]) {
+    let mut order: Vec<usize> = (0..changes.len()).collect();
+    order.sort_by(|&a, &b| order_key(&changes[a]).cmp(&order_key(&changes[b])));
+    // Position i takes the change at order[i].
+    let mut done = vec![false; changes.len()];
+    for start in 0..changes.len() {
+        let mut i = start;
+        while !done[i] {
+            done[i] = true;
+            let from = order[i];
+            if from == start {
+                break;
+            }
+            changes.swap(i, from);
+            i = from;
+        }
+    }
 }
 
 /// Phases in order; within one, waves in order; then by resource as shown
