@@ -8,6 +8,7 @@
 
 use crate::model::{show, ResourceId, Value};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// The order in which changes run. Derived from what a change does, never
@@ -293,6 +294,23 @@ impl Context {
         at.sort_by(|a, b| b.cmp(a));
         at
     }
+}
+
+/// A resource as the planner keys what is wanted of it: service, kind,
+/// name. Here beside `Wants`, for the services' checks too. Borrowed from
+/// the live state a profile is resolved against, so that resolving copies
+/// no name (three strings per resource made a quarter of the planner's
+/// allocations); owned where the desired state outlives what it was made
+/// from (a snapshot's).
+pub type Key<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+/// The key of `id`, borrowed from it.
+pub fn key(id: &ResourceId) -> Key<'_> {
+    (
+        Cow::Borrowed(&id.service),
+        Cow::Borrowed(&id.kind),
+        Cow::Borrowed(&id.name),
+    )
 }
 
 /// A wanted value of one attribute and the rule that wants it.

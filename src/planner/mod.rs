@@ -10,7 +10,8 @@
 mod guards;
 mod resolve;
 
-pub use resolve::{desired_from_live, key, resolve, Desired, Key};
+pub use crate::plan::{key, Key};
+pub use resolve::{desired_from_live, resolve, Desired};
 
 use crate::model::{Live, Resource};
 pub use crate::plan::Context;

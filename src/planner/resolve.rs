@@ -3,29 +3,13 @@
 //! Generic: each service's schema says which kind its rules select and
 //! which attribute each rule key sets.
 
-use crate::model::{Live, Resource, ResourceId, Value};
-use crate::plan::{Notice, Notices, Want, Wants};
+use crate::model::{Live, Resource, Value};
+use crate::plan::{key, Key, Notice, Notices, Want, Wants};
 use crate::profile::{Profile, Rule, Selector};
 use crate::service::{Kind, Service};
 use crate::services::SERVICES;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-
-/// A resource as the planner keys it: service, kind, name. Borrowed from
-/// the live state a profile is resolved against, so that resolving copies
-/// no name (three strings per resource made a quarter of the planner's
-/// allocations); owned where the desired state outlives what it was made
-/// from (a snapshot's).
-pub type Key<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
-
-/// The key of `id`, borrowed from it.
-pub fn key(id: &ResourceId) -> Key<'_> {
-    (
-        Cow::Borrowed(&id.service),
-        Cow::Borrowed(&id.kind),
-        Cow::Borrowed(&id.name),
-    )
-}
 
 /// Every selected resource, with what is wanted of each attribute (empty:
 /// selected, nothing set). Selected resources are observed for saved plans
