@@ -218,18 +218,24 @@ mod tests;
 
 /// Live resources by key (and by ARN), built once per plan so that each
 /// lookup is O(1): linear scans made planning quadratic in the account.
+/// Hashed with foldhash: SipHash over every resource's key and ARN was an
+/// eighth of the planner's time at 10,000 resources.
 pub(crate) struct Index<'a> {
-    by_key: HashMap<(&'a str, &'a str, &'a str), &'a Resource>,
-    by_arn: HashMap<&'a str, &'a Resource>,
-    children: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
+    by_key: Map<(&'a str, &'a str, &'a str), &'a Resource>,
+    by_arn: Map<&'a str, &'a Resource>,
+    children: Map<(&'a str, &'a str), Vec<&'a Resource>>,
 }
+
+/// The planner's hash map (see [`Index`]).
+pub(crate) type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl<'a> Index<'a> {
     pub fn of(live: &'a Live) -> Self {
         // First one wins, as with the linear `find` it replaces.
-        let mut by_key = HashMap::new();
-        let mut by_arn = HashMap::new();
-        let mut children: HashMap<(&str, &str), Vec<&Resource>> = HashMap::new();
+        let n = live.resources.len();
+        let mut by_key = Map::with_capacity_and_hasher(n, Default::default());
+        let mut by_arn = Map::with_capacity_and_hasher(n, Default::default());
+        let mut children: Map<(&str, &str), Vec<&Resource>> = Map::default();
         for r in &live.resources {
             if let Some(p) = &r.parent {
                 children

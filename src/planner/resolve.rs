@@ -3,13 +3,14 @@
 //! Generic: each service's schema says which kind its rules select and
 //! which attribute each rule key sets.
 
+use super::Map;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{key, Key, Notice, Notices, Want, Wants};
 use crate::profile::{Profile, Rule, Selector};
 use crate::service::{Kind, Service};
 use crate::services::SERVICES;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Every selected resource, with what is wanted of each attribute (empty:
 /// selected, nothing set). Selected resources are observed for saved plans
@@ -134,7 +135,7 @@ impl<'a> Scope<'a> {
 /// list, by name.
 struct Picked<'a, 'p> {
     list: Vec<(&'a Resource, Vec<Asked<'p>>)>,
-    at: HashMap<&'a str, usize>,
+    at: Map<&'a str, usize>,
 }
 
 fn pick<'a, 'p>(
@@ -147,7 +148,7 @@ fn pick<'a, 'p>(
     let title = format!("{} {}", s.name(), kind.name);
     let mut p = Picked {
         list: Vec::new(),
-        at: HashMap::new(),
+        at: Map::default(),
     };
     for rule in rules {
         for r in select(s, rule, &title, pool, out) {
@@ -175,7 +176,7 @@ fn assign<'a>(
     r: &'a Resource,
     (key, value, rule): Asked,
     own: &mut Wants,
-    kids: &mut HashMap<(&'a str, &'a str), Wants>,
+    kids: &mut Map<(&'a str, &'a str), Wants>,
 ) {
     let want = |value| Want {
         value,
@@ -197,23 +198,43 @@ fn assign<'a>(
     }
 }
 
+/// What `profile` wants of `live`, and what is wrong with its rules.
 pub fn resolve<'a>(profile: &Profile, live: &'a Live) -> (Desired<'a>, Notices) {
-    let mut d = Desired::default();
+    let mut found = Vec::new();
     let mut out = Notices::default();
     for s in SERVICES {
         let rules: Vec<&Rule> = profile.rules_of(s.name()).collect();
         if !rules.is_empty() {
-            resolve_service(*s, &rules, live, &mut d, &mut out);
+            resolve_service(*s, &rules, live, &mut found, &mut out);
         }
     }
+    let d = Desired {
+        resources: map_of(found),
+    };
     (d, out)
+}
+
+/// The map of `pairs`, a later pair of a key replacing an earlier one as
+/// inserting them in turn would, made from all of them at once (sorted,
+/// then built bottom up): an insert at a time searched the tree from its
+/// root each time, a tenth of the planner's time at 10,000 resources.
+fn map_of<K: Ord, V>(mut pairs: Vec<(K, V)>) -> BTreeMap<K, V> {
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(&mut later.1, &mut kept.1);
+        }
+        same
+    });
+    pairs.into_iter().collect()
 }
 
 fn resolve_service<'a>(
     s: &dyn Service,
     rules: &[&Rule],
     live: &'a Live,
-    d: &mut Desired<'a>,
+    found: &mut Vec<(Key<'a>, Wants)>,
     out: &mut Notices,
 ) {
     let scope = Scope::of(live, s.name());
@@ -227,7 +248,7 @@ fn resolve_service<'a>(
             .copied()
             .collect();
         if !mine.is_empty() {
-            resolve_kind(s, kind, &mine, &scope, d, out);
+            resolve_kind(s, kind, &mine, &scope, found, out);
         }
     }
 }
@@ -237,13 +258,13 @@ fn resolve_kind<'a>(
     kind: &Kind,
     rules: &[&Rule],
     scope: &Scope<'a>,
-    d: &mut Desired<'a>,
+    found: &mut Vec<(Key<'a>, Wants)>,
     out: &mut Notices,
 ) {
     let pool = scope.by_kind.get(kind.name).map_or(&[][..], Vec::as_slice);
     let picked = pick(s, kind, rules, pool, out);
     // What is wanted of the resources that belong to the selected ones.
-    let mut kids: HashMap<(&str, &str), Wants> = HashMap::new();
+    let mut kids: Map<(&str, &str), Wants> = Map::default();
     let mut own = Vec::with_capacity(picked.list.len());
     for (r, asked) in &picked.list {
         let mut wants = Wants::default();
@@ -263,10 +284,10 @@ fn resolve_kind<'a>(
     let service = s.name();
     let at = |k: &'a str, n: &'a str| (service.into(), k.into(), n.into());
     for ((r, _), wants) in picked.list.iter().zip(own) {
-        d.resources.insert(at(kind.name, r.name()), wants);
+        found.push((at(kind.name, r.name()), wants));
     }
     for ((k, n), wants) in kids {
-        d.resources.insert(at(k, n), wants);
+        found.push((at(k, n), wants));
     }
 }
 
@@ -300,4 +321,17 @@ pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired<'static> {
         }
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_later_pair_of_a_key_replaces_an_earlier_one() {
+        let pairs = vec![("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5), ("b", 6)];
+        let mut inserted = std::collections::BTreeMap::new();
+        for (k, v) in pairs.clone() {
+            inserted.insert(k, v);
+        }
+        assert_eq!(super::map_of(pairs), inserted);
+    }
 }
