@@ -16,7 +16,6 @@ use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
 use crate::plan::{Change, Context, Notice, Notices, Want};
 use crate::profile::rule::Rule;
-use std::collections::BTreeMap;
 
 /// A kind of resource a service manages.
 pub struct Kind {
@@ -67,8 +66,9 @@ pub struct IdleMetric {
     pub busy_above: Option<f64>,
 }
 
-/// Every wanted attribute of one resource.
-pub type Wants = BTreeMap<String, Want>;
+/// Every wanted attribute of one resource: defined beside `Want`, here
+/// too because every service's `plan` takes it.
+pub use crate::plan::Wants;
 
 /// A parked period worth planning for: a weekend plus a holiday Monday.
 /// Data a parked resource keeps for less may expire before it is read.
@@ -88,7 +88,7 @@ pub trait Found {
 /// resource's wanted attributes by (service, kind, name), the live state,
 /// the changes planned and the planning context.
 pub struct Across<'a> {
-    pub desired: &'a BTreeMap<(String, String, String), Wants>,
+    pub desired: &'a std::collections::BTreeMap<crate::plan::Key<'a>, Wants>,
     pub live: &'a dyn Found,
     pub changes: &'a [Change],
     pub ctx: &'a Context,

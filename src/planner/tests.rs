@@ -911,3 +911,33 @@ fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
         plan.errors
     );
 }
+
+// ------------------------------------------------------ the order of changes
+
+#[test]
+fn changes_sort_in_place_as_a_stable_sort_orders_them() {
+    use crate::plan::Wave;
+    let phases = [Phase::Capacity, Phase::Silence, Phase::Rearm];
+    let waves = [Wave::MAIN, Wave::FREE];
+    // Pseudo-random keys with many ties (same resource, several changes),
+    // told apart by their rule, which the order does not look at.
+    let mut changes: Vec<Change> = (0..500u64)
+        .map(|i| {
+            let x = i.wrapping_mul(2_654_435_761) % 1009;
+            let r = crate::model::Resource::new("svc", "kind", &format!("r{}", x % 7)).id;
+            Change::new(
+                phases[(x % 3) as usize],
+                waves[(x % 2) as usize],
+                r,
+                "attr",
+                Value::Null,
+                Value::Null,
+                format!("rule {i}"),
+            )
+        })
+        .collect();
+    let mut stable = changes.clone();
+    stable.sort_by(|a, b| super::order_key(a).cmp(&super::order_key(b)));
+    super::sort(&mut changes);
+    assert_eq!(changes, stable);
+}
