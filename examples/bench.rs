@@ -666,7 +666,7 @@ fn planner_cpu(args: &[String]) {
     let live: parkctl::model::Live =
         serde_json::from_slice(&std::fs::read(&args[1]).unwrap()).unwrap();
     let runs: usize = args[2].parse().unwrap();
-    let ctx = parkctl::planner::Context::at(chrono::Utc::now());
+    let ctx = parkctl::planner::Now::at(chrono::Utc::now());
     let resolve = median_cpu(runs, || drop(parkctl::planner::resolve(&profile, &live)));
     let mut out = vec![0, resolve.as_nanos() as u64];
     for _ in 0..runs {

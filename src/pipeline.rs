@@ -7,7 +7,7 @@ use crate::aws::sts::Caller;
 use crate::context::{fail, Error, Invocation};
 use crate::model::Live;
 use crate::plan::Plan;
-use crate::planner::{self, Context};
+use crate::planner::{self, Now};
 use crate::profile::{Guard, Profile};
 use crate::read::Selection;
 use crate::session::Aws;
@@ -50,7 +50,7 @@ impl Source {
         }
     }
 
-    pub fn plan(&self, live: &Live, ctx: &Context) -> Plan {
+    pub fn plan(&self, live: &Live, ctx: &Now) -> Plan {
         match self {
             Source::Profile(p) => planner::plan(p, live, ctx),
             Source::Snapshot(path, s) => {
@@ -76,7 +76,7 @@ pub struct Prepared {
     pub selection: Selection,
     /// The context the plan was made in, which the verify after an apply
     /// re-plans in too.
-    pub context: Context,
+    pub now: Now,
 }
 
 /// A session checked against the account and region guard, before any
@@ -140,8 +140,8 @@ fn from_file(path: &std::path::Path, src: &Source) -> Result<Prepared, Error> {
             path.display()
         ))
     })?;
-    let context = Context::at(chrono::Utc::now());
-    let plan = src.plan(&live, &context);
+    let now = Now::at(chrono::Utc::now());
+    let plan = src.plan(&live, &now);
     let region = src.guard().region.unwrap_or_else(|| "us-east-1".into());
     Ok(Prepared {
         aws: None,
@@ -150,7 +150,7 @@ fn from_file(path: &std::path::Path, src: &Source) -> Result<Prepared, Error> {
         live,
         plan,
         selection: src.selection(),
-        context,
+        now,
     })
 }
 
@@ -182,8 +182,8 @@ pub async fn read_and_plan(
     let selection = src.selection();
     let live = crate::read::read(&aws, &selection, crate::measure::Measure::USAGE).await?;
     let account = caller.as_ref().map_or("", |c| c.account.as_str());
-    let context = self::context(ctx, Some(&aws), account, &aws.region).await;
-    let mut plan = src.plan(&live, &context);
+    let now = self::now(ctx, Some(&aws), account, &aws.region).await;
+    let mut plan = src.plan(&live, &now);
     let after = after(&aws, &live, &plan).await;
     plan.cost = cost(ctx, &aws.region, &live, &after);
     let region = aws.region.clone();
@@ -194,16 +194,16 @@ pub async fn read_and_plan(
         live,
         plan,
         selection,
-        context,
+        now,
     })
 }
 
 /// The planning context now: the time, and what parkctl applied in this
-/// account and region within `Context::DONE_HOURS` (its records, and the S3
+/// account and region within `Now::DONE_HOURS` (its records, and the S3
 /// mirror's when there is one: a runner without local state sees them).
-pub async fn context(ctx: &Invocation, aws: Option<&Aws>, account: &str, region: &str) -> Context {
+pub async fn now(ctx: &Invocation, aws: Option<&Aws>, account: &str, region: &str) -> Now {
     let now = chrono::Utc::now();
-    let since = now - chrono::Duration::hours(Context::DONE_HOURS);
+    let since = now - chrono::Duration::hours(Now::DONE_HOURS);
     let dirs = ctx.all_states();
     let local = || crate::state::recent::done_since(&dirs, account, region, since);
     let mirror = match (&ctx.config.state_s3, aws) {
@@ -221,7 +221,7 @@ pub async fn context(ctx: &Invocation, aws: Option<&Aws>, account: &str, region:
             })
         }
     };
-    Context::at(now).with_done(done)
+    Now::at(now).with_done(done)
 }
 
 pub fn pricing(ctx: &Invocation) -> Result<crate::cost::Pricing, String> {

@@ -235,9 +235,9 @@ impl Plan {
 /// applied lately (AWS limits some changes per rolling day, and counts
 /// switches that a read does not show).
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct Now {
     pub now: chrono::DateTime<chrono::Utc>,
-    /// Changes applied within [`Context::DONE_HOURS`] of `now`, from the
+    /// Changes applied within [`Now::DONE_HOURS`] of `now`, from the
     /// operation records.
     pub done: Vec<Done>,
 }
@@ -251,14 +251,14 @@ pub struct Done {
     pub to: Value,
 }
 
-impl Context {
+impl Now {
     /// How far back the records are read: AWS's rolling windows are a
     /// day, and AWS starts a stopped database again after 7 days (a
     /// service tells its own stop from AWS's start by the last record).
     pub const DONE_HOURS: i64 = 8 * 24;
 
     pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
-        Context { now, done: vec![] }
+        Now { now, done: vec![] }
     }
 
     pub fn with_done(mut self, done: Vec<Done>) -> Self {
@@ -267,7 +267,7 @@ impl Context {
     }
 
     /// The last change parkctl applied to `attr` of `resource` within
-    /// [`Context::DONE_HOURS`], whatever its value.
+    /// [`Now::DONE_HOURS`], whatever its value.
     pub fn last_done(&self, resource: &ResourceId, attr: &str) -> Option<&Done> {
         self.done
             .iter()

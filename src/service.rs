@@ -14,7 +14,7 @@ use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Want};
+use crate::plan::{Change, Notice, Notices, Now, Want};
 use crate::profile::rule::Rule;
 
 /// A kind of resource a service manages.
@@ -91,7 +91,7 @@ pub struct Across<'a> {
     pub desired: &'a std::collections::BTreeMap<crate::plan::Key<'a>, Wants>,
     pub live: &'a dyn Found,
     pub changes: &'a [Change],
-    pub ctx: &'a Context,
+    pub ctx: &'a Now,
 }
 
 /// What the planner is to do about one attribute that differs.
@@ -170,14 +170,7 @@ pub trait Service: Sync {
     /// What takes `attr` of `live` to `want` (called only when they
     /// differ). `wants` holds every wanted attribute of the resource, for a
     /// change that needs several (recreating a resource from its config).
-    fn plan(
-        &self,
-        live: &Resource,
-        attr: &str,
-        want: &Want,
-        wants: &Wants,
-        ctx: &Context,
-    ) -> Planned;
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned;
 
     /// The value a rule's `attr` key wants of `target` (the selected
     /// resource, or one that belongs to it), from the value the rule gives;
@@ -215,7 +208,7 @@ pub trait Service: Sync {
     /// A warning when `r`, one of this service's resources left unread
     /// while parked, keeps its data for less than a parked period
     /// ([`PARKED_PERIOD_HOURS`]); `None` by default.
-    fn parked(&self, _r: &Resource, _ctx: &Context) -> Option<Notice> {
+    fn parked(&self, _r: &Resource, _ctx: &Now) -> Option<Notice> {
         None
     }
 

@@ -5,7 +5,7 @@
 use crate::cost::{self, Money};
 use crate::idle::Activity;
 use crate::model::Live;
-use crate::planner::{self, Context};
+use crate::planner::{self, Now};
 use crate::profile::Profile;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -95,7 +95,7 @@ pub fn build(
     // Per profile: the monthly cost of each resource once it is applied.
     let mut per_resource: Vec<(String, BTreeMap<String, Option<Money>>)> = Vec::new();
     for p in profiles {
-        let plan = planner::plan(p, live, &Context::at(now));
+        let plan = planner::plan(p, live, &Now::at(now));
         let after = cost::estimate(pricing, region, &planner::after(live, &plan));
         if plan.changes.is_empty() && plan.errors.is_empty() {
             matches.push(p.name.clone());

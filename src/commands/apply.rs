@@ -135,7 +135,7 @@ impl Ready {
         yes: bool,
         why: Option<Scheduled>,
     ) -> Res {
-        let pctx = self.prep.context.clone();
+        let pctx = self.prep.now.clone();
         let src = self.src;
         let reread = |live: &Live| src.plan(live, &pctx);
         let mut run = Run::new(ctx, command, self.op_id, &self.prep.plan, self.guarded);
@@ -276,7 +276,7 @@ pub async fn saved(ctx: &Invocation, path: &Path, yes: bool) -> Res {
     let desired =
         crate::planner::desired_from_live(&crate::planner::after(&saved.live, &plan), "saved plan");
     let reread = |now: &Live| {
-        let ctx = crate::planner::Context::at(Utc::now());
+        let ctx = crate::planner::Now::at(Utc::now());
         crate::planner::diff(&desired, now, &ctx, &plan.profile, &plan.profile_sha256)
     };
     let region = aws.region.clone();
@@ -287,7 +287,7 @@ pub async fn saved(ctx: &Invocation, path: &Path, yes: bool) -> Res {
         live,
         plan: plan.clone(),
         selection,
-        context: crate::planner::Context::at(Utc::now()),
+        now: crate::planner::Now::at(Utc::now()),
     };
     Run::new(ctx, "apply-saved-plan", op_id, &plan, guarded)
         .go(prep, yes, &reread)

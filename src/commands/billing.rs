@@ -100,7 +100,7 @@ async fn estimate(ctx: &Invocation) -> Option<Money> {
         .await
         .ok()?;
     let pricing = crate::pipeline::pricing(ctx).ok()?;
-    let context = crate::planner::Context::at(Utc::now());
+    let context = crate::planner::Now::at(Utc::now());
     let mut month = Vec::new();
     for p in &profiles {
         let plan = crate::planner::plan(p, &live, &context);

@@ -314,7 +314,7 @@ fn report(
     for (service, count) in found(live) {
         println!("  {service:<14} {count}");
     }
-    let plan = crate::planner::plan(parked, live, &crate::plan::Context::at(chrono::Utc::now()));
+    let plan = crate::planner::plan(parked, live, &crate::plan::Now::at(chrono::Utc::now()));
     match crate::pipeline::pricing(ctx) {
         Ok(prices) => {
             let cmp =

@@ -7,7 +7,7 @@ use crate::cli::Format;
 use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
 use crate::cost::Money;
 use crate::model::Live;
-use crate::planner::{self, Context};
+use crate::planner::{self, Now};
 use crate::profile::Profile;
 use crate::read::Selection;
 use crate::schedule::time::parse_instant;
@@ -106,7 +106,7 @@ async fn costs(
         .await
         .map_err(|e| e.to_string())?;
     let pricing = crate::pipeline::pricing(ctx)?;
-    let now = Context::at(Utc::now());
+    let now = Now::at(Utc::now());
     Ok(profiles
         .iter()
         .map(|p| {

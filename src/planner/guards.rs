@@ -7,7 +7,7 @@
 
 use super::{Desired, Index};
 use crate::model::Resource;
-use crate::plan::{Change, Context, Notices};
+use crate::plan::{Change, Notices, Now};
 use crate::service::{Across, Found};
 use crate::services::{self, SERVICES};
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 pub(crate) fn check(
     desired: &Desired,
     idx: &Index,
-    ctx: &Context,
+    ctx: &Now,
     changes: &[Change],
     out: &mut Notices,
 ) {
@@ -34,7 +34,7 @@ pub(crate) fn check(
 /// Parking what holds data (fewer shards, or its consumers stopped) where
 /// the data expires before a parked period ends: records not read before
 /// they expire are deleted. One warning per resource, in name order.
-fn short_retention(idx: &Index, ctx: &Context, changes: &[Change], out: &mut Notices) {
+fn short_retention(idx: &Index, ctx: &Now, changes: &[Change], out: &mut Notices) {
     let mut parked: BTreeMap<(&str, &str, &str), &Resource> = BTreeMap::new();
     for c in changes {
         let Some(r) = services::get(&c.resource.service).and_then(|s| s.parks(c, idx)) else {

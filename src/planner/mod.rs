@@ -14,7 +14,7 @@ pub use crate::plan::{key, Key};
 pub use resolve::{desired_from_live, resolve, Desired};
 
 use crate::model::{Live, Resource};
-pub use crate::plan::Context;
+pub use crate::plan::Now;
 use crate::plan::{Change, Notice, Notices, Observation, Phase, Plan, Want, Wave};
 use crate::profile::Profile;
 use crate::service::{Planned, Wants};
@@ -22,7 +22,7 @@ use crate::services::{self, SERVICES};
 use std::collections::{BTreeMap, HashMap};
 
 /// Plans the changes that take `live` to what `profile` describes.
-pub fn plan(profile: &Profile, live: &Live, ctx: &Context) -> Plan {
+pub fn plan(profile: &Profile, live: &Live, ctx: &Now) -> Plan {
     let (desired, found) = resolve(profile, live);
     let mut plan = diff(&desired, live, ctx, &profile.name, &profile.sha256);
     plan.errors.splice(0..0, found.errors);
@@ -32,7 +32,7 @@ pub fn plan(profile: &Profile, live: &Live, ctx: &Context) -> Plan {
 
 /// Plans the changes that take `live` to `desired`, which says for each
 /// selected resource what it should be and which rule asks for it.
-pub fn diff(desired: &Desired, live: &Live, ctx: &Context, name: &str, sha: &str) -> Plan {
+pub fn diff(desired: &Desired, live: &Live, ctx: &Now, name: &str, sha: &str) -> Plan {
     let idx = Index::of(live);
     // At most one change per wanted attribute: room for them all at once
     // rather than up to twice that grown into (a change is 288 bytes).
@@ -101,7 +101,7 @@ fn count<'a>(selected: &mut Vec<((&'a str, &'a str), usize)>, r: &'a Resource) {
     }
 }
 
-fn plan_one(r: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
+fn plan_one(r: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
     match services::get(&r.id.service) {
         Some(s) => s.plan(r, attr, want, wants, ctx),
         None => Planned::Refuse(Notice::on(

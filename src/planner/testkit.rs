@@ -8,7 +8,7 @@
 
 pub(crate) use crate::model::{Live, Resource, Tags, Value};
 use crate::plan::{Notice, Phase, Plan};
-pub(crate) use crate::planner::{desired_from_live, diff, plan, Context};
+pub(crate) use crate::planner::{desired_from_live, diff, plan, Now};
 use crate::profile::Profile;
 use crate::services::{alarms, kinesis, lambda};
 use chrono::{DateTime, TimeZone, Utc};
@@ -90,8 +90,8 @@ pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 10, 18, 30, 0).unwrap()
 }
 
-pub(crate) fn ctx() -> Context {
-    Context::at(now())
+pub(crate) fn ctx() -> Now {
+    Now::at(now())
 }
 
 pub(crate) fn value(v: impl Into<Value>) -> Value {

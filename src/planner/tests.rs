@@ -903,7 +903,7 @@ fn stream_still_being_created_is_refused_not_planned_as_a_no_op() {
         .with("mode", "provisioned")
         .with("status", "CREATING")
         .at("arn:aws:kinesis:us-east-1:1:stream/s")]);
-    let plan = plan(&profile, &live, &Context::at(chrono::Utc::now()));
+    let plan = plan(&profile, &live, &Now::at(chrono::Utc::now()));
     assert!(plan.changes.is_empty());
     assert!(
         plan.errors[0].message.contains("is CREATING"),

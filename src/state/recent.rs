@@ -1,6 +1,6 @@
 //! What parkctl applied lately in one account and region, from its
 //! operation records: the planner counts its own switches against AWS's
-//! rolling-day limits with it (`crate::plan::Context::done`).
+//! rolling-day limits with it (`crate::plan::Now::done`).
 
 use super::operation::{readable, Operation};
 use super::StateDir;

@@ -9,7 +9,7 @@ mod aws;
 use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::model::{Resource, Tags, Value};
-use crate::plan::{Change, Context, Phase, Want, Wave};
+use crate::plan::{Change, Now, Phase, Want, Wave};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::Toggle;
 use crate::profile::rule::{quoted, Rule};
@@ -116,14 +116,7 @@ impl Service for Alarms {
         &FACTS
     }
 
-    fn plan(
-        &self,
-        a: &Resource,
-        attr: &str,
-        want: &Want,
-        _wants: &Wants,
-        _ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, a: &Resource, attr: &str, want: &Want, _wants: &Wants, _ctx: &Now) -> Planned {
         let on = want.value.as_bool().unwrap_or(false);
         Planned::Change(Box::new(Change::new(
             if on { Phase::Rearm } else { Phase::Silence },

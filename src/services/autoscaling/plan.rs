@@ -6,10 +6,10 @@
 
 use super::{ACTIVE, SIZES, SUSPENDED};
 use crate::model::{Attrs, Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now) -> Planned {
     let res = &live.id;
     if let Some(status) = live.get("status").as_str() {
         return Planned::Wait(Notice::on(

@@ -49,7 +49,7 @@ fn plan(p: &Profile, g: Resource) -> Plan {
         resources: vec![g],
         ..Live::default()
     };
-    crate::planner::plan(p, &live, &Context::at(chrono::Utc::now()))
+    crate::planner::plan(p, &live, &Now::at(chrono::Utc::now()))
 }
 
 #[test]
@@ -116,13 +116,7 @@ fn a_snapshot_restores_exact_sizes_and_the_suspended_process() {
         resources: vec![workers(0, 5, 0, SUSPENDED)],
         ..Live::default()
     };
-    let p = crate::planner::diff(
-        &desired,
-        &now,
-        &Context::at(chrono::Utc::now()),
-        "restore",
-        "",
-    );
+    let p = crate::planner::diff(&desired, &now, &Now::at(chrono::Utc::now()), "restore", "");
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     assert_eq!(p.changes.len(), 2, "{:?}", p.changes);
     assert_eq!(p.changes[0].args["desired_capacity"], 4);

@@ -27,7 +27,7 @@ use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Want};
+use crate::plan::{Change, Notice, Notices, Now, Want};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
@@ -186,14 +186,7 @@ impl Service for DynamoDb {
         }
     }
 
-    fn plan(
-        &self,
-        live: &Resource,
-        attr: &str,
-        want: &Want,
-        wants: &Wants,
-        ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
         plan::plan(live, attr, want, wants, ctx)
     }
 

@@ -6,12 +6,12 @@
 use super::limits::{self, Room};
 use super::{notice, INDEX, NAME, ON_DEMAND, PROVISIONED, TABLE};
 use crate::model::{Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 use crate::services::scaling;
 use chrono::{DateTime, Utc};
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
     let status = live.text("status");
     if status != "ACTIVE" {
         return Planned::Wait(notice(
@@ -81,7 +81,7 @@ fn indexes(live: &Resource, want: &Want) -> Planned {
     ))
 }
 
-fn billing(live: &Resource, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
+fn billing(live: &Resource, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
     let res = &live.id;
     let mut c = change(live, "billing", want, Wave::MAIN);
     if want.value == ON_DEMAND {
@@ -115,7 +115,7 @@ fn billing(live: &Resource, want: &Want, wants: &Wants, ctx: &Context) -> Planne
     Planned::Change(Box::new(c))
 }
 
-fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
+fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
     let res = &live.id;
     // An index follows its table's billing, which `check` makes sure is
     // switched with it; only a table's rule says.
@@ -186,7 +186,7 @@ fn may_decrease(
     attr: &str,
     want: &Want,
     wants: &Wants,
-    ctx: &Context,
+    ctx: &Now,
     c: &mut Change,
 ) -> Result<(), Notice> {
     let res = &live.id;

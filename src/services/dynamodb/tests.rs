@@ -88,12 +88,12 @@ fn set(live: &mut Live, name: &str, attr: &str, v: Value) {
     r.attrs.insert(attr.into(), v);
 }
 
-fn plan_at(p: &Profile, live: &Live, ctx: &Context) -> Plan {
+fn plan_at(p: &Profile, live: &Live, ctx: &Now) -> Plan {
     crate::planner::plan(p, live, ctx)
 }
 
 fn plan(p: &Profile, live: &Live) -> Plan {
-    plan_at(p, live, &Context::at(now()))
+    plan_at(p, live, &Now::at(now()))
 }
 
 fn messages(n: &[crate::plan::Notice]) -> String {
@@ -221,11 +221,11 @@ fn the_fifth_switch_to_on_demand_in_a_day_is_refused() {
         attr: "billing".into(),
         to: json!(ON_DEMAND),
     };
-    let ctx = Context::at(now()).with_done(vec![done(20), done(14), done(8)]);
+    let ctx = Now::at(now()).with_done(vec![done(20), done(14), done(8)]);
     let p = plan_at(&profile(text), &live(), &ctx);
     assert!(p.errors.is_empty(), "{}", messages(&p.errors));
     assert!(messages(&p.warnings).contains("the last switch to on-demand AWS allows"));
-    let ctx = Context::at(now()).with_done(vec![done(20), done(14), done(8), done(2)]);
+    let ctx = Now::at(now()).with_done(vec![done(20), done(14), done(8), done(2)]);
     let p = plan_at(&profile(text), &live(), &ctx);
     assert!(
         messages(&p.errors).contains("switched to on-demand 4 times in the last 24 h"),

@@ -17,7 +17,7 @@ use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Want};
+use crate::plan::{Change, Notice, Notices, Now, Want};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule, Selector};
 use crate::service::{
@@ -223,14 +223,7 @@ impl Service for Ec2 {
         r.tags.get("Name").map(String::as_str).into_iter().collect()
     }
 
-    fn plan(
-        &self,
-        live: &Resource,
-        attr: &str,
-        want: &Want,
-        wants: &Wants,
-        ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
         plan::plan(live, attr, want, wants, ctx)
     }
 

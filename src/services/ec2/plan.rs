@@ -7,14 +7,14 @@
 
 use super::{BY_NAME, RUNNING, STOPPED};
 use crate::model::{Attrs, Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
 /// States in which a stop or start would be refused or undone: re-run
 /// once they are over.
 pub const BUSY: &[&str] = &["pending", "stopping", "shutting-down"];
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now) -> Planned {
     let res = &live.id;
     if attr != "state" {
         // `hibernate` says how a stop is made: it travels with the state.

@@ -4,14 +4,14 @@
 
 use super::{DAEMON, NAME};
 use crate::model::{Live, Resource};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 use crate::services::scaling;
 
 /// How long an apply waits for the running count to reach the desired one.
 pub const WAIT_MINUTES: u64 = 15;
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now) -> Planned {
     let res = &live.id;
     let status = live.text("status");
     if status != "ACTIVE" {

@@ -68,7 +68,7 @@ fn plan(p: &Profile, rs: Vec<Resource>) -> Plan {
         resources: rs,
         ..Live::default()
     };
-    crate::planner::plan(p, &live, &Context::at(chrono::Utc::now()))
+    crate::planner::plan(p, &live, &Now::at(chrono::Utc::now()))
 }
 
 fn messages(n: &[crate::plan::Notice]) -> String {

@@ -15,7 +15,7 @@ use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
-use crate::plan::{Change, Context, Notices, Want};
+use crate::plan::{Change, Notices, Now, Want};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
@@ -155,14 +155,7 @@ impl Service for Eks {
         &FACTS
     }
 
-    fn plan(
-        &self,
-        live: &Resource,
-        attr: &str,
-        want: &Want,
-        wants: &Wants,
-        ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
         plan::plan(live, attr, want, wants, ctx)
     }
 

@@ -4,7 +4,7 @@
 
 use super::NAME;
 use crate::model::{Live, Resource};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
 /// How long an apply waits for the node group to be ACTIVE again.
@@ -13,7 +13,7 @@ pub const WAIT_MINUTES: u64 = 30;
 /// The cluster autoscaler's auto-discovery tag.
 pub const AUTOSCALER_TAG: &str = "k8s.io/cluster-autoscaler/enabled";
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now) -> Planned {
     let res = &live.id;
     match live.text("status") {
         "ACTIVE" | "DEGRADED" => {}

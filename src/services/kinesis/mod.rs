@@ -14,7 +14,7 @@ use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::profile::raw::whole;
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::Rule;
@@ -173,7 +173,7 @@ impl Service for Kinesis {
         &FACTS
     }
 
-    fn plan(&self, s: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
+    fn plan(&self, s: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
         let res = &s.id;
         let status = s.text("status");
         if status == "CREATING" || status == "DELETING" {
@@ -218,7 +218,7 @@ impl Service for Kinesis {
 
     /// A parked stream whose retention is shorter than a parked period
     /// deletes the records still unread when they expire.
-    fn parked(&self, s: &Resource, ctx: &Context) -> Option<Notice> {
+    fn parked(&self, s: &Resource, ctx: &Now) -> Option<Notice> {
         let hours = s.u32("retention_hours").unwrap_or(0);
         if s.id.kind != STREAM || hours >= PARKED_PERIOD_HOURS {
             return None;

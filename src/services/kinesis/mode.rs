@@ -5,10 +5,10 @@
 
 use super::{MAX_MODE_SWITCHES_PER_DAY, ON_DEMAND, PROVISIONED};
 use crate::model::{Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Now, Phase, Want, Wave};
 use crate::service::Planned;
 
-pub fn plan(s: &Resource, want: &Want, ctx: &Context) -> Planned {
+pub fn plan(s: &Resource, want: &Want, ctx: &Now) -> Planned {
     let res = &s.id;
     let to = want.value.as_str().unwrap_or_default();
     if to != ON_DEMAND && to != PROVISIONED {
@@ -52,7 +52,7 @@ pub fn plan(s: &Resource, want: &Want, ctx: &Context) -> Planned {
 }
 
 /// When parkctl switched the stream's mode within the last 24 h.
-fn switches(s: &Resource, ctx: &Context) -> Vec<chrono::DateTime<chrono::Utc>> {
+fn switches(s: &Resource, ctx: &Now) -> Vec<chrono::DateTime<chrono::Utc>> {
     [ON_DEMAND, PROVISIONED]
         .iter()
         .flat_map(|m| ctx.done_within(&s.id, "mode", &Value::from(*m), 24))
@@ -91,7 +91,7 @@ mod tests {
     fn a_first_and_second_switch_are_planned_a_third_refused() {
         let now = chrono::Utc::now();
         let s = stream(PROVISIONED);
-        let ctx = Context::at(now);
+        let ctx = Now::at(now);
         let Planned::Change(c) = plan(&s, &want(ON_DEMAND), &ctx) else {
             panic!("first switch refused")
         };
@@ -100,12 +100,12 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("1 more mode switch left"));
-        let ctx = Context::at(now).with_done(vec![done(&s, 3, ON_DEMAND, now)]);
+        let ctx = Now::at(now).with_done(vec![done(&s, 3, ON_DEMAND, now)]);
         let Planned::Change(c) = plan(&s, &want(ON_DEMAND), &ctx) else {
             panic!("second switch refused")
         };
         assert!(c.note.as_deref().unwrap().contains("0 more mode switches"));
-        let ctx = Context::at(now).with_done(vec![
+        let ctx = Now::at(now).with_done(vec![
             done(&s, 10, ON_DEMAND, now),
             done(&s, 3, PROVISIONED, now),
         ]);
@@ -128,7 +128,7 @@ mod tests {
     fn switches_older_than_a_day_do_not_count() {
         let now = chrono::Utc::now();
         let s = stream(PROVISIONED);
-        let ctx = Context::at(now).with_done(vec![
+        let ctx = Now::at(now).with_done(vec![
             done(&s, 30, ON_DEMAND, now),
             done(&s, 25, PROVISIONED, now),
         ]);

@@ -16,7 +16,7 @@ use crate::cost::types::{Lookup, ResourceCost};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{show, Live, Resource, Value};
-use crate::plan::{Change, Context, Notice, Notices, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::InitParked;
@@ -180,7 +180,7 @@ impl Service for Lambda {
         attr: &str,
         want: &Want,
         _wants: &Wants,
-        _ctx: &Context,
+        _ctx: &Now,
     ) -> Planned {
         let from = live.get(attr).clone();
         let (phase, wave) = if live.id.kind == SOURCE {

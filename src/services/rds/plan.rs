@@ -5,13 +5,13 @@
 
 use super::{AVAILABLE, CLUSTER, DEFAULT_WAIT_MINUTES, STOPPED};
 use crate::model::{Attrs, Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
 /// AWS starts a stopped DB instance or cluster again after this long.
 pub const RESTART_DAYS: i64 = 7;
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
     if attr != "state" {
         // `wait_minutes` travels with the state change.
         return Planned::Covered;
@@ -83,7 +83,7 @@ pub fn names(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn change(live: &Resource, want: &Want, wants: &Wants, ctx: &Context) -> Change {
+fn change(live: &Resource, want: &Want, wants: &Wants, ctx: &Now) -> Change {
     let wait = wants
         .get("wait_minutes")
         .and_then(|w| w.value.as_u64())
@@ -120,7 +120,7 @@ fn change(live: &Resource, want: &Want, wants: &Wants, ctx: &Context) -> Change 
 
 /// Why a database parkctl stopped is available again: parkctl's last
 /// change to it stopped it, and it has no record of starting it since.
-pub fn restarted(live: &Resource, ctx: &Context) -> Option<String> {
+pub fn restarted(live: &Resource, ctx: &Now) -> Option<String> {
     let last = ctx.last_done(&live.id, "state")?;
     if last.to != STOPPED {
         return None;

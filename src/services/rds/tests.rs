@@ -45,7 +45,7 @@ fn cluster(name: &str, state: &str) -> Resource {
         )
 }
 
-fn plan_with(text: &str, resources: Vec<Resource>, ctx: &Context) -> Plan {
+fn plan_with(text: &str, resources: Vec<Resource>, ctx: &Now) -> Plan {
     let live = Live {
         resources,
         ..Live::default()
@@ -54,7 +54,7 @@ fn plan_with(text: &str, resources: Vec<Resource>, ctx: &Context) -> Plan {
 }
 
 fn plan(text: &str, resources: Vec<Resource>) -> Plan {
-    plan_with(text, resources, &Context::at(Utc::now()))
+    plan_with(text, resources, &Now::at(Utc::now()))
 }
 
 fn messages(p: &Plan) -> Vec<String> {
@@ -210,9 +210,9 @@ fn a_database_in_a_passing_state_is_left_for_the_next_run() {
     }
 }
 
-fn stopped_by_parkctl(days_ago: i64) -> Context {
+fn stopped_by_parkctl(days_ago: i64) -> Now {
     let now = Utc::now();
-    Context::at(now).with_done(vec![Done {
+    Now::at(now).with_done(vec![Done {
         at: now - Duration::days(days_ago),
         resource: resource(INSTANCE, "acme-db").id,
         attr: "state".into(),

@@ -10,7 +10,7 @@ use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Attrs, Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Now, Phase, Want, Wave};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
@@ -103,14 +103,7 @@ impl Service for Redshift {
         &FACTS
     }
 
-    fn plan(
-        &self,
-        live: &Resource,
-        attr: &str,
-        want: &Want,
-        wants: &Wants,
-        _ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now) -> Planned {
         plan(live, attr, want, wants)
     }
 

@@ -22,7 +22,7 @@ fn plan(state: &str) -> crate::plan::Plan {
         resources: vec![live(state)],
         ..Live::default()
     };
-    crate::planner::plan(&p, &live, &Context::at(chrono::Utc::now()))
+    crate::planner::plan(&p, &live, &Now::at(chrono::Utc::now()))
 }
 
 #[test]

@@ -24,7 +24,7 @@ use crate::cost::types::{Lookup, ResourceCost, HOURS_PER_MONTH};
 use crate::iam::statements::{any, arns, Scope, Statements};
 use crate::idle::MetricQuery;
 use crate::model::{Resource, Value};
-use crate::plan::{Change, Context, Want};
+use crate::plan::{Change, Now, Want};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
@@ -188,14 +188,7 @@ impl Service for SageMaker {
         &FACTS
     }
 
-    fn plan(
-        &self,
-        live: &Resource,
-        attr: &str,
-        want: &Want,
-        wants: &Wants,
-        ctx: &Context,
-    ) -> Planned {
+    fn plan(&self, live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) -> Planned {
         if live.id.kind == NOTEBOOK {
             return notebook::plan(live, attr, want);
         }

@@ -4,7 +4,7 @@
 
 use super::{DEFAULT_WAIT_MINUTES, DELETED, FAILED, IN_SERVICE};
 use crate::model::{Attrs, Resource, Value};
-use crate::plan::{Change, Context, Notice, Phase, Want, Wave};
+use crate::plan::{Change, Notice, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
 /// States in which AWS refuses changes: wait for them to end.
@@ -17,7 +17,7 @@ const BUSY: &[&str] = &[
     "update_rollback_failed",
 ];
 
-pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Context) -> Planned {
+pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now) -> Planned {
     let res = &live.id;
     let state = live.text("state");
     if attr != "state" {

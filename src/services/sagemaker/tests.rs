@@ -54,7 +54,7 @@ fn plan(p: &Profile, r: Resource) -> Plan {
         resources: vec![r],
         ..Live::default()
     };
-    crate::planner::plan(p, &live, &Context::at(chrono::Utc::now()))
+    crate::planner::plan(p, &live, &Now::at(chrono::Utc::now()))
 }
 
 #[test]
@@ -109,13 +109,7 @@ fn a_snapshot_restores_the_recorded_tags() {
         resources: vec![endpoint("uja-exit-risk").with("state", DELETED)],
         ..Live::default()
     };
-    let p = crate::planner::diff(
-        &desired,
-        &now,
-        &Context::at(chrono::Utc::now()),
-        "restore",
-        "",
-    );
+    let p = crate::planner::diff(&desired, &now, &Now::at(chrono::Utc::now()), "restore", "");
     assert_eq!(p.changes.len(), 1, "{:?}", p);
     assert_eq!(p.changes[0].args["tags"]["team"], "growth");
 }
@@ -284,7 +278,7 @@ fn a_notebook_is_stopped_and_started_and_an_endpoint_rule_beside_it_is_kept_apar
         resources: vec![live_notebook("in_service"), live_endpoint("in_service")],
         ..Live::default()
     };
-    let p = crate::planner::plan(&profile(&both), &live, &Context::at(chrono::Utc::now()));
+    let p = crate::planner::plan(&profile(&both), &live, &Now::at(chrono::Utc::now()));
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let shown: Vec<String> = p.changes.iter().map(|c| c.describe()).collect();
     assert_eq!(
@@ -384,7 +378,7 @@ fn capture_and_init_write_notebooks_beside_endpoints() {
         resources: vec![n.clone(), e.clone()],
         ..Live::default()
     };
-    let p = crate::planner::plan(&profile(&text), &live, &Context::at(chrono::Utc::now()));
+    let p = crate::planner::plan(&profile(&text), &live, &Now::at(chrono::Utc::now()));
     assert!(
         p.changes.is_empty() && p.errors.is_empty(),
         "{text}\n{:?}",
