@@ -39,7 +39,8 @@ pub struct FileConfig {
     pub text: String,
 }
 
-/// Requests per second by rate family (a service's name, or `tagging`);
+/// Requests per second by rate family (a service's name, `tagging` or
+/// `logs`);
 /// an unknown family is refused, as a misspelt key would be.
 #[derive(Debug, Default)]
 pub struct RateLimits(pub BTreeMap<String, u32>);

@@ -12,6 +12,11 @@ use std::sync::Arc;
 /// The Resource Groups Tagging API's documented rate (GetResources).
 const TAGGING_RATE: u32 = 5;
 
+/// CloudWatch Logs' DescribeLogGroups rate (5 requests/s per account and
+/// region, the Logs quota table's figure): the log groups' stored bytes a
+/// function's cost reads are paced at it, not at CloudWatch's.
+pub const LOGS_RATE: u32 = 5;
+
 pub struct Aws {
     pub region: String,
     pub sts: sts::Sts,
@@ -29,6 +34,7 @@ pub fn rates(overrides: &BTreeMap<String, u32>) -> BTreeMap<String, u32> {
         .map(|s| (s.pace().0.to_string(), s.pace().1))
         .collect();
     rates.insert("tagging".into(), TAGGING_RATE);
+    rates.insert("logs".into(), LOGS_RATE);
     for (k, v) in overrides {
         rates.insert(k.clone(), *v);
     }

@@ -24,7 +24,7 @@ impl Activity {
             .build();
         Activity {
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(conf),
-            pace: shared.pace(crate::aws::metrics::PACE_FAMILY),
+            pace: shared.pace("logs"),
         }
     }
 
