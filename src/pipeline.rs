@@ -255,6 +255,39 @@ pub async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
     after
 }
 
+/// Each profile's monthly cost once applied to the live state, priced as
+/// `plan` prices its after-state (what a change recreates included), all
+/// from one read of what any of them selects; `None` where a profile's plan
+/// has errors or its cost is unknown. `schedule` and `billing` share it.
+pub async fn monthly(
+    ctx: &Invocation,
+    aws: &Aws,
+    profiles: &[Profile],
+) -> Result<std::collections::BTreeMap<String, Option<crate::cost::Money>>, String> {
+    let selection = profiles
+        .iter()
+        .fold(Selection::default(), |w, p| w.merge(Selection::of(p)));
+    let live = crate::read::read(aws, &selection, crate::measure::Measure::USAGE)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pricing = pricing(ctx)?;
+    let now = Now::at(chrono::Utc::now());
+    let mut out = std::collections::BTreeMap::new();
+    for p in profiles {
+        let plan = planner::plan(p, &live, &now);
+        let month = if plan.errors.is_empty() {
+            let after = after(aws, &live, &plan).await;
+            crate::cost::estimate(&pricing, &aws.region, &after)
+                .total
+                .month
+        } else {
+            None
+        };
+        out.insert(p.name.clone(), month);
+    }
+    Ok(out)
+}
+
 fn cost(
     ctx: &Invocation,
     region: &str,

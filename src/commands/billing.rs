@@ -7,9 +7,7 @@ use crate::cli::Format;
 use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
 use crate::cost::money::Money;
 use crate::cost::types::{HOURS_PER_DAY, HOURS_PER_MONTH};
-use crate::measure::Measure;
 use crate::pipeline::Source;
-use crate::read::Selection;
 use chrono::{Days, Utc};
 
 pub async fn run(ctx: &Invocation, days: u32, tag: Option<String>, format: Format) -> Res {
@@ -95,25 +93,11 @@ async fn estimate(ctx: &Invocation) -> Option<Money> {
     ];
     let src = Source::Profile(profiles[0].clone());
     let aws = crate::pipeline::connect(ctx, &src, false).await.ok()?.aws;
-    let selection = Selection::of(&profiles[0]).merge(Selection::of(&profiles[1]));
-    let live = crate::read::read(&aws, &selection, Measure::USAGE)
-        .await
-        .ok()?;
-    let pricing = crate::pipeline::pricing(ctx).ok()?;
-    let context = crate::planner::Now::at(Utc::now());
-    let mut month = Vec::new();
-    for p in &profiles {
-        let plan = crate::planner::plan(p, &live, &context);
-        if plan.has_errors() {
-            return None;
-        }
-        let after = crate::pipeline::after(&aws, &live, &plan).await;
-        month.push(
-            crate::cost::estimate(&pricing, &aws.region, &after)
-                .total
-                .month?,
-        );
-    }
+    let costs = crate::pipeline::monthly(ctx, &aws, &profiles).await.ok()?;
+    let month = [
+        costs.get("running").copied()??,
+        costs.get("parked").copied()??,
+    ];
     let per_month = month[0] - month[1];
     Some(per_month.scale(i128::from(HOURS_PER_DAY), i128::from(HOURS_PER_MONTH)))
 }

@@ -5,17 +5,12 @@
 
 use crate::cli::Format;
 use crate::context::{fail, fail_help, Error, Exit, Invocation, Res};
-use crate::cost::Money;
-use crate::model::Live;
-use crate::planner::{self, Now};
 use crate::profile::Profile;
-use crate::read::Selection;
 use crate::schedule::time::parse_instant;
 use crate::schedule::{Hold, Reason, Schedule};
 use crate::session::Aws;
 use crate::state::operation::Scheduled;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 
 /// The schedule of `parkctl.yaml`, checked against the profiles there are.
 pub fn load(ctx: &Invocation) -> Result<Schedule, Error> {
@@ -75,7 +70,7 @@ pub async fn run(ctx: &Invocation, at: Option<&str>, days: u32, format: Format) 
     }
     let hold = read_hold(ctx, aws.as_ref().ok()).await?;
     let costs = match &aws {
-        Ok(aws) => costs(ctx, aws, &profiles).await,
+        Ok(aws) => crate::pipeline::monthly(ctx, aws, &profiles).await,
         Err(e) => Err(e.to_string()),
     };
     let costs = costs
@@ -90,35 +85,6 @@ pub async fn run(ctx: &Invocation, at: Option<&str>, days: u32, format: Format) 
         _ => print!("{}", crate::render::schedule::text(&view)),
     }
     Ok(Exit::Ok)
-}
-
-/// Each profile's monthly cost once applied to the live state (as `plan`
-/// prices a profile's after-state); `None` where it cannot be applied.
-async fn costs(
-    ctx: &Invocation,
-    aws: &Aws,
-    profiles: &[Profile],
-) -> Result<BTreeMap<String, Option<Money>>, String> {
-    let selection = profiles
-        .iter()
-        .fold(Selection::default(), |w, p| w.merge(Selection::of(p)));
-    let live: Live = crate::read::read(aws, &selection, crate::measure::Measure::USAGE)
-        .await
-        .map_err(|e| e.to_string())?;
-    let pricing = crate::pipeline::pricing(ctx)?;
-    let now = Now::at(Utc::now());
-    Ok(profiles
-        .iter()
-        .map(|p| {
-            let plan = planner::plan(p, &live, &now);
-            let month = plan.errors.is_empty().then(|| {
-                crate::cost::estimate(&pricing, &aws.region, &planner::after(&live, &plan))
-                    .total
-                    .month
-            });
-            (p.name.clone(), month.flatten())
-        })
-        .collect())
 }
 
 /// The profile the schedule makes due at `--at` (or now), with the hold,
