@@ -85,8 +85,9 @@ pub trait Adapter: Send + Sync {
         interrupt: &Interrupt,
     ) -> Vec<Outcome>;
 
-    /// Completes a plan's after-state where a change brings back a resource
-    /// that does not exist now (an endpoint recreated from its config), by
+    /// Completes a plan's after-state (every service's resources: each
+    /// completes only its own) where a change brings back a resource that
+    /// does not exist now (an endpoint recreated from its config), by
     /// reading what it is recreated from, so that the plan prices what it
     /// recreates instead of calling it unknown. Only a restore's plan has
     /// such resources; the default has none.

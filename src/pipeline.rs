@@ -239,17 +239,8 @@ pub async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
         .map(|c| c.resource.service.as_str())
         .collect();
     for service in changed {
-        let at: Vec<usize> = (0..after.resources.len())
-            .filter(|i| after.resources[*i].id.service == service)
-            .collect();
-        let mut mine: Vec<_> = at.iter().map(|i| after.resources[*i].clone()).collect();
-        match aws.adapter(service).recreated(&mut mine).await {
-            Ok(()) => {
-                for (i, r) in at.into_iter().zip(mine) {
-                    after.resources[i] = r;
-                }
-            }
-            Err(e) => tracing::warn!("what {service} recreates is not priced: {e}"),
+        if let Err(e) = aws.adapter(service).recreated(&mut after.resources).await {
+            tracing::warn!("what {service} recreates is not priced: {e}");
         }
     }
     after

@@ -500,7 +500,8 @@ impl Endpoints {
     /// the config's initial instance counts.
     async fn recreated_endpoints(&self, after: &mut [Resource]) -> Result<(), AwsError> {
         for r in after.iter_mut().filter(|r| {
-            r.id.kind == super::ENDPOINT
+            r.id.service == super::NAME
+                && r.id.kind == super::ENDPOINT
                 && r.text("state") == super::IN_SERVICE
                 && r.get("variants").is_null()
         }) {
