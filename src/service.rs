@@ -189,8 +189,10 @@ pub trait Service: Sync {
     }
 
     /// Checks on this service's changes as a whole (account pools, call
-    /// quotas).
-    fn check(&self, _live: &Live, _changes: &[Change], _out: &mut Notices) {}
+    /// quotas). `found` is the live state indexed: a change's resource is
+    /// looked up there, not searched for along `live`, which made the
+    /// checks quadratic in the account.
+    fn check(&self, _live: &Live, _found: &dyn Found, _changes: &[Change], _out: &mut Notices) {}
 
     /// Checks where this service's wants meet another service's resources
     /// and would lose data (a consumer throttled while its source keeps
@@ -242,6 +244,15 @@ pub trait Service: Sync {
     /// GetMetricData call of its own.
     fn usage(&self, _r: &Resource) -> Vec<(&'static str, MetricQuery)> {
         vec![]
+    }
+
+    /// Whether `usage` declares any metric for this service's resources.
+    /// The read's metrics pass waits for the services that do (and, for
+    /// `status`, for every service, since each may have an idle metric):
+    /// a service with none, told last, held a plan's pass back for as
+    /// long as its describes took.
+    fn has_usage(&self) -> bool {
+        false
     }
 
     /// The lines `status` shows for this service's resources.

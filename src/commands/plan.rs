@@ -22,15 +22,16 @@ pub fn show(plan: &Plan, format: Format) {
             }
             eprint!("{}", crate::render::text::summary(plan, &st));
         }
-        Format::Text => print!(
-            "{}",
-            crate::render::text::plan(
-                plan,
-                &Style {
-                    color: crate::render::use_color()
-                }
-            )
-        ),
+        Format::Text => {
+            let st = Style {
+                color: crate::render::use_color(),
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`| head`) ends the output, as it would `print!`'s,
+            // without its panic.
+            let _ = crate::render::text::plan(&mut out, plan, &st)
+                .and_then(|()| std::io::Write::flush(&mut out));
+        }
     }
 }
 

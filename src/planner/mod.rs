@@ -69,7 +69,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Now, name: &str, sha: &str) ->
     }
     guards::check(desired, &idx, ctx, &changes, &mut out);
     for s in SERVICES {
-        s.check(live, &changes, &mut out);
+        s.check(live, &idx, &changes, &mut out);
     }
     changes.shrink_to_fit();
     sort(&mut changes);
@@ -125,9 +125,16 @@ pub fn observe(live: &Live) -> Vec<Observation> {
 fn observe_one(r: &Resource, out: &mut Vec<Observation>) {
     let kind =
         services::get(&r.id.service).and_then(|s| s.kinds().iter().find(|k| k.name == r.id.kind));
-    for attr in kind.map_or(&[][..], |k| k.observed) {
+    let observed = kind.map_or(&[][..], |k| k.observed);
+    // The resource as shown, made once for all its attributes.
+    let shown = if observed.is_empty() {
+        String::new()
+    } else {
+        r.id.shown()
+    };
+    for attr in observed {
         out.push(Observation {
-            resource: r.id.shown(),
+            resource: shown.clone(),
             attr: attr.to_string(),
             value: match r.get(attr) {
                 crate::model::Value::Bool(b) => b.to_string(),

@@ -20,7 +20,8 @@ use crate::plan::{Change, Notice, Notices, Now, Want};
 use crate::profile::reporter::Reporter;
 use crate::profile::rule::{quoted, Rule};
 use crate::service::{
-    Attr, Facts, IdleMetric, InitParked, Kind, LeftOut, Planned, Service, TerraformHint, Ty, Wants,
+    Attr, Facts, Found, IdleMetric, InitParked, Kind, LeftOut, Planned, Service, TerraformHint, Ty,
+    Wants,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -120,12 +121,13 @@ impl Service for AutoScaling {
         plan::plan(live, attr, want, wants, ctx)
     }
 
-    fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
+    fn check(&self, _live: &Live, found: &dyn Found, changes: &[Change], out: &mut Notices) {
         for c in changes
             .iter()
             .filter(|c| c.resource.service == NAME && c.attr == "desired_capacity")
         {
-            let Some(g) = live.find(&c.resource) else {
+            let Some(g) = found.find(&c.resource.service, &c.resource.kind, &c.resource.name)
+            else {
                 continue;
             };
             warn_group(g, c, out);

@@ -211,8 +211,14 @@ impl Service for DynamoDb {
         }
     }
 
-    fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
-        plan::check(live, changes, out);
+    fn check(
+        &self,
+        live: &Live,
+        found: &dyn crate::service::Found,
+        changes: &[Change],
+        out: &mut Notices,
+    ) {
+        plan::check(live, found, changes, out);
     }
 
     fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {
@@ -271,6 +277,10 @@ impl Service for DynamoDb {
     /// (and what a provisioned one would cost parked on demand). An
     /// index's requests are billed on their own: its metrics carry its
     /// name beside the table's.
+    fn has_usage(&self) -> bool {
+        true
+    }
+
     fn usage(&self, r: &Resource) -> Vec<(&'static str, MetricQuery)> {
         if r.id.kind != TABLE && r.id.kind != INDEX {
             return vec![];

@@ -248,7 +248,12 @@ fn time(r: &Resource, attr: &str) -> Option<DateTime<Utc>> {
 
 /// The checks over all of a plan's DynamoDB changes: a switch to
 /// provisioned sets every index too; the last allowances are warned of.
-pub fn check(live: &Live, changes: &[Change], out: &mut Notices) {
+pub fn check(
+    live: &Live,
+    _found: &dyn crate::service::Found,
+    changes: &[Change],
+    out: &mut Notices,
+) {
     let ours: Vec<&Change> = changes
         .iter()
         .filter(|c| c.resource.service == NAME)

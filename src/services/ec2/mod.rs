@@ -227,7 +227,13 @@ impl Service for Ec2 {
         plan::plan(live, attr, want, wants, ctx)
     }
 
-    fn check(&self, _live: &crate::model::Live, changes: &[Change], out: &mut Notices) {
+    fn check(
+        &self,
+        _live: &crate::model::Live,
+        _found: &dyn crate::service::Found,
+        changes: &[Change],
+        out: &mut Notices,
+    ) {
         let hibernated = changes
             .iter()
             .filter(|c| {

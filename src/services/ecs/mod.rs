@@ -143,8 +143,14 @@ impl Service for Ecs {
         }
     }
 
-    fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
-        plan::check(live, changes, out);
+    fn check(
+        &self,
+        _live: &Live,
+        found: &dyn crate::service::Found,
+        changes: &[Change],
+        out: &mut Notices,
+    ) {
+        plan::check(found, changes, out);
     }
 
     fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {

@@ -3,7 +3,7 @@
 //! running scalable target (its policies would scale it back up).
 
 use super::{DAEMON, NAME};
-use crate::model::{Live, Resource};
+use crate::model::Resource;
 use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 use crate::services::scaling;
@@ -86,14 +86,17 @@ pub fn group_providers(r: &Resource) -> Vec<&str> {
 
 /// A service parked on a capacity provider leaves its instances to the
 /// provider's managed scaling: said, since parkctl does not touch them.
-pub fn check(live: &Live, changes: &[Change], out: &mut Notices) {
+pub fn check(found: &dyn crate::service::Found, changes: &[Change], out: &mut Notices) {
     for c in changes.iter().filter(|c| c.resource.service == NAME) {
         let lower = c.attr == "desired_count"
             && c.to
                 .as_u64()
                 .zip(c.from.as_u64())
                 .is_some_and(|(t, f)| t < f);
-        let Some(r) = live.find(&c.resource).filter(|_| lower) else {
+        let Some(r) = found
+            .find(&c.resource.service, &c.resource.kind, &c.resource.name)
+            .filter(|_| lower)
+        else {
             continue;
         };
         let providers = group_providers(r);

@@ -159,8 +159,14 @@ impl Service for Eks {
         plan::plan(live, attr, want, wants, ctx)
     }
 
-    fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
-        plan::check(live, changes, out);
+    fn check(
+        &self,
+        _live: &Live,
+        found: &dyn crate::service::Found,
+        changes: &[Change],
+        out: &mut Notices,
+    ) {
+        plan::check(found, changes, out);
     }
 
     fn cost(&self, r: &Resource, lookup: &mut Lookup) -> Option<ResourceCost> {

@@ -3,7 +3,7 @@
 //! min and desired only within its max, which parkctl never changes.
 
 use super::NAME;
-use crate::model::{Live, Resource};
+use crate::model::Resource;
 use crate::plan::{Change, Notice, Notices, Now, Phase, Want, Wave};
 use crate::service::{Planned, Wants};
 
@@ -68,7 +68,7 @@ pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now)
 
 /// A node group the cluster autoscaler discovers may be scaled back up by
 /// it while parked: said, since parkctl does not touch the autoscaler.
-pub fn check(live: &Live, changes: &[Change], out: &mut Notices) {
+pub fn check(found: &dyn crate::service::Found, changes: &[Change], out: &mut Notices) {
     let mut said = Vec::new();
     for c in changes
         .iter()
@@ -78,7 +78,10 @@ pub fn check(live: &Live, changes: &[Change], out: &mut Notices) {
             c.to.as_u64()
                 .zip(c.from.as_u64())
                 .is_some_and(|(t, f)| t < f);
-        let Some(r) = live.find(&c.resource).filter(|_| lower) else {
+        let Some(r) = found
+            .find(&c.resource.service, &c.resource.kind, &c.resource.name)
+            .filter(|_| lower)
+        else {
             continue;
         };
         if r.tags.contains_key(AUTOSCALER_TAG) && !said.contains(&r.name()) {

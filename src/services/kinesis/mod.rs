@@ -198,7 +198,13 @@ impl Service for Kinesis {
         let after_switch = s.text("mode") == ON_DEMAND;
         shards(s, want, after_switch)
     }
-    fn check(&self, _live: &Live, changes: &[Change], out: &mut Notices) {
+    fn check(
+        &self,
+        _live: &Live,
+        _found: &dyn crate::service::Found,
+        changes: &[Change],
+        out: &mut Notices,
+    ) {
         if changes
             .iter()
             .any(|c| c.resource.service == NAME && c.attr == "shards")
@@ -281,6 +287,10 @@ impl Service for Kinesis {
     }
 
     /// Bytes and records written price an on-demand stream's data.
+    fn has_usage(&self) -> bool {
+        true
+    }
+
     fn usage(&self, s: &Resource) -> Vec<(&'static str, MetricQuery)> {
         let q = |m| MetricQuery::of("AWS/Kinesis", m, "StreamName", s.name());
         vec![

@@ -210,7 +210,7 @@ impl Service for Lambda {
         )))
     }
 
-    fn check(&self, live: &Live, changes: &[Change], out: &mut Notices) {
+    fn check(&self, live: &Live, _found: &dyn Found, changes: &[Change], out: &mut Notices) {
         unreserved_floor(live, changes, out);
     }
 
@@ -266,6 +266,10 @@ impl Service for Lambda {
 
     /// A function bills by invocations and duration, its log group by
     /// the bytes it ingests.
+    fn has_usage(&self) -> bool {
+        true
+    }
+
     fn usage(&self, r: &Resource) -> Vec<(&'static str, MetricQuery)> {
         if r.id.kind != FUNCTION {
             return vec![];

@@ -184,7 +184,13 @@ impl Service for Rds {
     }
 
     /// A plan that stops a database says what AWS does 7 days later.
-    fn check(&self, _live: &Live, changes: &[Change], out: &mut Notices) {
+    fn check(
+        &self,
+        _live: &Live,
+        _found: &dyn crate::service::Found,
+        changes: &[Change],
+        out: &mut Notices,
+    ) {
         let stopped: Vec<String> = changes
             .iter()
             .filter(|c| c.resource.service == NAME && c.to == STOPPED)

@@ -198,6 +198,7 @@ impl Service for SageMaker {
     fn check(
         &self,
         _live: &crate::model::Live,
+        _found: &dyn crate::service::Found,
         changes: &[Change],
         out: &mut crate::plan::Notices,
     ) {
