@@ -42,7 +42,11 @@ pub fn plan(out: &mut impl std::io::Write, p: &Plan, st: &Style) -> std::io::Res
         .max()
         .unwrap_or(0);
     for (i, (phase, changes)) in p.phases().into_iter().enumerate() {
-        write!(out, "{}", st.bold(&format!("{}. {}\n", i + 1, phase.title())))?;
+        write!(
+            out,
+            "{}",
+            st.bold(&format!("{}. {}\n", i + 1, phase.title()))
+        )?;
         for c in changes {
             write!(
                 out,
