@@ -154,12 +154,6 @@ impl Live {
             .and_then(|f| f.get(name))
             .unwrap_or(&Value::Null)
     }
-
-    pub fn find(&self, id: &ResourceId) -> Option<&Resource> {
-        self.resources
-            .iter()
-            .find(|r| r.id.service == id.service && r.id.kind == id.kind && r.id.name == id.name)
-    }
 }
 
 /// A list read at its length: one grown while parsing holds up to twice
