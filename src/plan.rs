@@ -131,6 +131,15 @@ impl Change {
         show(&self.from)
     }
 
+    /// Whether the change lowers a count: both values counts, the new one
+    /// smaller (a size parked towards zero).
+    pub fn lowers(&self) -> bool {
+        self.to
+            .as_u64()
+            .zip(self.from.as_u64())
+            .is_some_and(|(to, from)| to < from)
+    }
+
     pub fn after(&self) -> String {
         show(&self.to)
     }

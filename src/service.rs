@@ -79,6 +79,10 @@ pub const PARKED_PERIOD_HOURS: u32 = 7 * 24;
 /// [`Service::parks`]): found by key, by ARN, and by what they belong to.
 pub trait Found {
     fn find(&self, service: &str, kind: &str, name: &str) -> Option<&Resource>;
+    /// The live resource `id` names (a change's).
+    fn named(&self, id: &crate::model::ResourceId) -> Option<&Resource> {
+        self.find(&id.service, &id.kind, &id.name)
+    }
     fn by_arn(&self, arn: &str) -> Option<&Resource>;
     /// The resources of `service` that belong to `parent`.
     fn children<'s>(&'s self, service: &'s str, parent: &'s str) -> &'s [&'s Resource];

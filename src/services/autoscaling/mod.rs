@@ -126,8 +126,7 @@ impl Service for AutoScaling {
             .iter()
             .filter(|c| c.resource.service == NAME && c.attr == "desired_capacity")
         {
-            let Some(g) = found.find(&c.resource.service, &c.resource.kind, &c.resource.name)
-            else {
+            let Some(g) = found.named(&c.resource) else {
                 continue;
             };
             warn_group(g, c, out);

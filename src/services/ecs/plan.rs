@@ -88,15 +88,8 @@ pub fn group_providers(r: &Resource) -> Vec<&str> {
 /// provider's managed scaling: said, since parkctl does not touch them.
 pub fn check(found: &dyn crate::service::Found, changes: &[Change], out: &mut Notices) {
     for c in changes.iter().filter(|c| c.resource.service == NAME) {
-        let lower = c.attr == "desired_count"
-            && c.to
-                .as_u64()
-                .zip(c.from.as_u64())
-                .is_some_and(|(t, f)| t < f);
-        let Some(r) = found
-            .find(&c.resource.service, &c.resource.kind, &c.resource.name)
-            .filter(|_| lower)
-        else {
+        let lower = c.attr == "desired_count" && c.lowers();
+        let Some(r) = found.named(&c.resource).filter(|_| lower) else {
             continue;
         };
         let providers = group_providers(r);

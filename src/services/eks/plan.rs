@@ -74,14 +74,7 @@ pub fn check(found: &dyn crate::service::Found, changes: &[Change], out: &mut No
         .iter()
         .filter(|c| c.resource.service == NAME && c.attr == "desired_size")
     {
-        let lower =
-            c.to.as_u64()
-                .zip(c.from.as_u64())
-                .is_some_and(|(t, f)| t < f);
-        let Some(r) = found
-            .find(&c.resource.service, &c.resource.kind, &c.resource.name)
-            .filter(|_| lower)
-        else {
+        let Some(r) = found.named(&c.resource).filter(|_| c.lowers()) else {
             continue;
         };
         if r.tags.contains_key(AUTOSCALER_TAG) && !said.contains(&r.name()) {

@@ -71,6 +71,6 @@ pub(super) fn parks<'a>(c: &Change, live: &'a dyn Found) -> Option<&'a Resource>
     if r.kind != SOURCE || c.to != Value::Bool(false) {
         return None;
     }
-    let mapping = live.find(&r.service, &r.kind, &r.name)?;
+    let mapping = live.named(r)?;
     live.by_arn(mapping.text("source_arn"))
 }
