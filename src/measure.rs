@@ -231,3 +231,41 @@ fn set_usage(r: &mut Resource, queries: &[(&'static str, MetricQuery)], answers:
     }
     r.attrs.insert("usage".into(), serde_json::Value::Object(u));
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Resource;
+    use crate::services::SERVICES;
+
+    /// A plan's metrics pass waits only for the services that say they
+    /// have usage (`Service::has_usage`): one that declared queries
+    /// without saying so would have them read in a second pass.
+    #[test]
+    fn a_service_with_usage_queries_says_so() {
+        for s in SERVICES {
+            for kind in s.kinds() {
+                let r = Resource::new(s.name(), kind.name, "x");
+                assert!(
+                    s.usage(&r).is_empty() || s.has_usage(),
+                    "{} {} has usage queries, but {}'s has_usage is false",
+                    s.name(),
+                    kind.name,
+                    s.name()
+                );
+            }
+        }
+    }
+
+    /// And one that says so declares some, or the pass would wait on it
+    /// for nothing.
+    #[test]
+    fn a_service_that_says_it_has_usage_declares_queries() {
+        for s in SERVICES.iter().filter(|s| s.has_usage()) {
+            let any = s
+                .kinds()
+                .iter()
+                .any(|k| !s.usage(&Resource::new(s.name(), k.name, "x")).is_empty());
+            assert!(any, "{} says it has usage but declares none", s.name());
+        }
+    }
+}
