@@ -8,8 +8,9 @@
 //! saved to disk (snapshots, saved plans) as JSON.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 pub type Tags = BTreeMap<String, String>;
 
@@ -20,13 +21,19 @@ pub type Value = serde_json::Value;
 mod attrs;
 pub use attrs::Attrs;
 
-/// Which resource, as plans, records and messages name it.
+/// Which resource, as plans, records and messages name it. Its service
+/// and kind are interned ([`intern`]): a live state and a plan name the
+/// same few of each on every resource and change, and a string of their
+/// own per resource was two allocations each (1.4 MB of a 10,000-resource
+/// plan's memory), copied again into every change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ResourceId {
     /// The registry name of the service (`crate::services`).
-    pub service: String,
+    #[serde(deserialize_with = "interned")]
+    pub service: Name,
     /// The kind within the service (`stream`, `function`, `event source`).
-    pub kind: String,
+    #[serde(deserialize_with = "interned")]
+    pub kind: Name,
     /// Unique within service and kind (a stream name, a mapping's UUID).
     pub name: String,
     /// Shown instead of the name where the name means little to a reader
@@ -51,7 +58,7 @@ impl ResourceId {
     pub fn shown(&self) -> String {
         let name = self.shown_name();
         let mut s = String::with_capacity(self.service.len() + self.kind.len() + name.len() + 2);
-        for (i, part) in [self.service.as_str(), &self.kind, name].iter().enumerate() {
+        for (i, part) in [self.service, self.kind, name].iter().enumerate() {
             if i > 0 {
                 s.push(' ');
             }
@@ -87,8 +94,8 @@ impl Resource {
     pub fn new(service: &str, kind: &str, name: &str) -> Resource {
         Resource {
             id: ResourceId {
-                service: service.to_string(),
-                kind: kind.to_string(),
+                service: intern(service),
+                kind: intern(kind),
                 name: name.to_string(),
                 label: None,
             },
@@ -154,6 +161,53 @@ impl Live {
             .and_then(|f| f.get(name))
             .unwrap_or(&Value::Null)
     }
+}
+
+/// An interned name ([`intern`]). Named, so that serde's derive reads
+/// it in a field with `deserialize_with` and asks no `'static` of its
+/// input, which it does of a `&'static str` written out.
+pub type Name = &'static str;
+
+/// The one copy of a name for the whole run: attribute names, services
+/// and kinds. Kept to the end of the process: they are a few dozen, those
+/// of the services' schemas and of whatever files are read.
+pub fn intern(name: &str) -> &'static str {
+    static NAMES: LazyLock<Mutex<HashSet<&'static str, foldhash::fast::RandomState>>> =
+        LazyLock::new(Mutex::default);
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(n) = names.get(name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.into());
+    names.insert(n);
+    n
+}
+
+/// A name read straight into its interned copy, with no string of its own.
+pub(crate) struct Interned;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Interned {
+    type Value = &'static str;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for Interned {
+    type Value = &'static str;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<&'static str, E> {
+        Ok(intern(name))
+    }
+}
+
+fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    serde::de::DeserializeSeed::deserialize(Interned, d)
 }
 
 /// A list read at its length: one grown while parsing holds up to twice

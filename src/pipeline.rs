@@ -233,11 +233,8 @@ pub fn pricing(ctx: &Invocation) -> Result<crate::cost::Pricing, String> {
 /// that read fails, the recreated resource stays unpriced ("unknown").
 pub async fn after(aws: &Aws, live: &Live, plan: &Plan) -> Live {
     let mut after = planner::after(live, plan);
-    let changed: std::collections::BTreeSet<&str> = plan
-        .changes
-        .iter()
-        .map(|c| c.resource.service.as_str())
-        .collect();
+    let changed: std::collections::BTreeSet<&str> =
+        plan.changes.iter().map(|c| c.resource.service).collect();
     for service in changed {
         if let Err(e) = aws.adapter(service).recreated(&mut after.resources).await {
             tracing::warn!("what {service} recreates is not priced: {e}");

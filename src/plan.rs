@@ -191,8 +191,11 @@ pub struct Notices {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Observation {
     pub resource: String,
-    pub attr: String,
-    pub value: String,
+    /// Borrowed where it can be (a kind's observed attribute, a flag's
+    /// `true`): a plan observes every selected resource, and two strings
+    /// of their own per observation were a sixth of its allocations.
+    pub attr: Cow<'static, str>,
+    pub value: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

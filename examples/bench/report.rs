@@ -121,7 +121,7 @@ fn header(w: &mut String, o: &Opts, m: &Measured) {
 pub fn kinds(live: &parkctl::model::Live) -> BTreeMap<(String, String), usize> {
     let mut out = BTreeMap::new();
     for r in &live.resources {
-        *out.entry((r.id.service.clone(), r.id.kind.clone()))
+        *out.entry((r.id.service.to_string(), r.id.kind.to_string()))
             .or_default() += 1;
     }
     out

@@ -335,7 +335,7 @@ fn touched(live: &Live, plan: &Plan) -> Live {
     }
     let in_family = |r: &crate::model::Resource| {
         let head = r.parent.as_deref().unwrap_or(r.name());
-        heads.contains(&(r.id.service.as_str(), head))
+        heads.contains(&(r.id.service, head))
     };
     Live {
         resources: live

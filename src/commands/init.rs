@@ -348,9 +348,9 @@ fn found(live: &Live) -> Vec<(String, String)> {
             .position(|s| s.name() == r.id.service)
             .unwrap_or(usize::MAX);
         *counts
-            .entry((at, r.id.service.clone()))
+            .entry((at, r.id.service.to_string()))
             .or_default()
-            .entry(r.id.kind.clone())
+            .entry(r.id.kind.to_string())
             .or_default() += 1;
     }
     counts

@@ -186,7 +186,7 @@ impl<'a> Lookup<'a> {
 impl ResourceCost {
     pub fn new(id: &crate::model::ResourceId, basis: String, month: Option<Money>) -> ResourceCost {
         ResourceCost {
-            service: id.service.clone(),
+            service: id.service.to_string(),
             kind: id.title(),
             name: id.shown_name().to_string(),
             basis,

@@ -9,11 +9,9 @@
 //! the map's methods that parkctl uses, so that services read it as one.
 
 use super::Value;
-use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
-use std::collections::HashSet;
 use std::fmt;
-use std::sync::{LazyLock, Mutex, PoisonError};
 
 /// Attributes by name, in name order. The names are interned: a live state
 /// names the same few dozen attributes on every resource, and a lookup
@@ -100,20 +98,7 @@ impl Attrs {
     }
 }
 
-/// The one copy of an attribute name for the whole run. Kept to the end of
-/// the process: the names are a few dozen, those of the services' schemas
-/// and of whatever files are read.
-fn interned(name: &str) -> &'static str {
-    static NAMES: LazyLock<Mutex<HashSet<&'static str, foldhash::fast::RandomState>>> =
-        LazyLock::new(Mutex::default);
-    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(n) = names.get(name) {
-        return n;
-    }
-    let n: &'static str = Box::leak(name.into());
-    names.insert(n);
-    n
-}
+use super::intern as interned;
 
 impl<Q: AsRef<str> + ?Sized> std::ops::Index<&Q> for Attrs {
     type Output = Value;
@@ -170,29 +155,6 @@ impl Serialize for Attrs {
     }
 }
 
-/// A name read straight into its interned copy, with no string of its own.
-struct Name;
-
-impl<'de> DeserializeSeed<'de> for Name {
-    type Value = &'static str;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'static str, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for Name {
-    type Value = &'static str;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an attribute name")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<&'static str, E> {
-        Ok(interned(name))
-    }
-}
-
 impl<'de> Deserialize<'de> for Attrs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Attrs, D::Error> {
         struct Pairs;
@@ -205,7 +167,7 @@ impl<'de> Deserialize<'de> for Attrs {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attrs, A::Error> {
                 let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-                while let Some(name) = map.next_key_seed(Name)? {
+                while let Some(name) = map.next_key_seed(super::Interned)? {
                     pairs.push((name, map.next_value::<Value>()?));
                 }
                 Ok(Attrs::of(pairs))

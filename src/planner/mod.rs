@@ -13,12 +13,13 @@ mod resolve;
 pub use crate::plan::{key, Key};
 pub use resolve::{desired_from_live, resolve, Desired};
 
-use crate::model::{Live, Resource};
+use crate::model::{Live, Resource, Value};
 pub use crate::plan::Now;
-use crate::plan::{Change, Notice, Notices, Observation, Phase, Plan, Want, Wave};
+use crate::plan::{Change, Notice, Notices, Observation, Plan, Want};
 use crate::profile::Profile;
 use crate::service::{Planned, Wants};
 use crate::services::{self, SERVICES};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Plans the changes that take `live` to what `profile` describes.
@@ -93,9 +94,10 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Now, name: &str, sha: &str) ->
 /// Counts `r` among the selected resources of its kind. A plan selects a
 /// few kinds: a short list, searched, is cheaper than hashing two names
 /// per resource.
-fn count<'a>(selected: &mut Vec<((&'a str, &'a str), usize)>, r: &'a Resource) {
-    let kind = (r.id.service.as_str(), r.id.kind.as_str());
-    match selected.iter_mut().find(|(k, _)| *k == kind) {
+fn count(selected: &mut Vec<((&'static str, &'static str), usize)>, r: &Resource) {
+    let kind = (r.id.service, r.id.kind);
+    let same = |(s, k): (&str, &str)| std::ptr::eq(s, kind.0) && std::ptr::eq(k, kind.1);
+    match selected.iter_mut().find(|(k, _)| same(*k)) {
         Some((_, n)) => *n += 1,
         None => selected.push((kind, 1)),
     }
@@ -135,10 +137,12 @@ fn observe_one(r: &Resource, out: &mut Vec<Observation>) {
     for attr in observed {
         out.push(Observation {
             resource: shown.clone(),
-            attr: attr.to_string(),
+            attr: Cow::Borrowed(attr),
             value: match r.get(attr) {
-                crate::model::Value::Bool(b) => b.to_string(),
-                v => crate::model::show(v),
+                Value::Bool(true) => Cow::Borrowed("true"),
+                Value::Bool(false) => Cow::Borrowed("false"),
+                Value::Null => Cow::Borrowed("none"),
+                v => Cow::Owned(crate::model::show(v)),
             },
         });
     }
@@ -186,7 +190,7 @@ fn gone(out: &mut Notices, k: &Key, rule: Option<&str>) {
 /// changes moved along each cycle of that order.
 fn sort(changes: &mut [Change]) {
     let mut order: Vec<usize> = (0..changes.len()).collect();
-    order.sort_by(|&a, &b| order_key(&changes[a]).cmp(&order_key(&changes[b])));
+    order.sort_by(|&a, &b| self::order(&changes[a], &changes[b]));
     // Position i takes the change at order[i].
     let mut done = vec![false; changes.len()];
     for start in 0..changes.len() {
@@ -204,18 +208,25 @@ fn sort(changes: &mut [Change]) {
 }
 
 /// Phases in order; within one, waves in order; then by resource as shown
-/// (an event source by its function, not its UUID). Borrowed from the
-/// change: a key copied per change was four strings each.
-fn order_key(c: &Change) -> (Phase, Wave, &str, &str, &str, &str) {
-    let r = &c.resource;
-    (
-        c.phase,
-        c.wave,
-        &r.service,
-        &r.kind,
-        r.shown_name(),
-        &r.name,
-    )
+/// (an event source by its function, not its UUID). Read from the changes
+/// in place: a key copied per change was four strings each.
+fn order(a: &Change, b: &Change) -> std::cmp::Ordering {
+    let (r, s) = (&a.resource, &b.resource);
+    (a.phase, a.wave)
+        .cmp(&(b.phase, b.wave))
+        .then_with(|| names(r.service, s.service))
+        .then_with(|| names(r.kind, s.kind))
+        .then_with(|| r.shown_name().cmp(s.shown_name()))
+        .then_with(|| r.name.cmp(&s.name))
+}
+
+/// Two interned names in order: the same copy is equal with no reading.
+fn names(a: &'static str, b: &'static str) -> std::cmp::Ordering {
+    if std::ptr::eq(a, b) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.cmp(b)
+    }
 }
 
 #[cfg(test)]
@@ -246,12 +257,12 @@ impl<'a> Index<'a> {
         for r in &live.resources {
             if let Some(p) = &r.parent {
                 children
-                    .entry((r.id.service.as_str(), p.as_str()))
+                    .entry((r.id.service, p.as_str()))
                     .or_default()
                     .push(r);
             }
             by_key
-                .entry((r.id.service.as_str(), r.id.kind.as_str(), r.name()))
+                .entry((r.id.service, r.id.kind, r.name()))
                 .or_insert(r);
             if !r.arn.is_empty() {
                 by_arn.entry(r.arn.as_str()).or_insert(r);

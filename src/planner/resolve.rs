@@ -111,12 +111,9 @@ impl<'a> Scope<'a> {
         let mut by_kind: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
         let mut children: BTreeMap<(&str, &str), Vec<&Resource>> = BTreeMap::new();
         for r in live.of_service(service) {
-            by_kind.entry(r.id.kind.as_str()).or_default().push(r);
+            by_kind.entry(r.id.kind).or_default().push(r);
             if let Some(p) = &r.parent {
-                children
-                    .entry((p.as_str(), r.id.kind.as_str()))
-                    .or_default()
-                    .push(r);
+                children.entry((p.as_str(), r.id.kind)).or_default().push(r);
             }
         }
         Scope { by_kind, children }
@@ -191,7 +188,7 @@ fn assign<'a>(
         }
         for t in scope.children_of(r.name(), attr.kind) {
             if let Some(v) = s.child_value(attr, t, value) {
-                let slot = kids.entry((t.id.kind.as_str(), t.name())).or_default();
+                let slot = kids.entry((t.id.kind, t.name())).or_default();
                 slot.insert(attr.attr, want(v));
             }
         }
@@ -277,7 +274,7 @@ fn resolve_kind<'a>(
     for ((p, _), children) in &scope.children {
         if picked.at.contains_key(p) {
             for c in children {
-                kids.entry((c.id.kind.as_str(), c.name())).or_default();
+                kids.entry((c.id.kind, c.name())).or_default();
             }
         }
     }

@@ -802,8 +802,8 @@ fn observations_are_sorted_and_cover_every_selected_resource() {
     let has = |resource: &str, attr: &str, value: &str| {
         p.observed.contains(&Observation {
             resource: resource.into(),
-            attr: attr.into(),
-            value: value.into(),
+            attr: attr.to_string().into(),
+            value: value.to_string().into(),
         })
     };
     assert!(has(&format!("kinesis stream {STREAM}"), "shards", "2"));
@@ -937,7 +937,7 @@ fn changes_sort_in_place_as_a_stable_sort_orders_them() {
         })
         .collect();
     let mut stable = changes.clone();
-    stable.sort_by(|a, b| super::order_key(a).cmp(&super::order_key(b)));
+    stable.sort_by(super::order);
     super::sort(&mut changes);
     assert_eq!(changes, stable);
 }

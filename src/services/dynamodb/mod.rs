@@ -167,7 +167,7 @@ impl Service for DynamoDb {
     }
 
     fn child_value(&self, attr: &Attr, target: &Resource, value: &Value) -> Option<Value> {
-        match (attr.key, target.id.kind.as_str()) {
+        match (attr.key, target.id.kind) {
             ("index_read_capacity" | "index_write_capacity", INDEX) => {
                 let map = value.as_object()?;
                 let short = index_name(target.name());

@@ -119,7 +119,7 @@ fn capacity(live: &Resource, attr: &str, want: &Want, wants: &Wants, ctx: &Now) 
     let res = &live.id;
     // An index follows its table's billing, which `check` makes sure is
     // switched with it; only a table's rule says.
-    let wanted_billing = match live.id.kind.as_str() {
+    let wanted_billing = match live.id.kind {
         INDEX => PROVISIONED,
         _ => wants
             .get("billing")

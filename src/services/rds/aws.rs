@@ -339,7 +339,7 @@ impl Databases {
     }
 
     async fn run(&self, c: &Change, interrupt: &Interrupt) -> Result<(), AwsError> {
-        let (kind, name) = (c.resource.kind.as_str(), c.resource.name.as_str());
+        let (kind, name) = (c.resource.kind, c.resource.name.as_str());
         let to = c.to.as_str().unwrap_or(AVAILABLE);
         self.switch(kind, name, to).await?;
         let minutes = c
