@@ -206,7 +206,7 @@ impl serde::de::Visitor<'_> for Interned {
     }
 }
 
-fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+pub(crate) fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
     serde::de::DeserializeSeed::deserialize(Interned, d)
 }
 

@@ -6,7 +6,7 @@
 //! another (Terraform's `Change{Before, After}`), so that everything that
 //! renders, records or compares plans is the same for every service.
 
-use crate::model::{show, ResourceId, Value};
+use crate::model::{intern, show, Name, ResourceId, Value};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -82,7 +82,11 @@ pub struct Change {
     #[serde(default)]
     pub wave: Wave,
     pub resource: ResourceId,
-    pub attr: String,
+    /// Interned, as the rule ([`crate::model::intern`]): a plan changes the
+    /// same few attributes, by the same few rules, of thousands of
+    /// resources.
+    #[serde(deserialize_with = "crate::model::interned")]
+    pub attr: Name,
     pub from: Value,
     pub to: Value,
     /// Intermediate values the service passes through, in order, when AWS
@@ -98,7 +102,8 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "crate::model::Attrs::is_empty")]
     pub args: crate::model::Attrs,
     /// The profile rule (or snapshot) that asks for this change.
-    pub rule: String,
+    #[serde(deserialize_with = "crate::model::interned")]
+    pub rule: Name,
 }
 
 impl Change {
@@ -108,22 +113,22 @@ impl Change {
         phase: Phase,
         wave: Wave,
         resource: ResourceId,
-        attr: impl Into<String>,
+        attr: &str,
         from: Value,
         to: Value,
-        rule: impl Into<String>,
+        rule: Name,
     ) -> Change {
         Change {
             phase,
             wave,
             resource,
-            attr: attr.into(),
+            attr: intern(attr),
             from,
             to,
             steps: vec![],
             note: None,
             args: Default::default(),
-            rule: rule.into(),
+            rule,
         }
     }
 
@@ -325,11 +330,12 @@ pub fn key(id: &ResourceId) -> Key<'_> {
     )
 }
 
-/// A wanted value of one attribute and the rule that wants it.
+/// A wanted value of one attribute and the rule that wants it (interned:
+/// one rule wants the same of thousands of resources).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Want {
     pub value: Value,
-    pub rule: String,
+    pub rule: Name,
 }
 
 /// Every wanted attribute of one resource, in attribute order. A resource

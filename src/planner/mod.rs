@@ -45,7 +45,7 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Now, name: &str, sha: &str) ->
     let mut selected = Vec::new();
     for (k, wants) in &desired.resources {
         let Some(r) = idx.get(k) else {
-            gone(&mut out, k, wants.values().next().map(|w| w.rule.as_str()));
+            gone(&mut out, k, wants.values().next().map(|w| w.rule));
             continue;
         };
         count(&mut selected, r);
@@ -167,7 +167,9 @@ pub fn after(live: &Live, plan: &Plan) -> Live {
         match services::get(&c.resource.service) {
             Some(s) => s.after(&mut out.resources, i, c),
             None => {
-                out.resources[i].attrs.insert(c.attr.clone(), c.to.clone());
+                out.resources[i]
+                    .attrs
+                    .insert(c.attr.to_string(), c.to.clone());
             }
         }
     }

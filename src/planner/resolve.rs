@@ -177,7 +177,7 @@ fn assign<'a>(
 ) {
     let want = |value| Want {
         value,
-        rule: rule.to_string(),
+        rule: crate::model::intern(rule),
     };
     for attr in s.attrs().iter().filter(|a| a.key == key) {
         if attr.kind == kind {
@@ -311,7 +311,7 @@ pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired<'static> {
                     a,
                     Want {
                         value: v.clone(),
-                        rule: rule.to_string(),
+                        rule: crate::model::intern(rule),
                     },
                 );
             }

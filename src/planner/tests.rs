@@ -932,7 +932,7 @@ fn changes_sort_in_place_as_a_stable_sort_orders_them() {
                 "attr",
                 Value::Null,
                 Value::Null,
-                format!("rule {i}"),
+                crate::model::intern(&format!("rule {i}")),
             )
         })
         .collect();

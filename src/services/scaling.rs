@@ -117,7 +117,7 @@ pub fn plan(live: &Resource, want: &Want) -> Planned {
         "autoscaling",
         live.get("autoscaling").clone(),
         want.value.clone(),
-        want.rule.clone(),
+        want.rule,
     );
     c.note = Some(if suspend {
         format!("RegisterScalableTarget (SuspendedState) on {n} target(s): dynamic scaling and scheduled actions stop; targets, min/max and policies are kept")

@@ -83,7 +83,7 @@ fn done_of(ops: &[Operation], account: &str, region: &str, since: DateTime<Utc>)
                 .map(|o| Done {
                     at: o.started,
                     resource: o.change.resource.clone(),
-                    attr: o.change.attr.clone(),
+                    attr: o.change.attr.to_string(),
                     to: o.change.to.clone(),
                 }),
         );
@@ -109,10 +109,10 @@ pub fn mark_applied(dirs: &[StateDir], region: &str, live: &mut crate::model::Li
             .filter(|c| c.status == Status::Applied)
         {
             let attrs = last.entry(c.change.resource).or_default();
-            match attrs.get(&c.change.attr) {
+            match attrs.get(c.change.attr) {
                 Some((t, _)) if *t >= op.ended => {}
                 _ => {
-                    attrs.insert(c.change.attr, (op.ended, c.change.to));
+                    attrs.insert(c.change.attr.to_string(), (op.ended, c.change.to));
                 }
             }
         }

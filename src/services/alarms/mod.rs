@@ -125,7 +125,7 @@ impl Service for Alarms {
             attr,
             a.get(attr).clone(),
             want.value.clone(),
-            want.rule.clone(),
+            want.rule,
         )))
     }
 
@@ -270,7 +270,7 @@ impl Service for Alarms {
                 "actions",
                 c["from"].clone(),
                 c["to"].clone(),
-                c["rule"].as_str().unwrap_or_default(),
+                crate::model::intern(c["rule"].as_str().unwrap_or_default()),
             )
         })
     }

@@ -427,9 +427,8 @@ impl Groups {
                 && o.change.resource == cs[0].resource
                 && o.change.attr == "scheduled_actions"
         });
-        let (sizes, procs): (Vec<&Change>, Vec<&Change>) = cs
-            .into_iter()
-            .partition(|c| SIZES.contains(&c.attr.as_str()));
+        let (sizes, procs): (Vec<&Change>, Vec<&Change>) =
+            cs.into_iter().partition(|c| SIZES.contains(&c.attr));
         let mut out = Vec::new();
         if !sizes.is_empty() {
             if failed {

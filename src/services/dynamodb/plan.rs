@@ -236,7 +236,7 @@ fn change(live: &Resource, attr: &str, want: &Want, wave: Wave) -> Change {
         attr,
         live.get(attr).clone(),
         want.value.clone(),
-        want.rule.clone(),
+        want.rule,
     )
 }
 

@@ -108,7 +108,7 @@ fn change(live: &Resource, want: &Want, args: Attrs, note: String) -> Change {
             "state",
             live.get("state").clone(),
             want.value.clone(),
-            want.rule.clone(),
+            want.rule,
         )
     }
 }

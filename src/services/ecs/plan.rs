@@ -64,7 +64,7 @@ fn count(live: &Resource, want: &Want, wants: &Wants) -> Planned {
         "desired_count",
         live.get("desired_count").clone(),
         want.value.clone(),
-        want.rule.clone(),
+        want.rule,
     );
     c.note = Some(format!(
         "UpdateService desiredCount, then wait until {to} task(s) run (up to {WAIT_MINUTES} min)"

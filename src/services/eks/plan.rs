@@ -58,7 +58,7 @@ pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants, _ctx: &Now)
         attr,
         live.get(attr).clone(),
         want.value.clone(),
-        want.rule.clone(),
+        want.rule,
     );
     c.args.insert("min_size".into(), min.into());
     c.args.insert("desired_size".into(), desired.into());

@@ -421,7 +421,7 @@ impl Service for Kinesis {
                 "shards",
                 c["from"].clone(),
                 c["to"].clone(),
-                c["rule"].as_str().unwrap_or_default().to_string(),
+                crate::model::intern(c["rule"].as_str().unwrap_or_default()),
             )
         })
     }
@@ -484,7 +484,7 @@ fn shards(s: &Resource, want: &Want, after_switch: bool) -> Planned {
             "shards",
             Value::from(from),
             Value::from(to),
-            want.rule.clone(),
+            want.rule,
         )
     }))
 }

@@ -44,7 +44,7 @@ pub fn plan(s: &Resource, want: &Want, ctx: &Now) -> Planned {
         "mode",
         s.get("mode").clone(),
         want.value.clone(),
-        want.rule.clone(),
+        want.rule,
     );
     c.note = Some(note);
     c.args.insert("arn".into(), Value::from(s.arn.clone()));

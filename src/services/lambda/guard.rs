@@ -51,7 +51,7 @@ pub(super) fn throttled_consumers(plan: &Across, out: &mut Notices) {
                 .get(m.name())
                 .map_or(m.flag("enabled"), |v| v.as_bool() == Some(true));
             if on && is_stream_source(m) {
-                let rule = want.map_or("the live state", |w| w.rule.as_str());
+                let rule = want.map_or("the live state", |w| w.rule);
                 out.errors.push(Notice::on(
                     format!("lambda function {name}"),
                     format!(

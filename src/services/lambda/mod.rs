@@ -206,7 +206,7 @@ impl Service for Lambda {
             attr,
             from,
             want.value.clone(),
-            want.rule.clone(),
+            want.rule,
         )))
     }
 
@@ -473,7 +473,7 @@ impl Service for Lambda {
             attr,
             c["from"].clone(),
             c["to"].clone(),
-            text("rule"),
+            crate::model::intern(&text("rule")),
         ))
     }
 }

@@ -113,7 +113,7 @@ fn change(live: &Resource, want: &Want, wants: &Wants, ctx: &Now) -> Change {
             "state",
             live.get("state").clone(),
             want.value.clone(),
-            want.rule.clone(),
+            want.rule,
         )
     }
 }

@@ -253,7 +253,7 @@ pub fn plan(live: &Resource, attr: &str, want: &Want, wants: &Wants) -> Planned 
             "state",
             live.get("state").clone(),
             want.value.clone(),
-            want.rule.clone(),
+            want.rule,
         )
     }))
 }

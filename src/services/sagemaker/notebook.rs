@@ -103,7 +103,7 @@ pub fn plan(live: &Resource, attr: &str, want: &Want) -> Planned {
         "state",
         live.get("state").clone(),
         Value::from(to),
-        want.rule.clone(),
+        want.rule,
     );
     c.note = Some(if to == STOPPED {
         format!("StopNotebookInstance, then wait until Stopped (up to {WAIT_MINUTES} min); its storage volume is kept")

@@ -170,7 +170,7 @@ fn change(live: &Resource, want: &Want, args: Attrs, note: Option<String>) -> Ch
             "state",
             live.get("state").clone(),
             want.value.clone(),
-            want.rule.clone(),
+            want.rule,
         )
     }
 }
