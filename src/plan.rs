@@ -268,6 +268,20 @@ pub struct Done {
     pub to: Value,
 }
 
+/// `t` to the minute as plans show a time (`2025-01-10 22:00 UTC`), from
+/// a format parsed once: a plan may show one per resource (a warning per
+/// parked stream), and parsing it each time was a fortieth of the
+/// planner's time at 10,000 resources.
+pub fn minute(t: chrono::DateTime<chrono::Utc>) -> impl fmt::Display {
+    use chrono::format::{Item, StrftimeItems};
+    static ITEMS: std::sync::LazyLock<Vec<Item<'static>>> = std::sync::LazyLock::new(|| {
+        StrftimeItems::new("%Y-%m-%d %H:%M UTC")
+            .parse_to_owned()
+            .unwrap_or_default()
+    });
+    t.format_with_items(ITEMS.iter())
+}
+
 impl Now {
     /// How far back the records are read: AWS's rolling windows are a
     /// day, and AWS starts a stopped database again after 7 days (a

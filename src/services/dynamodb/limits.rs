@@ -43,7 +43,7 @@ pub fn decrease(today: u64, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> 
     if today >= MAX_DECREASES {
         return Room::No(format!(
             "it was decreased {today} times today, the most AWS allows in a UTC day; the next decrease is possible after {}",
-            midnight.format("%Y-%m-%d %H:%M UTC")
+            crate::plan::minute(midnight)
         ));
     }
     match last {
@@ -52,7 +52,7 @@ pub fn decrease(today: u64, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> 
             Room::No(format!(
                 "it was decreased {today} times today (last at {}), and after the first {FREE_DECREASES} AWS allows one decrease per hour; the next is possible after {}",
                 l.format("%H:%M UTC"),
-                next.min(midnight).format("%Y-%m-%d %H:%M UTC")
+                crate::plan::minute(next.min(midnight))
             ))
         }
         _ => Room::Hourly,

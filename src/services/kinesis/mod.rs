@@ -235,7 +235,7 @@ impl Service for Kinesis {
             format!("kinesis stream {name}"),
             format!(
                 "kinesis stream {name} keeps records for {hours} h only: records still unread when it is parked expire by {} at the latest (older ones sooner). Restore before then, or raise its retention (parkctl never lowers it)",
-                expiry.format("%Y-%m-%d %H:%M UTC")
+                crate::plan::minute(expiry)
             ),
         ))
     }

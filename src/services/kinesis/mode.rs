@@ -26,8 +26,8 @@ pub fn plan(s: &Resource, want: &Want, ctx: &Now) -> Planned {
             format!(
                 "{res}: parkctl already switched its capacity mode {} times in the last 24 h (at {}), and AWS allows {MAX_MODE_SWITCHES_PER_DAY} per rolling 24 h; it can switch to {to} again after {} ({})",
                 at.len(),
-                at.iter().map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).collect::<Vec<_>>().join(", "),
-                next.format("%Y-%m-%d %H:%M UTC"),
+                at.iter().map(|t| crate::plan::minute(*t).to_string()).collect::<Vec<_>>().join(", "),
+                crate::plan::minute(next),
                 want.rule
             ),
         ));

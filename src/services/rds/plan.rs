@@ -125,7 +125,7 @@ pub fn restarted(live: &Resource, ctx: &Now) -> Option<String> {
     if last.to != STOPPED {
         return None;
     }
-    let at = last.at.format("%Y-%m-%d %H:%M UTC");
+    let at = crate::plan::minute(last.at);
     let since = ctx.now - last.at;
     Some(if since >= chrono::Duration::days(RESTART_DAYS) {
         format!("it was started by AWS, {RESTART_DAYS} days after parkctl stopped it at {at} (parkctl has no record of starting it)")
