@@ -51,7 +51,7 @@ async fn run_wave(
     // A change of a service this parkctl does not have (a saved plan from
     // another build) is not silently dropped.
     for c in changes {
-        if crate::services::get(&c.resource.service).is_none() {
+        if crate::services::get(c.resource.service).is_none() {
             out.push(skipped(c, "no such service in this parkctl"));
         }
     }

@@ -79,7 +79,7 @@ fn asked(resources: &[Resource], measure: Measure) -> Vec<Key> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for r in resources {
-        let Some(s) = crate::services::get(&r.id.service) else {
+        let Some(s) = crate::services::get(r.id.service) else {
             continue;
         };
         let mut add = |k: Key| {
@@ -172,7 +172,7 @@ pub async fn settle(
     let now = answers.now.unwrap_or_else(Utc::now);
     let mut out = Vec::new();
     for (at, r) in live.resources.iter_mut().enumerate() {
-        let Some(s) = crate::services::get(&r.id.service) else {
+        let Some(s) = crate::services::get(r.id.service) else {
             continue;
         };
         if measure.usage {

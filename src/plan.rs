@@ -338,10 +338,95 @@ pub type Key<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
 /// The key of `id`, borrowed from it.
 pub fn key(id: &ResourceId) -> Key<'_> {
     (
-        Cow::Borrowed(&id.service),
-        Cow::Borrowed(&id.kind),
+        Cow::Borrowed(id.service),
+        Cow::Borrowed(id.kind),
         Cow::Borrowed(&id.name),
     )
+}
+
+/// Keys in order, each once, and what is wanted of each resource: a list
+/// sorted once when made, searched by halves. A `BTreeMap` built from the
+/// same sorted list sorted and compared every key again, and freed node by
+/// node: a fifth of resolving a 10,000-resource profile.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ByKey<'a>(Vec<(Key<'a>, Wants)>);
+
+impl<'a> ByKey<'a> {
+    /// The map of `pairs`, a later pair of a key replacing an earlier one
+    /// as inserting them in turn would.
+    pub fn of(mut pairs: Vec<(Key<'a>, Wants)>) -> ByKey<'a> {
+        crate::planner::sort_moving_once(&mut pairs, |a, b| key_order(&a.0, &b.0));
+        pairs.dedup_by(|later, kept| {
+            let same = key_order(&later.0, &kept.0).is_eq();
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
+            }
+            same
+        });
+        pairs.shrink_to_fit();
+        ByKey(pairs)
+    }
+
+    pub fn get(&self, k: &Key) -> Option<&Wants> {
+        let at = self.0.binary_search_by(|(have, _)| key_order(have, k));
+        at.ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, k: &Key) -> bool {
+        self.get(k).is_some()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Key<'a>, &Wants)> {
+        self.0.iter().map(|(k, w)| (k, w))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Wants> {
+        self.0.iter().map(|(_, w)| w)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'b, 'a> IntoIterator for &'b ByKey<'a> {
+    type Item = (&'b Key<'a>, &'b Wants);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'b, (Key<'a>, Wants)>,
+        fn(&'b (Key<'a>, Wants)) -> (&'b Key<'a>, &'b Wants),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, w)| (k, w))
+    }
+}
+
+impl std::ops::Index<&Key<'_>> for ByKey<'_> {
+    type Output = Wants;
+
+    fn index(&self, k: &Key) -> &Wants {
+        self.get(k).expect("no such resource")
+    }
+}
+
+/// Keys in order (service, kind, name), interned names compared by address
+/// first: most keys share their service and kind, and reading those was
+/// most of the time sorting them.
+pub fn key_order(a: &Key, b: &Key) -> std::cmp::Ordering {
+    let name = |x: &str, y: &str| {
+        if std::ptr::eq(x, y) {
+            std::cmp::Ordering::Equal
+        } else {
+            x.cmp(y)
+        }
+    };
+    name(&a.0, &b.0)
+        .then_with(|| name(&a.1, &b.1))
+        .then_with(|| a.2.cmp(&b.2))
 }
 
 /// A wanted value of one attribute and the rule that wants it (interned:

@@ -81,7 +81,7 @@ pub trait Found {
     fn find(&self, service: &str, kind: &str, name: &str) -> Option<&Resource>;
     /// The live resource `id` names (a change's).
     fn named(&self, id: &crate::model::ResourceId) -> Option<&Resource> {
-        self.find(&id.service, &id.kind, &id.name)
+        self.find(id.service, id.kind, &id.name)
     }
     fn by_arn(&self, arn: &str) -> Option<&Resource>;
     /// The resources of `service` that belong to `parent`.
@@ -92,7 +92,7 @@ pub trait Found {
 /// resource's wanted attributes by (service, kind, name), the live state,
 /// the changes planned and the planning context.
 pub struct Across<'a> {
-    pub desired: &'a std::collections::BTreeMap<crate::plan::Key<'a>, Wants>,
+    pub desired: &'a crate::plan::ByKey<'a>,
     pub live: &'a dyn Found,
     pub changes: &'a [Change],
     pub ctx: &'a Now,

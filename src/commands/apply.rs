@@ -329,8 +329,8 @@ fn touched(live: &Live, plan: &Plan) -> Live {
     // Families: a changed resource's parent, and every child of that parent.
     let mut heads: std::collections::BTreeSet<(&str, &str)> = Default::default();
     for r in &live.resources {
-        if changed(&r.id.service, r.name()) {
-            heads.insert((&r.id.service, r.parent.as_deref().unwrap_or(r.name())));
+        if changed(r.id.service, r.name()) {
+            heads.insert((r.id.service, r.parent.as_deref().unwrap_or(r.name())));
         }
     }
     let in_family = |r: &crate::model::Resource| {

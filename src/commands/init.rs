@@ -194,7 +194,7 @@ fn selection(ask: &Ask) -> Selection {
 /// A resource rules select (not one that comes with another, such as an
 /// event source mapping with its function).
 fn selectable(r: &Resource) -> bool {
-    crate::services::get(&r.id.service)
+    crate::services::get(r.id.service)
         .and_then(|s| s.kinds().iter().find(|k| k.name == r.id.kind))
         .is_some_and(|k| k.selectable)
 }

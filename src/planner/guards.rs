@@ -37,13 +37,13 @@ pub(crate) fn check(
 fn short_retention(idx: &Index, ctx: &Now, changes: &[Change], out: &mut Notices) {
     let mut parked: BTreeMap<(&str, &str, &str), &Resource> = BTreeMap::new();
     for c in changes {
-        let Some(r) = services::get(&c.resource.service).and_then(|s| s.parks(c, idx)) else {
+        let Some(r) = services::get(c.resource.service).and_then(|s| s.parks(c, idx)) else {
             continue;
         };
-        parked.insert((r.name(), &r.id.service, &r.id.kind), r);
+        parked.insert((r.name(), r.id.service, r.id.kind), r);
     }
     for r in parked.into_values() {
-        if let Some(n) = services::get(&r.id.service).and_then(|s| s.parked(r, ctx)) {
+        if let Some(n) = services::get(r.id.service).and_then(|s| s.parked(r, ctx)) {
             out.warnings.push(n);
         }
     }

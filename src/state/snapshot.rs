@@ -41,7 +41,7 @@ impl Snapshot {
             why,
         };
         for r in &snap.live.resources {
-            let service = crate::services::get(&r.id.service)
+            let service = crate::services::get(r.id.service)
                 .ok_or_else(|| damaged(format!("no service `{}` in this parkctl", r.id.service)))?;
             service.valid(r).map_err(damaged)?;
         }

@@ -191,7 +191,7 @@ fn may_decrease(
 ) -> Result<(), Notice> {
     let res = &live.id;
     if scaled(live, attr) && !scaling::suspends(wants) {
-        return Err(scaling::would_undo(live, attr, &want.rule));
+        return Err(scaling::would_undo(live, attr, want.rule));
     }
     let read_too = attr == "write_capacity"
         && wants

@@ -55,7 +55,7 @@ fn count(live: &Resource, want: &Want, wants: &Wants) -> Planned {
     }
     let lower = live.get("desired_count").as_u64().is_some_and(|f| to < f);
     if lower && scaled(live) && !scaling::suspends(wants) {
-        return Planned::Refuse(scaling::would_undo(live, "desired_count", &want.rule));
+        return Planned::Refuse(scaling::would_undo(live, "desired_count", want.rule));
     }
     let mut c = Change::new(
         Phase::Capacity,

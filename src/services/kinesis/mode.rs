@@ -74,7 +74,7 @@ mod tests {
     fn want(v: &str) -> Want {
         Want {
             value: Value::from(v),
-            rule: "kinesis[0]".into(),
+            rule: "kinesis[0]",
         }
     }
 
