@@ -448,12 +448,14 @@ pub struct Wants(Vec<(&'static str, Want)>);
 /// Looked up as a map of `String` keys was (`get(k)` with `k` a `&str`, a
 /// `&&str` or a `&String`), so that the services read it as they did.
 impl Wants {
+    /// Looked for along the list, as [`crate::model::Attrs::get`] is.
     pub fn get<A: AsRef<str> + ?Sized>(&self, attr: &A) -> Option<&Want> {
-        self.at(attr.as_ref()).ok().map(|i| &self.0[i].1)
+        let attr = attr.as_ref();
+        self.0.iter().find(|(a, _)| *a == attr).map(|(_, w)| w)
     }
 
     pub fn contains_key<A: AsRef<str> + ?Sized>(&self, attr: &A) -> bool {
-        self.at(attr.as_ref()).is_ok()
+        self.get(attr).is_some()
     }
 
     /// Sets what is wanted of `attr`, returning what was wanted before.

@@ -27,8 +27,13 @@ impl Attrs {
         Attrs(Vec::new())
     }
 
+    /// Looked for along the list, not by halves: a list holds a few
+    /// attributes, and a name of another length is passed over without
+    /// reading it, where ordering names read each one probed (a lookup is
+    /// the planner's most frequent step).
     pub fn get<Q: AsRef<str> + ?Sized>(&self, name: &Q) -> Option<&Value> {
-        self.at(name.as_ref()).ok().map(|i| &self.0[i].1)
+        let name = name.as_ref();
+        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     pub fn get_mut<Q: AsRef<str> + ?Sized>(&mut self, name: &Q) -> Option<&mut Value> {
@@ -36,7 +41,7 @@ impl Attrs {
     }
 
     pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, name: &Q) -> bool {
-        self.at(name.as_ref()).is_ok()
+        self.get(name).is_some()
     }
 
     /// Sets `name` to `value`, returning the value it had.
