@@ -7,8 +7,8 @@
 //!
 //! The adapter sets `usage` (`{hours, invocations, duration_ms,
 //! log_incoming_bytes}`, or `null` when the metrics could not be read) and
-//! `logs` (`{group, stored_bytes}`, or `null`) on each function; this
-//! module prices them.
+//! `log_stored_bytes` (or `null`) on each function; this module prices
+//! them.
 //! An unreadable figure is unknown, never $0.
 
 use super::NAME;
@@ -96,15 +96,24 @@ pub fn invocations(r: &Resource, lookup: &mut Lookup) -> Part {
     }
 }
 
+/// The log group's stored bytes, `None` where they were not read: its
+/// `log_stored_bytes`, or `logs.stored_bytes` in a live state written
+/// before that (a `--live-from` file).
+fn stored_bytes(r: &Resource) -> Option<f64> {
+    match r.get("log_stored_bytes") {
+        Value::Null => r.get("logs").get("stored_bytes").and_then(Value::as_f64),
+        n => n.as_f64(),
+    }
+}
+
 /// Ingestion (none while throttled) and storage of the function's log group.
 pub fn logs(r: &Resource, lookup: &mut Lookup) -> Part {
-    let l = r.get("logs");
-    if l.is_null() {
+    let Some(stored) = stored_bytes(r) else {
         return Part {
             basis: "logs unknown".into(),
             month: None,
         };
-    }
+    };
     let u = r.get("usage");
     if u.is_null() {
         return Part {
@@ -117,7 +126,6 @@ pub fn logs(r: &Resource, lookup: &mut Lookup) -> Part {
         true => 0.0,
         false => u["log_incoming_bytes"].as_f64().unwrap_or(0.0),
     };
-    let stored = l["stored_bytes"].as_f64().unwrap_or(0.0);
     if incoming <= 0.0 && stored <= 0.0 {
         return Part {
             basis: "no logs".into(),
@@ -162,10 +170,7 @@ mod tests {
                 "usage",
                 json!({"hours": 24, "invocations": n, "duration_ms": n * ms_each}),
             )
-            .with(
-                "logs",
-                json!({"group": "/aws/lambda/f", "stored_bytes": 0, "incoming_bytes": 0}),
-            )
+            .with("log_stored_bytes", 0)
     }
 
     #[test]
@@ -214,6 +219,13 @@ mod tests {
         );
         // Stored logs stay billed while throttled; ingestion stops.
         f.attrs.insert("reserved_concurrency".into(), json!(0));
+        f.attrs.insert("log_stored_bytes".into(), json!(10.0 * GIB));
+        assert_eq!(
+            logs(&f, &mut lookup).month.map(|m| m.usd(2)),
+            Some("$0.30".into())
+        );
+        // A live state written before `log_stored_bytes` priced the same.
+        f.attrs.remove("log_stored_bytes");
         f.attrs.insert(
             "logs".into(),
             json!({"group": "/aws/lambda/f", "stored_bytes": 10.0 * GIB}),
@@ -222,6 +234,8 @@ mod tests {
             logs(&f, &mut lookup).month.map(|m| m.usd(2)),
             Some("$0.30".into())
         );
+        f.attrs.remove("logs");
+        assert_eq!(logs(&f, &mut lookup).month, None);
     }
 
     #[test]
