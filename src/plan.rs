@@ -277,7 +277,7 @@ pub fn minute(t: chrono::DateTime<chrono::Utc>) -> impl fmt::Display {
     static ITEMS: std::sync::LazyLock<Vec<Item<'static>>> = std::sync::LazyLock::new(|| {
         StrftimeItems::new("%Y-%m-%d %H:%M UTC")
             .parse_to_owned()
-            .unwrap_or_default()
+            .expect("a valid format")
     });
     t.format_with_items(ITEMS.iter())
 }
@@ -331,8 +331,8 @@ impl Now {
 /// name. Here beside `Wants`, for the services' checks too. Borrowed from
 /// the live state a profile is resolved against, so that resolving copies
 /// no name (three strings per resource made a quarter of the planner's
-/// allocations); owned where the desired state outlives what it was made
-/// from (a snapshot's).
+/// allocations); the name owned where the desired state outlives what it
+/// was made from (a snapshot's), service and kind interned names.
 pub type Key<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
 
 /// The key of `id`, borrowed from it.
@@ -347,19 +347,35 @@ pub fn key(id: &ResourceId) -> Key<'_> {
 /// Keys in order, each once, and what is wanted of each resource: a list
 /// sorted once when made, searched by halves. A `BTreeMap` built from the
 /// same sorted list sorted and compared every key again, and freed node by
-/// node: a fifth of resolving a 10,000-resource profile.
+/// node: resolving a 10,000-resource profile takes 14 % less without it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ByKey<'a>(Vec<(Key<'a>, Wants)>);
 
 impl<'a> ByKey<'a> {
     /// The map of `pairs`, a later pair of a key replacing an earlier one
     /// as inserting them in turn would.
-    pub fn of(mut pairs: Vec<(Key<'a>, Wants)>) -> ByKey<'a> {
+    pub fn of(pairs: Vec<(Key<'a>, Wants)>) -> ByKey<'a> {
+        Self::made(pairs, std::mem::swap)
+    }
+
+    /// The map of `pairs`, the wants of a key's pairs merged, a later
+    /// pair's want of an attribute replacing an earlier one's.
+    pub fn merged(pairs: Vec<(Key<'a>, Wants)>) -> ByKey<'a> {
+        Self::made(pairs, |kept, later| {
+            for (attr, want) in std::mem::take(later).0 {
+                kept.insert(attr, want);
+            }
+        })
+    }
+
+    /// Sorted by key (stably), `join` taking each later pair of a key
+    /// into the first.
+    fn made(mut pairs: Vec<(Key<'a>, Wants)>, join: impl Fn(&mut Wants, &mut Wants)) -> Self {
         crate::planner::sort_moving_once(&mut pairs, |a, b| key_order(&a.0, &b.0));
         pairs.dedup_by(|later, kept| {
             let same = key_order(&later.0, &kept.0).is_eq();
             if same {
-                std::mem::swap(&mut later.1, &mut kept.1);
+                join(&mut kept.1, &mut later.1);
             }
             same
         });

@@ -260,8 +260,8 @@ fn resolve_kind<'a>(
             }
         }
     }
-    // Interned names (the resources' own), which `map_of` compares by
-    // address first.
+    // Interned names (the resources' own), which `plan::key_order`
+    // compares by address first.
     let service = crate::model::intern(s.name());
     let at = |k: &'a str, n: &'a str| (service.into(), k.into(), n.into());
     found.reserve(picked.list.len() + kids.len());
@@ -275,8 +275,10 @@ fn resolve_kind<'a>(
 
 /// The desired state that puts every resource of `recorded` back as it was
 /// recorded (a snapshot): each managed attribute at its recorded value.
-/// Its keys are owned: it outlives what it is made from (a saved plan's
-/// after-state).
+/// Its keys' names are owned (service and kind are interned, for the whole
+/// run): it outlives what it is made from (a saved plan's after-state).
+/// A key recorded twice wants what both ask, the later winning an
+/// attribute both set, as inserting them in turn did.
 pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired<'static> {
     let rule = crate::model::intern(rule);
     let mut pairs = Vec::with_capacity(recorded.resources.len());
@@ -297,7 +299,7 @@ pub fn desired_from_live(recorded: &Live, rule: &str) -> Desired<'static> {
         pairs.push(((service, kind, Cow::Owned(r.id.name.clone())), wants));
     }
     Desired {
-        resources: ByKey::of(pairs),
+        resources: ByKey::merged(pairs),
     }
 }
 
@@ -330,5 +332,36 @@ mod tests {
         assert_eq!(rules, [("a", "5"), ("b", "3"), ("c", "4")]);
         assert_eq!(made[&k("b")]["a"].rule, "3");
         assert!(made.get(&k("d")).is_none());
+    }
+
+    /// A snapshot naming a resource twice restores what both ask, as
+    /// inserting them in turn did.
+    #[test]
+    fn a_key_recorded_twice_wants_what_both_ask() {
+        let k: Key = ("s".into(), "k".into(), "x".into());
+        let w = |pairs: &[(&'static str, i64)], rule: &str| {
+            let mut w = Wants::default();
+            let rule = crate::model::intern(rule);
+            for (a, v) in pairs {
+                w.insert(
+                    a,
+                    Want {
+                        value: (*v).into(),
+                        rule,
+                    },
+                );
+            }
+            w
+        };
+        let made = ByKey::merged(vec![
+            (k.clone(), w(&[("a", 1), ("b", 1)], "first")),
+            (k.clone(), w(&[("b", 2), ("c", 2)], "later")),
+        ]);
+        let got: Vec<_> = made[&k]
+            .iter()
+            .map(|(a, w)| (a, w.value.as_i64(), w.rule))
+            .collect();
+        let want = [("a", 1, "first"), ("b", 2, "later"), ("c", 2, "later")];
+        assert_eq!(got, want.map(|(a, v, r)| (a, Some(v), r)));
     }
 }
