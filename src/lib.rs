@@ -24,6 +24,7 @@ pub(crate) mod idle;
 pub(crate) mod logging;
 pub(crate) mod measure;
 pub mod model;
+pub(crate) mod order;
 pub(crate) mod outcome;
 pub(crate) mod pipeline;
 pub mod plan;

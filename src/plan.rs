@@ -371,7 +371,7 @@ impl<'a> ByKey<'a> {
     /// Sorted by key (stably), `join` taking each later pair of a key
     /// into the first.
     fn made(mut pairs: Vec<(Key<'a>, Wants)>, join: impl Fn(&mut Wants, &mut Wants)) -> Self {
-        crate::planner::sort_moving_once(&mut pairs, |a, b| key_order(&a.0, &b.0));
+        crate::order::sort_moving_once(&mut pairs, |a, b| key_order(&a.0, &b.0));
         pairs.dedup_by(|later, kept| {
             let same = key_order(&later.0, &kept.0).is_eq();
             if same {

@@ -75,10 +75,10 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Now, name: &str, sha: &str) ->
         s.check(live, &idx, &changes, &mut out);
     }
     changes.shrink_to_fit();
-    sort_moving_once(&mut changes, order);
+    crate::order::sort_moving_once(&mut changes, order);
     // They come nearly in order (resources in key order): a stable sort
     // finds the runs.
-    sort_moving_once(&mut observed, Observation::cmp);
+    crate::order::sort_moving_once(&mut observed, Observation::cmp);
     Plan {
         profile: name.to_string(),
         profile_sha256: sha.to_string(),
@@ -189,30 +189,6 @@ fn gone(out: &mut Notices, k: &Key, rule: Option<&str>) {
         format!("{service} {kind} {name}"),
         format!("{service} {kind} `{name}`{from} does not exist"),
     ));
-}
-
-/// Sorts `items` stably and in place by `cmp`, moving each item once:
-/// their positions are sorted (four bytes each, scratch room for as many)
-/// and the items moved along each cycle of that order. Sorting the items
-/// themselves moved changes of 272 bytes a dozen times each and took
-/// scratch room for them all (3 MB at 10,000, at the planner's peak).
-pub(crate) fn sort_moving_once<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    let mut order: Vec<u32> = (0..items.len() as u32).collect();
-    order.sort_by(|&a, &b| cmp(&items[a as usize], &items[b as usize]));
-    // Position i takes the item at order[i].
-    let mut done = vec![false; items.len()];
-    for start in 0..items.len() {
-        let mut i = start;
-        while !done[i] {
-            done[i] = true;
-            let from = order[i] as usize;
-            if from == start {
-                break;
-            }
-            items.swap(i, from);
-            i = from;
-        }
-    }
 }
 
 /// Phases in order; within one, waves in order; then by resource as shown

@@ -938,6 +938,6 @@ fn changes_sort_in_place_as_a_stable_sort_orders_them() {
         .collect();
     let mut stable = changes.clone();
     stable.sort_by(super::order);
-    super::sort_moving_once(&mut changes, super::order);
+    crate::order::sort_moving_once(&mut changes, super::order);
     assert_eq!(changes, stable);
 }
