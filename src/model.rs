@@ -186,6 +186,17 @@ pub fn intern(name: &str) -> &'static str {
     n
 }
 
+/// Two names in order, where interned ones (the same copy) are equal
+/// without reading them: the planner sorts thousands of keys and changes
+/// whose service and kind are mostly the same copy.
+pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if std::ptr::eq(a, b) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.cmp(b)
+    }
+}
+
 /// A name read straight into its interned copy, with no string of its own.
 pub(crate) struct Interned;
 
@@ -222,11 +233,14 @@ fn fitted<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Resource>, D::Er
     Ok(v)
 }
 
+/// How an unset value reads ([`show`]).
+pub const NONE: &str = "none";
+
 /// How a value reads in plans and records: `none` for unset, `enabled` or
 /// `disabled` for flags, numbers and texts as they are.
 pub fn show(v: &Value) -> String {
     match v {
-        Value::Null => "none".to_string(),
+        Value::Null => NONE.to_string(),
         Value::Bool(on) => if *on { "enabled" } else { "disabled" }.to_string(),
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -6,7 +6,7 @@
 //! another (Terraform's `Change{Before, After}`), so that everything that
 //! renders, records or compares plans is the same for every service.
 
-use crate::model::{intern, show, Name, ResourceId, Value};
+use crate::model::{intern, name_order, show, Name, ResourceId, Value};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
@@ -393,7 +393,7 @@ impl<'a> ByKey<'a> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&Key<'a>, &Wants)> {
-        self.0.iter().map(|(k, w)| (k, w))
+        self.into_iter()
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Wants> {
@@ -433,15 +433,8 @@ impl std::ops::Index<&Key<'_>> for ByKey<'_> {
 /// first: most keys share their service and kind, and reading those was
 /// most of the time sorting them.
 pub fn key_order(a: &Key, b: &Key) -> std::cmp::Ordering {
-    let name = |x: &str, y: &str| {
-        if std::ptr::eq(x, y) {
-            std::cmp::Ordering::Equal
-        } else {
-            x.cmp(y)
-        }
-    };
-    name(&a.0, &b.0)
-        .then_with(|| name(&a.1, &b.1))
+    name_order(&a.0, &b.0)
+        .then_with(|| name_order(&a.1, &b.1))
         .then_with(|| a.2.cmp(&b.2))
 }
 

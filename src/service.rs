@@ -189,7 +189,7 @@ pub trait Service: Sync {
     /// others with it overrides this (a table's billing mode is its
     /// indexes').
     fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
-        resources[at].attrs.insert(c.attr.to_string(), c.to.clone());
+        resources[at].attrs.set(c.attr, c.to.clone());
     }
 
     /// Checks on this service's changes as a whole (account pools, call

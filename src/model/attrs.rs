@@ -8,6 +8,7 @@
 //! names in order), so that state files stay as they are, and it answers
 //! the map's methods that parkctl uses, so that services read it as one.
 
+use super::intern as interned;
 use super::Value;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
@@ -73,7 +74,9 @@ impl Attrs {
         self.0.iter().map(|(_, v)| v)
     }
 
-    fn set(&mut self, name: &'static str, value: Value) -> Option<Value> {
+    /// Sets `name`, already interned (a change's attribute), to `value`,
+    /// returning the value it had: no string made, no lookup to intern.
+    pub fn set(&mut self, name: super::Name, value: Value) -> Option<Value> {
         match self.at(name) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -102,8 +105,6 @@ impl Attrs {
         self.0.binary_search_by(|(k, _)| (*k).cmp(name))
     }
 }
-
-use super::intern as interned;
 
 impl<Q: AsRef<str> + ?Sized> std::ops::Index<&Q> for Attrs {
     type Output = Value;

@@ -13,7 +13,7 @@ mod resolve;
 pub use crate::plan::{key, Key};
 pub use resolve::{desired_from_live, resolve, Desired};
 
-use crate::model::{Live, Resource, Value};
+use crate::model::{name_order, Live, Resource, Value};
 pub use crate::plan::Now;
 use crate::plan::{Change, Notice, Notices, Observation, Plan, Want};
 use crate::profile::Profile;
@@ -99,9 +99,8 @@ pub fn diff(desired: &Desired, live: &Live, ctx: &Now, name: &str, sha: &str) ->
 /// per resource.
 fn count(selected: &mut Vec<((&'static str, &'static str), usize)>, r: &Resource) {
     let kind = (r.id.service, r.id.kind);
-    // Interned names are the same copy; any other is compared in full.
-    let name = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
-    let same = |(s, k): (&str, &str)| name(s, kind.0) && name(k, kind.1);
+    let same =
+        |(s, k): (&str, &str)| name_order(s, kind.0).is_eq() && name_order(k, kind.1).is_eq();
     match selected.iter_mut().find(|(k, _)| same(*k)) {
         Some((_, n)) => *n += 1,
         None => selected.push((kind, 1)),
@@ -146,7 +145,7 @@ fn observe_one(r: &Resource, out: &mut Vec<Observation>) {
             value: match r.get(attr) {
                 Value::Bool(true) => Cow::Borrowed("true"),
                 Value::Bool(false) => Cow::Borrowed("false"),
-                Value::Null => Cow::Borrowed("none"),
+                Value::Null => Cow::Borrowed(crate::model::NONE),
                 v => Cow::Owned(crate::model::show(v)),
             },
         });
@@ -170,9 +169,7 @@ pub fn after(live: &Live, plan: &Plan) -> Live {
         match services::get(c.resource.service) {
             Some(s) => s.after(&mut out.resources, i, c),
             None => {
-                out.resources[i]
-                    .attrs
-                    .insert(c.attr.to_string(), c.to.clone());
+                out.resources[i].attrs.set(c.attr, c.to.clone());
             }
         }
     }
@@ -198,19 +195,10 @@ fn order(a: &Change, b: &Change) -> std::cmp::Ordering {
     let (r, s) = (&a.resource, &b.resource);
     (a.phase, a.wave)
         .cmp(&(b.phase, b.wave))
-        .then_with(|| names(r.service, s.service))
-        .then_with(|| names(r.kind, s.kind))
+        .then_with(|| name_order(r.service, s.service))
+        .then_with(|| name_order(r.kind, s.kind))
         .then_with(|| r.shown_name().cmp(s.shown_name()))
         .then_with(|| r.name.cmp(&s.name))
-}
-
-/// Two interned names in order: the same copy is equal with no reading.
-fn names(a: &'static str, b: &'static str) -> std::cmp::Ordering {
-    if std::ptr::eq(a, b) {
-        std::cmp::Ordering::Equal
-    } else {
-        a.cmp(b)
-    }
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ impl Service for DynamoDb {
     /// A table's billing mode is its indexes' too; on demand neither has
     /// provisioned capacity.
     fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
-        resources[at].attrs.insert(c.attr.to_string(), c.to.clone());
+        resources[at].attrs.set(c.attr, c.to.clone());
         if c.attr != "billing" || c.resource.kind != TABLE {
             return;
         }

@@ -135,7 +135,7 @@ impl Service for Ecs {
 
     /// Once the count is set, that many tasks run (what the cost is of).
     fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
-        resources[at].attrs.insert(c.attr.to_string(), c.to.clone());
+        resources[at].attrs.set(c.attr, c.to.clone());
         if c.attr == "desired_count" {
             resources[at]
                 .attrs

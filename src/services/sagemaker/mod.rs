@@ -215,7 +215,7 @@ impl Service for SageMaker {
     /// which the read prices it (`Adapter::recreated`).
     fn after(&self, resources: &mut [Resource], at: usize, c: &Change) {
         let r = &mut resources[at];
-        r.attrs.insert(c.attr.to_string(), c.to.clone());
+        r.attrs.set(c.attr, c.to.clone());
         if let Some(config) = c.args.get("endpoint_config") {
             r.attrs.insert("endpoint_config".into(), config.clone());
         }
